@@ -1,0 +1,31 @@
+# Quick start: `make run` starts the app, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint crosscheck bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m streamlit run app.py --server.port 8501 --server.headless true
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+test: $(STAMP) lint
+	$(PY) -m pytest
+
+crosscheck: $(STAMP)
+	$(PY) -m pooling_core.crosscheck
+
+bench: $(STAMP)
+	$(PY) -m pooling_core.bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
