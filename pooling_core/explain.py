@@ -1,0 +1,250 @@
+"""What one window does, for people: its cells, values, divisor, winner and the arithmetic.
+
+The app shows these; the numbers come from the same :class:`~pooling_core.windows.Windows` and
+kinds as :func:`pooling_core.pool2d`, so the explanation cannot drift from the computation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import PoolingError
+from .kinds import gaussian_weights
+from .pool import _windows, check_kind, plan, pool2d
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the windows of a ``(H, W)`` plane fall.
+
+    Attributes
+    ----------
+    in_hw, out_hw : (int, int)
+    row_taps : ndarray, shape (H_out, kh)
+        Input row of each tap of each output row; ``< 0`` or ``≥ H`` is padding.
+    col_taps : ndarray, shape (W_out, kw)
+    pad : ((int, int), (int, int))
+        Padding cells the windows reach on the (top, bottom) and (left, right), including the
+        ceil-mode overhang — what a picture of the padded input needs to show.
+    """
+
+    in_hw: tuple[int, int]
+    out_hw: tuple[int, int]
+    row_taps: np.ndarray
+    col_taps: np.ndarray
+    pad: tuple[tuple[int, int], tuple[int, int]]
+
+    def cells(self, out_row: int, out_col: int) -> list[tuple[int, int]]:
+        """Input ``(row, col)`` of every tap of one window, in window order (padding included)."""
+        return [(int(r), int(c)) for r in self.row_taps[out_row] for c in self.col_taps[out_col]]
+
+    def is_padding(self, row: int, col: int) -> bool:
+        return not (0 <= row < self.in_hw[0] and 0 <= col < self.in_hw[1])
+
+
+def window_geometry(in_hw, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """The windows of :func:`pooling_core.pool2d` over a plane of ``in_hw = (H, W)``.
+
+    Examples
+    --------
+    >>> g = window_geometry((4, 4), 2, padding=1)
+    >>> g.out_hw, g.pad
+    ((3, 3), ((1, 1), (1, 1)))
+    >>> g.cells(0, 0)
+    [(-1, -1), (-1, 0), (0, -1), (0, 0)]
+    >>> window_geometry((5, 5), 2, 2, ceil_mode=True).pad      # the last window overhangs by one
+    ((0, 1), (0, 1))
+    """
+    windows = _windows(tuple(in_hw), kernel_size, stride, padding, dilation, ceil_mode)
+    pads = []
+    for axis in (windows.rows, windows.cols):
+        taps = axis.taps
+        pads.append((int(max(-taps.min(), 0)), int(max(taps.max() - (axis.n - 1), 0))))
+    return Geometry(tuple(int(n) for n in in_hw), windows.out_shape, windows.rows.taps.copy(),
+                    windows.cols.taps.copy(), (pads[0], pads[1]))
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One output cell's window, worked out.
+
+    Attributes
+    ----------
+    kind : str
+    out_index : (int, int)
+    cells : list of (int, int)
+        Input position of each tap in window order (padding outside the input).
+    values : list of float or None
+        The input value at each tap; None for padding.
+    weights : list of float or None
+        Each tap's weight in the sum (avg: 1/divisor; weighted: its weight), else None.
+    result : float
+        ``pool2d(...)[out_index]``.
+    winner : (int, int) or None
+        For max/min/median/stochastic (training): the cell the output (and its gradient) comes from.
+    divisor : float or None
+        avg and mixed: what the sum is divided by.
+    divisor_reason : str or None
+        ``"window"`` (all taps), ``"padding_counted"``, ``"inside_only"`` (count_include_pad=False
+        or string padding), ``"overhang"`` (ceil mode: taps past the padding are not counted),
+        ``"override"``.
+    formula : str
+        The arithmetic with the actual numbers, e.g. ``y[1,0] = max(3, 7, 2, 5) = 7``.
+    """
+
+    kind: str
+    out_index: tuple[int, int]
+    cells: list
+    values: list
+    weights: list | None
+    result: float
+    winner: tuple[int, int] | None
+    divisor: float | None
+    divisor_reason: str | None
+    formula: str
+
+
+def fmt(value) -> str:
+    """A number as a person writes it: ``3``, ``2.25``, ``−∞``, ``NaN``."""
+    if value is None:
+        return "·"
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    text = f"{value:.4g}"
+    return text.replace("-", "−")
+
+
+def explain(x, out_row, out_col, kind="max", kernel_size=2, stride=None, padding=0, dilation=1,
+            ceil_mode=False, count_include_pad=True, divisor_override=None, **options):
+    """Explain output ``y[out_row, out_col]`` of ``pool2d`` on a single plane ``x`` (H, W).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[1, 3, 2, 4],
+    ...               [5, 6, 1, 2],
+    ...               [7, 2, 8, 1],
+    ...               [3, 4, 0, 6]])
+    >>> explain(x, 1, 0, "max").formula
+    'y[1,0] = max(7, 2, 3, 4) = 7'
+    >>> explain(x, 0, 1, "avg").formula
+    'y[0,1] = (2 + 4 + 1 + 2)/4 = 2.25'
+    >>> e = explain(x, 0, 0, "avg", padding=1)
+    >>> e.formula, e.divisor_reason
+    ('y[0,0] = (0 + 0 + 0 + 1)/4 = 0.25', 'padding_counted')
+    >>> explain(x, 0, 0, "max", padding=1).formula
+    'y[0,0] = max(−∞, −∞, −∞, 1) = 1'
+    """
+    kind = check_kind(kind)
+    array = np.asarray(x)
+    if array.ndim != 2:
+        raise PoolingError(f"explain takes one plane x of shape (H, W); got shape {array.shape}")
+    params = dict(kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation,
+                  ceil_mode=ceil_mode)
+    checked = plan(array, kind, count_include_pad=count_include_pad,
+                   divisor_override=divisor_override, options=options, **params)
+    windows = checked.windows
+    out_h, out_w = windows.out_shape
+    for name, index, size in (("out_row", out_row, out_h), ("out_col", out_col, out_w)):
+        if not isinstance(index, (int, np.integer)) or not 0 <= index < size:
+            raise PoolingError(f"{name} must be an integer in [0, {size}); got {index!r}")
+    out_row, out_col = int(out_row), int(out_col)
+    plane = checked.planes[0]
+    geometry = window_geometry(array.shape, **params)
+    cells = geometry.cells(out_row, out_col)
+    values = [None if geometry.is_padding(r, c) else float(plane[r, c]) for r, c in cells]
+    extra = dict(count_include_pad=count_include_pad, divisor_override=divisor_override, **options)
+    if kind in ("max", "min"):
+        result, index = pool2d(plane, kind, return_indices=True, **params, **extra)
+        flat = int(index[out_row, out_col])
+        winner = divmod(flat, array.shape[1])
+    else:
+        result = pool2d(plane, kind, **params, **extra)
+        winner = None
+    result = float(result[out_row, out_col])
+    divisor = reason = None
+    weights = None
+    if kind in ("avg", "mixed", "weighted"):
+        divisor, reason = _divisor(windows, checked.config, out_row, out_col, values)
+    if kind == "avg":
+        weights = [None if v is None and reason != "padding_counted" else 1 / divisor
+                   for v in values]
+    if kind == "weighted":
+        w = checked.config.options["weights"]
+        w = gaussian_weights(windows.kernel) if w is None else np.asarray(w, float)
+        weights = list((w / w.sum()).ravel())
+    if kind in ("median", "stochastic"):
+        winner = _picked_cell(plane, cells, values, result)
+    formula = _formula(kind, (out_row, out_col), values, weights, result, divisor, reason,
+                       checked.config.options)
+    return Explanation(kind, (out_row, out_col), cells, values, weights, result,
+                       None if winner is None else (int(winner[0]), int(winner[1])),
+                       divisor, reason, formula)
+
+
+def _divisor(windows, config, out_row, out_col, values):
+    if config.divisor_override is not None:
+        return float(config.divisor_override), "override"
+    inside = sum(v is not None for v in values)
+    counted = int(windows.divisor(config.count_include_pad)[out_row, out_col])
+    if counted == len(values):
+        return float(counted), "window" if inside == len(values) else "padding_counted"
+    if counted == inside:
+        return float(counted), "inside_only"
+    return float(counted), "overhang"
+
+
+def _picked_cell(plane, cells, values, result):
+    for (r, c), v in zip(cells, values, strict=True):
+        if v is not None and (v == result or (math.isnan(v) and math.isnan(result))):
+            return r, c
+    return None
+
+
+def _formula(kind, out_index, values, weights, result, divisor, reason, options):
+    head = f"y[{out_index[0]},{out_index[1]}] = "
+    tail = f" = {fmt(result)}"
+    inside = [v for v in values if v is not None]
+    if kind in ("max", "min"):
+        shown = ["−∞" if v is None and kind == "max" else "∞" if v is None else fmt(v)
+                 for v in values]
+        return f"{head}{kind}({', '.join(shown)}){tail}"
+    if kind == "avg":
+        counted = values if reason in ("window", "padding_counted") else inside
+        terms = " + ".join("0" if v is None else fmt(v) for v in counted)
+        return f"{head}({terms})/{fmt(divisor)}{tail}"
+    if kind == "median":
+        return f"{head}median({', '.join(fmt(v) for v in inside)}){tail}"
+    if kind == "lp":
+        p = fmt(options["p"])
+        terms = " + ".join(f"{fmt(v)}^{p}" for v in inside)
+        return f"{head}({terms})^(1/{p}){tail}"
+    if kind == "weighted":
+        terms = " + ".join(f"{w:.3g}·{'0' if v is None else fmt(v)}"
+                           for w, v in zip(weights, values, strict=True))
+        if reason == "window" or reason == "padding_counted":
+            return f"{head}{terms}{tail}"
+        return f"{head}({terms}) / (Σ weights inside){tail}"
+    if kind == "mixed":
+        alpha = fmt(options["alpha"])
+        terms = ", ".join(fmt(v) for v in inside)
+        return f"{head}{alpha}·max({terms}) + (1 − {alpha})·avg({terms}){tail}"
+    if kind == "softpool":
+        terms = ", ".join(fmt(v) for v in inside)
+        return f"{head}Σ softmax(x)·x over ({terms}){tail}"
+    if kind == "stochastic":
+        total = sum(inside)
+        if options["training"]:
+            probs = ", ".join(f"{fmt(v)}/{fmt(total)}" for v in inside)
+            return f"{head}sample with p = ({probs}){tail}"
+        squares = " + ".join(f"{fmt(v)}²" for v in inside)
+        return f"{head}({squares}) / ({' + '.join(fmt(v) for v in inside)}){tail}"
+    raise AssertionError(kind)
