@@ -14,7 +14,7 @@ import numpy as np
 from .errors import PoolingError
 from .kinds import route_to_indices
 from .params import _check_int
-from .pool import as_compute_array
+from .pool import QUIET, as_compute_array
 
 
 def _bounds(n: int, out: int):
@@ -188,9 +188,10 @@ def adaptive_pool2d(x, output_size, kind="max", return_indices=False):
     if return_indices and kind != "max":
         raise PoolingError(f"return_indices=True is available for kind 'max' only; got '{kind}'")
     engine = _Adaptive(planes, sizes)
-    if kind == "avg":
-        return engine.avg().reshape(lead + sizes)
-    values, indices = engine.max()
+    with np.errstate(**QUIET):
+        if kind == "avg":
+            return engine.avg().reshape(lead + sizes)
+        values, indices = engine.max()
     if return_indices:
         return values.reshape(lead + sizes), indices.reshape(lead + sizes)
     return values.reshape(lead + sizes)
@@ -214,9 +215,10 @@ def adaptive_pool2d_backward(x, grad_output, output_size, kind="max"):
         )
     grad = grad.astype(planes.dtype, copy=False).reshape((-1,) + sizes)
     engine = _Adaptive(planes, sizes)
-    if kind == "avg":
-        grad_x = engine.avg_backward(grad)
-    else:
-        _, indices = engine.max()
+    with np.errstate(**QUIET):
+        if kind == "avg":
+            grad_x = engine.avg_backward(grad)
+        else:
+            _, indices = engine.max()
         grad_x = route_to_indices(grad, indices, planes.shape, overlapping=True)
     return grad_x.reshape(np.shape(x))

@@ -78,20 +78,42 @@ def _fold_max(dest, steps, source) -> None:
 
 
 def _argmax_taps(xb: np.ndarray, maxima: np.ndarray, win: Windows, block: Block) -> np.ndarray:
-    """Flat input index of each window's maximum with PyTorch's rules.
+    """Flat input index of each window's maximum, with PyTorch's rules.
 
-    Ties: scanning the taps in reverse order and overwriting on equality leaves the first tap in
-    window order. NaN: a forward scan over NaN taps leaves the last NaN, as PyTorch's
-    ``val > maxval || isnan(val)`` does. Windows whose every tap is -inf keep their first tap
-    inside the input — PyTorch's initial index.
+    Ties go to the first tap in window order and NaN to the last NaN tap, as PyTorch's
+    ``val > maxval || isnan(val)`` scan does. Windows up to 16 taps collect one bit per tap that
+    equals the maximum (one compare and one OR per tap, cheap) and look the first set bit up in a
+    table; bigger windows overwrite a tap number in reverse window order.
     """
-    choice = np.array(np.broadcast_to(win.first_inside_tap(block), maxima.shape), dtype=np.int32)
-    for tap in win.taps(block, reverse=True):
-        np.copyto(choice[tap.out], tap.number, where=xb[tap.inp] == maxima[tap.out])
-    if np.isnan(maxima).any():
+    offsets = win.tap_offsets()
+    taps = offsets.size
+    if taps <= 16:
+        bits = np.uint8 if taps <= 8 else np.uint16
+        hits = np.zeros(maxima.shape, dtype=bits)
+        scratch = np.empty(maxima.shape, dtype=bits)
         for tap in win.taps(block):
-            np.copyto(choice[tap.out], tap.number, where=np.isnan(xb[tap.inp]))
-    return choice
+            equal = np.equal(xb[tap.inp], maxima[tap.out])
+            np.left_shift(equal.view(np.uint8), bits(tap.number), out=scratch[tap.out],
+                          dtype=bits, casting="unsafe")
+            np.bitwise_or(hits[tap.out], scratch[tap.out], out=hits[tap.out])
+        choice = win.lowest_bit_table(False).take(hits)
+        if np.isnan(maxima).any():  # NaN equals nothing: those windows have no bit set yet
+            hits[...] = 0
+            for tap in win.taps(block):
+                nan = np.isnan(xb[tap.inp])
+                np.left_shift(nan.view(np.uint8), bits(tap.number), out=scratch[tap.out],
+                              dtype=bits, casting="unsafe")
+                np.bitwise_or(hits[tap.out], scratch[tap.out], out=hits[tap.out])
+            np.copyto(choice, win.lowest_bit_table(True).take(hits), where=hits != 0)
+    else:
+        number = np.array(np.broadcast_to(win.first_inside_tap(block), maxima.shape), np.int32)
+        for tap in win.taps(block, reverse=True):
+            np.copyto(number[tap.out], tap.number, where=xb[tap.inp] == maxima[tap.out])
+        if np.isnan(maxima).any():
+            for tap in win.taps(block):
+                np.copyto(number[tap.out], tap.number, where=np.isnan(xb[tap.inp]))
+        choice = offsets.take(number)
+    return choice + win.window_origin(block)
 
 
 class MaxPool:
@@ -108,8 +130,7 @@ class MaxPool:
             dest = out[block.planes, block.row0:block.row1]
             _max_values(xb, win, block, dest)
             if want_indices:
-                choice = _argmax_taps(xb, dest, win, block)
-                indices[block.planes, block.row0:block.row1] = win.tap_to_flat_index(choice, block)
+                indices[block.planes, block.row0:block.row1] = _argmax_taps(xb, dest, win, block)
         return out, indices
 
     def backward(self, x, grad_out, win: Windows, cfg: Config):

@@ -144,8 +144,13 @@ def plan(x, kind, kernel_size, stride, padding, dilation, ceil_mode, count_inclu
     return Plan(planes, tuple(lead), windows, kind, config)
 
 
+# inf - inf and 0/0 are NaN by design here (PyTorch gives the same), not something to warn about.
+QUIET = dict(invalid="ignore", divide="ignore", over="ignore")
+
+
 def _forward(p: Plan, want_indices: bool):
-    out, indices = KINDS_BY_NAME[p.kind].forward(p.planes, p.windows, p.config, want_indices)
+    with np.errstate(**QUIET):
+        out, indices = KINDS_BY_NAME[p.kind].forward(p.planes, p.windows, p.config, want_indices)
     if want_indices:
         return p.reshape(out), p.reshape(indices)
     return p.reshape(out)
@@ -160,7 +165,8 @@ def _backward(p: Plan, grad_output):
     grad = np.ascontiguousarray(grad.astype(p.planes.dtype, copy=False)).reshape(
         (-1,) + p.windows.out_shape
     )
-    grad_x = KINDS_BY_NAME[p.kind].backward(p.planes, grad, p.windows, p.config)
+    with np.errstate(**QUIET):
+        grad_x = KINDS_BY_NAME[p.kind].backward(p.planes, grad, p.windows, p.config)
     return grad_x.reshape(p.lead_shape + p.planes.shape[1:])
 
 

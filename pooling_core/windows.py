@@ -135,13 +135,32 @@ class Windows:
     def block_rows(self, block: Block) -> slice:
         return slice(block.row0, block.row1)
 
+    def tap_offsets(self) -> np.ndarray:
+        """Flat offset ``i*dh*W + j*dw`` of each tap from its window's origin, in window order."""
+        i, j = np.divmod(np.arange(self.taps_per_window, dtype=np.int64), self.cols.kernel)
+        return i * self.rows.dilation * self.cols.n + j * self.cols.dilation
+
+    def window_origin(self, block: Block) -> np.ndarray:
+        """``(rows, OW)`` flat index of each window's tap (0, 0) (may lie in the padding)."""
+        rows = self.rows.starts[block.row0:block.row1, None]
+        return rows * self.cols.n + self.cols.starts[None, :]
+
+    def lowest_bit_table(self, highest: bool) -> np.ndarray:
+        """``table[mask]``: offset of the first (or last) tap whose bit is set in ``mask``."""
+        key = "_highest_table" if highest else "_lowest_table"
+        if key not in self.__dict__:
+            offsets = self.tap_offsets()
+            masks = np.arange(1 << offsets.size, dtype=np.int64)
+            tap = np.zeros(masks.size, dtype=np.int64)
+            order = range(offsets.size) if highest else range(offsets.size - 1, -1, -1)
+            for number in order:
+                tap[(masks >> number) & 1 == 1] = number
+            self.__dict__[key] = offsets[tap]
+        return self.__dict__[key]
+
     def tap_to_flat_index(self, tap_number: np.ndarray, block: Block) -> np.ndarray:
         """Flat input index ``h*W + w`` of tap ``tap_number`` of each output of ``block``."""
-        kw = self.cols.kernel
-        i, j = np.divmod(tap_number.astype(np.int64, copy=False), kw)
-        rows = self.rows.starts[block.row0:block.row1, None] + i * self.rows.dilation
-        cols = self.cols.starts[None, :] + j * self.cols.dilation
-        return rows * self.cols.n + cols
+        return self.tap_offsets().take(tap_number) + self.window_origin(block)
 
     def first_inside_tap(self, block: Block) -> np.ndarray:
         """``(rows, OW)`` number of the first tap of each window that reads the input."""
