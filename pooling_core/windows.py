@@ -19,7 +19,7 @@ import numpy as np
 
 from .params import Axis
 
-BLOCK_BYTES = 512 * 1024
+BLOCK_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
