@@ -220,5 +220,5 @@ def adaptive_pool2d_backward(x, grad_output, output_size, kind="max"):
             grad_x = engine.avg_backward(grad)
         else:
             _, indices = engine.max()
-        grad_x = route_to_indices(grad, indices, planes.shape, overlapping=True)
+            grad_x = route_to_indices(grad, indices, planes.shape, overlapping=True)
     return grad_x.reshape(np.shape(x))

@@ -20,6 +20,8 @@ class Config:
     count_include_pad: bool = True
     divisor_override: int | None = None
     options: dict = field(default_factory=dict)
+    # lp counts 'same' padding too (PyTorch's formula multiplies back by kh*kw)
+    count_string_padding: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,7 +156,7 @@ class MinPool(MaxPool):
 def _divisor(win: Windows, cfg: Config, block: Block, dtype):
     if cfg.divisor_override is not None:
         return dtype.type(cfg.divisor_override)
-    counts = win.divisor(cfg.count_include_pad, block)
+    counts = win.divisor(cfg.count_include_pad, block, cfg.count_string_padding)
     if counts.size and (counts == counts.flat[0]).all():
         return dtype.type(counts.flat[0])
     return counts.astype(dtype)
@@ -231,7 +233,7 @@ class LpPool:
 
     def _parts(self, x, win, cfg):
         p = float(cfg.options["p"])
-        avg_cfg = Config(count_include_pad=True)
+        avg_cfg = Config(count_include_pad=True, count_string_padding=True)
         mean, _ = AvgPool().forward(_torch_like_power(x, p), win, avg_cfg)
         sign = _torch_sign(mean)
         scaled = sign * np.maximum(np.abs(mean), 0) * x.dtype.type(win.kernel[0] * win.kernel[1])
@@ -387,13 +389,13 @@ class MedianPool(_GatheredKind):
     fill = np.inf
 
     def _choice(self, values, inside):
-        # Sort by value, then padding after input cells (padding is +inf, and so may be an input
-        # cell); lexsort is stable, so equal values keep window order.
-        padding = np.broadcast_to(~inside, values.shape)
-        order = np.lexsort((padding, values), axis=-1)
+        """Tap number of each window's lower median: the first tap in window order holding it."""
+        ordered = np.sort(values, axis=-1)  # padding is +inf: after every input cell but +inf
         middle = (inside.sum(-1) - 1) // 2
-        choice = np.take_along_axis(order, np.broadcast_to(middle[..., None], order.shape[:-1] + (1,)),
-                                    axis=-1)[..., 0]
+        median = np.take_along_axis(
+            ordered, np.broadcast_to(middle[..., None], ordered.shape[:-1] + (1,)), axis=-1
+        )
+        choice = np.argmax(inside & (values == median), axis=-1)
         has_nan = np.isnan(values)
         return np.where(has_nan.any(-1), np.argmax(has_nan, axis=-1), choice)
 

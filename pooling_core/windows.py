@@ -173,9 +173,10 @@ class Windows:
         both = rows[:, None, :, None] & self.cols.inside[None, :, None, :]
         return both.reshape(rows.shape[0], self.cols.out, -1)
 
-    def divisor(self, count_padding: bool, block: Block | None = None) -> np.ndarray:
+    def divisor(self, count_padding: bool, block: Block | None = None,
+                count_string_padding: bool = False) -> np.ndarray:
         """``(rows, OW)`` number of taps an average divides by (PyTorch's pool size)."""
-        if count_padding and self.rows.padding_counts:
+        if count_padding and (self.rows.padding_counts or count_string_padding):
             rows, cols = self.rows.padded_count, self.cols.padded_count
         else:
             rows, cols = self.rows.inside_count, self.cols.inside_count
