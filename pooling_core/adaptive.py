@@ -85,7 +85,8 @@ class _Adaptive:
         return (self.r0[:, None] + i) * self.width + self.c0[None, :] + j
 
     def counts(self, dtype):
-        return (self.r1 - self.r0).astype(dtype)[:, None], (self.c1 - self.c0).astype(dtype)[None, :]
+        rows, cols = self.r1 - self.r0, self.c1 - self.c0
+        return rows.astype(dtype)[:, None], cols.astype(dtype)[None, :]
 
     # -- avg ---------------------------------------------------------------------------------
     def avg(self):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from .windows import Block, Windows
 class Config:
     count_include_pad: bool = True
     divisor_override: int | None = None
-    options: dict = field(default_factory=dict)
+    options: ClassVar[dict] = field(default_factory=dict)
     # lp counts 'same' padding too (PyTorch's formula multiplies back by kh*kw)
     count_string_padding: bool = False
 
@@ -36,7 +37,8 @@ def route_to_indices(grad_out: np.ndarray, indices: np.ndarray, in_shape, overla
     """
     planes, height, width = in_shape
     grad_x = np.zeros(planes * height * width, dtype=grad_out.dtype)
-    flat = indices.reshape(planes, -1) + (np.arange(planes, dtype=np.int64) * height * width)[:, None]
+    plane_start = np.arange(planes, dtype=np.int64) * height * width
+    flat = indices.reshape(planes, -1) + plane_start[:, None]
     if overlapping:
         np.add.at(grad_x, flat.ravel(), grad_out.ravel())
     else:
@@ -68,7 +70,7 @@ def _max_values(xb: np.ndarray, win: Windows, block: Block, dest: np.ndarray) ->
 
 
 def _fold_max(dest, steps, source) -> None:
-    """``dest = max over steps of source[in_index]`` placed at ``dest[out_index]``; -inf where none."""
+    """``dest[out_index] = max(dest[out_index], source[in_index])`` over steps; -inf where none."""
     if steps and dest[steps[0][0]].shape == dest.shape:
         np.copyto(dest, source[steps[0][1]])  # a first step that covers everything: no -inf fill
         steps = steps[1:]
@@ -120,7 +122,7 @@ def _argmax_taps(xb: np.ndarray, maxima: np.ndarray, win: Windows, block: Block)
 
 class MaxPool:
     name = "max"
-    options: dict = {}
+    options: ClassVar[dict] = {}
     has_indices = True
 
     def forward(self, x, win: Windows, cfg: Config, want_indices: bool):
@@ -169,7 +171,7 @@ class AvgPool:
     """
 
     name = "avg"
-    options: dict = {}
+    options: ClassVar[dict] = {}
     has_indices = False
     averages = True
 
@@ -228,7 +230,7 @@ class LpPool:
     """PyTorch's ``lp_pool2d``: ``(sign(A)·relu(|A|)·kh·kw) ** (1/p)`` with ``A = avg(x**p)``."""
 
     name = "lp"
-    options = {"p": 2.0}
+    options: ClassVar[dict] = {"p": 2.0}
     has_indices = False
 
     def _parts(self, x, win, cfg):
@@ -272,7 +274,7 @@ class WeightedPool:
     """``Σ w_t x_t`` with normalised weights; padding is 0 or, when not counted, re-normalised."""
 
     name = "weighted"
-    options = {"weights": None}
+    options: ClassVar[dict] = {"weights": None}
     has_indices = False
     averages = True
 
@@ -321,7 +323,7 @@ class MixedPool:
     """``alpha·max + (1 − alpha)·avg`` (Yu et al. 2014), each part with its own rules."""
 
     name = "mixed"
-    options = {"alpha": 0.5}
+    options: ClassVar[dict] = {"alpha": 0.5}
     has_indices = False
     averages = True
 
@@ -353,7 +355,7 @@ class SoftPool(_GatheredKind):
     """Softmax-weighted sum of each window (Stergiou et al. 2021)."""
 
     name = "softpool"
-    options: dict = {}
+    options: ClassVar[dict] = {}
     fill = -np.inf
 
     @staticmethod
@@ -385,7 +387,7 @@ class MedianPool(_GatheredKind):
     """Lower median of each window (torch.median's convention); NaN in a window gives NaN."""
 
     name = "median"
-    options: dict = {}
+    options: ClassVar[dict] = {}
     fill = np.inf
 
     def _choice(self, values, inside):
@@ -420,7 +422,7 @@ class StochasticPool(_GatheredKind):
     """Stochastic pooling (Zeiler & Fergus 2013) on non-negative inputs."""
 
     name = "stochastic"
-    options = {"seed": 0, "training": True}
+    options: ClassVar[dict] = {"seed": 0, "training": True}
     fill = 0.0
 
     def _uniforms(self, x, win, cfg):
@@ -492,7 +494,9 @@ def check_options(kind: str, options: dict, kernel: tuple[int, int]) -> dict:
     unknown = sorted(set(options) - set(allowed))
     if unknown:
         takes = ", ".join(allowed) if allowed else "no options"
-        raise PoolingError(f"unknown option {unknown[0]!r} for kind '{kind}'; {kind} takes: {takes}")
+        raise PoolingError(
+            f"unknown option {unknown[0]!r} for kind '{kind}'; {kind} takes: {takes}"
+        )
     merged = {**allowed, **options}
     if kind == "lp":
         merged["p"] = _real(merged["p"], "p", kind)

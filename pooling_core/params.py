@@ -1,7 +1,7 @@
 """Argument checking and window geometry along one axis.
 
-Everything here follows PyTorch's ``pooling_output_shape`` and ``pool2d_shape_check`` so that we accept
-exactly what PyTorch accepts; ``"same"``/``"valid"`` padding follows TensorFlow.
+Everything here follows PyTorch's ``pooling_output_shape`` and ``pool2d_shape_check`` so that we
+accept exactly what PyTorch accepts; ``"same"``/``"valid"`` padding follows TensorFlow.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ class Axis:
 def make_axis(n, kernel, stride, padding, dilation, ceil_mode, *, where: str) -> Axis:
     """Check one axis's parameters as PyTorch does and work out its windows.
 
-    ``padding`` is an int here or one of ``"valid"``/``"same"``; ``where`` names the axis in messages.
+    ``padding`` is an int or ``"valid"``/``"same"``; ``where`` names the axis in messages.
     """
     span = dilation * (kernel - 1) + 1
     if isinstance(padding, str):
@@ -146,9 +146,9 @@ def make_axis(n, kernel, stride, padding, dilation, ceil_mode, *, where: str) ->
         pad_lo, pad_hi, counts = total // 2, total - total // 2, False
         if out < 1:
             raise PoolingError(
-                f"output {where} would be {out}: with padding='valid' the window spans {span} cells "
-                f"(dilation·(kernel_size−1)+1) but the input {where} is only {n}; use a smaller "
-                "kernel_size or dilation, or padding='same'"
+                f"output {where} would be {out}: with padding='valid' the window spans {span} "
+                f"cells (dilation·(kernel_size−1)+1) but the input {where} is only {n}; "
+                "use a smaller kernel_size or dilation, or padding='same'"
             )
     else:
         if padding > kernel // 2:
@@ -183,8 +183,8 @@ def output_size(n, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fa
 
     PyTorch's rule for numeric padding (``ceil_mode`` included)::
 
-        out = floor((n + 2*padding - dilation*(kernel_size - 1) - 1 + (stride - 1 if ceil_mode else 0))
-                    / stride) + 1
+        out = floor((n + 2*padding - dilation*(kernel_size - 1) - 1
+                     + (stride - 1 if ceil_mode else 0)) / stride) + 1
         # ceil_mode only: the last window must start inside the input or the left padding
         if ceil_mode and (out - 1) * stride >= n + padding: out -= 1
 

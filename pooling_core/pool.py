@@ -334,7 +334,9 @@ def pool1d(x, kind="max", kernel_size=2, stride=None, padding=0, dilation=1, cei
     p = plan(x, kind, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad,
              divisor_override, options, spatial_dims=1, want_indices=return_indices)
     result = _forward(p, return_indices)
-    squeeze = (lambda a: a.reshape(p.lead_shape + (p.windows.out_shape[1],)))
+    def squeeze(a):
+        return a.reshape(p.lead_shape + (p.windows.out_shape[1],))
+
     if return_indices:
         return squeeze(result[0]), squeeze(result[1])
     return squeeze(result)

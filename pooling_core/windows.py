@@ -1,13 +1,13 @@
 """The one windowing mechanism every kind of pooling is built on.
 
-A :class:`Windows` knows where the pooling windows of a 2-D plane fall. A kind of pooling never loops
-over windows: it loops over the ``kh × kw`` *taps* (kernel offsets). For one tap ``(i, j)`` the input
-cells read by all windows form one strided slice of the input, and the windows reading them form one
-rectangle of the output — so each step of a reduction is a whole-array NumPy operation. Taps that
-fall into the padding are simply absent from their slice, which is how padding never needs a padded
-copy of the input.
+A :class:`Windows` knows where the pooling windows of a 2-D plane fall. A kind of pooling never
+loops over windows: it loops over the ``kh × kw`` *taps* (kernel offsets). For one tap ``(i, j)``
+the input cells read by all windows form one strided slice of the input, and the windows reading
+them form one rectangle of the output — so each step of a reduction is a whole-array NumPy
+operation. Taps that fall into the padding are simply absent from their slice, which is how padding
+never needs a padded copy of the input.
 
-Work is done in blocks of planes and output rows sized to stay in the CPU cache (~512 KiB of input).
+Work is done in blocks of planes and output rows sized to stay in the CPU cache (~1 MiB of input).
 """
 
 from __future__ import annotations
