@@ -20,7 +20,7 @@ from .windows import Block, Windows
 class Config:
     count_include_pad: bool = True
     divisor_override: int | None = None
-    options: ClassVar[dict] = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
     # lp counts 'same' padding too (PyTorch's formula multiplies back by kh*kw)
     count_string_padding: bool = False
 
