@@ -260,7 +260,25 @@ class LpPool:
 
 
 def gaussian_weights(kernel: tuple[int, int]) -> np.ndarray:
-    """Separable Gaussian, σ = 0.3·((k−1)/2 − 1) + 0.8 per axis (OpenCV's default), sum 1."""
+    """Default weights of ``kind="weighted"``: a separable Gaussian that sums to 1.
+
+    Per axis ``g[t] = exp(-(t - (k-1)/2)² / (2σ²))`` with ``σ = 0.3·((k−1)/2 − 1) + 0.8``
+    (OpenCV's default σ for a kernel of k cells).
+
+    Parameters
+    ----------
+    kernel : (int, int)
+
+    Returns
+    -------
+    ndarray of float64, shape ``kernel``
+
+    Examples
+    --------
+    >>> w = gaussian_weights((3, 3))
+    >>> float(w.sum()), bool(w[1, 1] > w[0, 1] > w[0, 0])
+    (1.0, True)
+    """
     axes = []
     for k in kernel:
         sigma = 0.3 * ((k - 1) * 0.5 - 1) + 0.8
