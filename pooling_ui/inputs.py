@@ -1,0 +1,552 @@
+"""The input panel: a preset, a drawing, a typed grid or an uploaded image, shared by every page.
+
+:func:`input_panel` draws the panel in the sidebar and returns a :class:`FeatureMap` (or None
+while nothing usable exists yet). Its state lives in ``st.session_state`` under keys starting with
+``in_`` and is re-asserted on every run (see :func:`pooling_ui.urlstate.persist`), so the input
+survives a change of page.
+
+Session-state keys (set them in AppTest before ``run()`` to drive the panel):
+
+* ``in_source``: ``"preset"``, ``"draw"``, ``"type"`` or ``"upload"``.
+* Preset: ``in_preset`` (a key of :data:`pooling_ui.presets.PRESETS`), ``in_size`` (grid side of
+  the sizable presets), ``in_seed`` (random preset), ``in_rgb`` (photo in colour).
+* Draw: ``in_draw_grid`` (grid side, one of :data:`GRID_SIZES`), ``in_brush`` (brush width in
+  canvas pixels). The canvas is the component keyed :func:`canvas_key` (``"in_canvas_0"`` until
+  Clear is pressed, then ``"in_canvas_1"``, …). Its state is
+  ``{"drawing": {"raw": <fabric json>, "data": "data:image/png;base64,…"}, "backgroundFit": None}``:
+  setting that key to a PNG data URL of a :data:`CANVAS_WIDTH` × :data:`CANVAS_HEIGHT` RGBA image
+  is exactly what a browser stroke sends (see :func:`canvas_state_for`).
+* Type: ``in_type_rows`` and ``in_type_cols`` (grid size), ``in_type_cells`` (the grid as a list of
+  rows of strings), and the ``st.data_editor`` keyed ``in_type_editor``, whose state is Streamlit's
+  ``{"edited_rows": {row: {"<column>": "text"}}, "added_rows": [], "deleted_rows": []}`` with
+  columns named ``"1"``, ``"2"``, … Cells hold text: numbers, ``nan``, ``inf``, ``-inf``.
+* Upload: the ``st.file_uploader`` keyed ``in_upload`` and ``in_rgb`` (colour or grayscale).
+
+URL: ``input=<preset key>`` (plus ``input_size`` and ``input_seed`` for the presets that take
+them) is read once per session and written while a preset is shown; an unknown value gives an
+``st.warning`` and the default preset.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import streamlit as st
+from PIL import Image, ImageDraw
+
+from pooling_ui import images, presets, urlstate
+from pooling_ui.images import ImageLoadError
+from pooling_ui.urlstate import UrlValueError, persist
+
+SOURCES = ("preset", "draw", "type", "upload")
+GRID_SIZES = (8, 12, 16, 20, 24, 28, 32, 48, 64)
+CANVAS_WIDTH = 256
+TOOLBAR_HEIGHT = 32  # the canvas's floating toolbar covers the top ~30 px: nothing is drawn there
+CANVAS_HEIGHT = CANVAS_WIDTH + TOOLBAR_HEIGHT
+TYPE_MAX = 32
+SEED_MAX = 2**31 - 1
+URL_NAMES = ("input", "input_size", "input_seed")
+
+STRINGS = {
+    "title": "Input",
+    "source": "Feature map from",
+    "sources": {"preset": "Preset", "draw": "Draw", "type": "Type", "upload": "Upload"},
+    "preset": "Preset",
+    "size": "Grid size",
+    "seed": "Seed",
+    "rgb": "Colour (pool R, G and B separately)",
+    "rgb_help": "Off: one grayscale channel (0.299 R + 0.587 G + 0.114 B).",
+    "grid": "Sample the drawing to a grid of",
+    "brush": "Brush width",
+    "clear": "Clear the drawing",
+    "draw_hint": (
+        "Draw below the grey band (the toolbar covers it). Each cell of the grid is the mean "
+        "ink (0 = none, 255 = full) of its part of the canvas."
+    ),
+    "draw_empty": "The canvas is empty: every cell is 0. Draw something.",
+    "rows": "Rows",
+    "cols": "Columns",
+    "type_hint": "Type numbers; nan, inf and -inf are allowed.",
+    "type_bad_cell": "Row {row}, column {col}: {text!r} is not a number; it is used as 0.",
+    "upload": "Image file",
+    "upload_help": images.STRINGS["accepted"],
+    "upload_prompt": "Choose an image. Until then the previous input stays.",
+    "upload_earlier": "Showing {name}, uploaded earlier.",
+    "upload_error": "Could not use {name}. {message}",
+    "kept_previous": "Still showing the previous input: {name}.",
+    "url_bad_input": (
+        "Link parameter input={raw!r} is not a known preset (known: {known}). "
+        "Using the default ({default})."
+    ),
+    "url_bad_extra": "Link parameter {name}={raw!r}: {reason}. Using the default ({default}).",
+    "name_sized": "{label} {size}×{size}",
+    "name_seeded": "{label} {size}×{size}, seed {seed}",
+    "name_drawing": "drawing {size}×{size}",
+    "name_typed": "typed {rows}×{cols}",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class FeatureMap:
+    """The input every page pools.
+
+    Attributes
+    ----------
+    data : numpy.ndarray
+        float32, ``(C, H, W)``; ``C`` is 1, or 3 for an RGB photo.
+    source : str
+        ``"preset"``, ``"draw"``, ``"type"`` or ``"upload"``.
+    name : str
+        For people, e.g. ``"worked 4×4"`` or ``"photo.jpg"``.
+    is_photo : bool
+        Show as an image, not as a grid of numbers.
+    channel_names : tuple of str
+        ``("gray",)`` or ``("R", "G", "B")``.
+    key : str
+        Changes exactly when the data changes: a cheap cache key for the pages (hashing a
+        12-megapixel array on every rerun would not be).
+    notes : tuple of str
+        What was done to produce the data (e.g. how an image was converted), for a caption.
+    """
+
+    data: np.ndarray
+    source: str
+    name: str
+    is_photo: bool
+    channel_names: tuple[str, ...]
+    key: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return tuple(int(n) for n in self.data.shape)
+
+    @cached_property
+    def value_summary(self) -> tuple[float | None, bool]:
+        """``(smallest finite value or None, whether every value is finite)``, computed once."""
+        finite = np.isfinite(self.data)
+        all_finite = bool(finite.all())
+        values = self.data if all_finite else self.data[finite]
+        smallest = float(values.min()) if values.size else None
+        return smallest, all_finite
+
+
+def _channel_names(data: np.ndarray) -> tuple[str, ...]:
+    return ("R", "G", "B") if data.shape[0] == 3 else ("gray",)
+
+
+def _make(data, source, name, is_photo, key, notes=()) -> FeatureMap:
+    array = np.ascontiguousarray(data, dtype=np.float32)
+    array.setflags(write=False)  # shared by every page and cached: nobody may change it in place
+    return FeatureMap(array, source, name, is_photo, _channel_names(array), key, tuple(notes))
+
+
+# -- URL ------------------------------------------------------------------------------------------
+def read_url(query: dict[str, str]) -> tuple[dict, list[str]]:
+    """Session values for ``input=…`` (and its size/seed), with a warning for each bad value."""
+    state: dict = {}
+    warnings: list[str] = []
+    default = presets.DEFAULT_PRESET
+    if "input" not in query:
+        return state, warnings
+    raw = query["input"]
+    key = str(raw).strip().lower()
+    if key not in presets.PRESETS:
+        warnings.append(
+            STRINGS["url_bad_input"].format(raw=raw, known=", ".join(presets.PRESETS),
+                                            default=default)
+        )
+        return state, warnings
+    state.update(in_source="preset", in_preset=key)
+    extras = (
+        ("input_size", "in_size", lambda text: urlstate.parse_int(text, *presets.SIZE_RANGE),
+         presets.DEFAULT_SIZE),
+        ("input_seed", "in_seed", lambda text: urlstate.parse_int(text, 0, SEED_MAX),
+         0),
+    )
+    for name, state_key, parse, fallback in extras:
+        if name in query:
+            try:
+                state[state_key] = parse(query[name])
+            except UrlValueError as error:
+                warnings.append(
+                    STRINGS["url_bad_extra"].format(name=name, raw=query[name], reason=error,
+                                                    default=fallback)
+                )
+    return state, warnings
+
+
+def _url_values() -> dict[str, str]:
+    if st.session_state.get("in_source") != "preset":
+        return {}
+    key = st.session_state.get("in_preset", presets.DEFAULT_PRESET)
+    values = {"input": key}
+    preset = presets.PRESETS[key]
+    if preset.sizable:
+        values["input_size"] = str(st.session_state.get("in_size", presets.DEFAULT_SIZE))
+    if preset.seeded:
+        values["input_seed"] = str(st.session_state.get("in_seed", 0))
+    return values
+
+
+def _forget_url_warnings() -> None:
+    st.session_state["in_url_warnings"] = []
+
+
+# -- presets --------------------------------------------------------------------------------------
+@st.cache_data(max_entries=16, show_spinner=False)
+def _preset_data(key: str, size: int, seed: int, mode: str) -> np.ndarray:
+    return presets.make_preset(key, size=size, seed=seed, mode=mode)
+
+
+def _colour_toggle() -> str:
+    persist("in_rgb", False)
+    rgb = st.toggle(STRINGS["rgb"], key="in_rgb", help=STRINGS["rgb_help"],
+                    on_change=_forget_url_warnings)
+    return "rgb" if rgb else "gray"
+
+
+def _preset_input() -> FeatureMap:
+    persist("in_preset", presets.DEFAULT_PRESET)
+    if st.session_state["in_preset"] not in presets.PRESETS:
+        st.session_state["in_preset"] = presets.DEFAULT_PRESET
+    key = st.selectbox(
+        STRINGS["preset"], list(presets.PRESETS), key="in_preset",
+        format_func=lambda name: presets.PRESETS[name].label, on_change=_forget_url_warnings,
+    )
+    preset = presets.PRESETS[key]
+    st.caption(preset.description)
+    size, seed, mode = presets.DEFAULT_SIZE, 0, "gray"
+    if preset.sizable:
+        persist("in_size", presets.DEFAULT_SIZE)
+        size = st.slider(STRINGS["size"], *presets.SIZE_RANGE, key="in_size",
+                         on_change=_forget_url_warnings)
+    if preset.seeded:
+        persist("in_seed", 0)
+        seed = st.number_input(STRINGS["seed"], 0, SEED_MAX, key="in_seed",
+                               on_change=_forget_url_warnings)
+    if preset.is_photo:
+        mode = _colour_toggle()
+    data = _preset_data(key, int(size), int(seed), mode)
+    if preset.seeded:
+        name = STRINGS["name_seeded"].format(label=preset.label, size=size, seed=seed)
+    elif preset.sizable:
+        name = STRINGS["name_sized"].format(label=preset.label, size=size)
+    else:
+        name = preset.label
+    return _make(data, "preset", name, preset.is_photo, f"preset:{key}:{size}:{seed}:{mode}")
+
+
+# -- drawing --------------------------------------------------------------------------------------
+def canvas_key() -> str:
+    """The key of the canvas now on screen (it changes when Clear is pressed)."""
+    return f"in_canvas_{st.session_state.get('in_canvas_clears', 0)}"
+
+
+def canvas_state_for(rgba: np.ndarray, objects: list | None = None) -> dict:
+    """The component state a browser sends after drawing ``rgba`` (uint8 ``(H, W, 4)``).
+
+    For tests and for restoring a drawing; the shape of the dict is streamlit-drawable-canvas
+    0.13's.
+    """
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(rgba, dtype=np.uint8), "RGBA").save(buffer, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    raw = {"objects": list(objects or [{"type": "path"}]), "background": ""}
+    return {"drawing": {"raw": raw, "data": url}, "backgroundFit": None}
+
+
+def ink_from_rgba(rgba: np.ndarray) -> np.ndarray:
+    """Ink amount 0..255 of each canvas pixel: opacity times darkness.
+
+    Works for strokes on a transparent canvas (ink = opacity) and on an opaque white one
+    (ink = darkness). The band under the toolbar is cut off.
+
+    Examples
+    --------
+    >>> pixels = np.zeros((TOOLBAR_HEIGHT + 1, 2, 4), dtype=np.uint8)
+    >>> pixels[-1] = [[0, 0, 0, 255], [255, 255, 255, 255]]   # a black and a white pixel
+    >>> ink_from_rgba(pixels).tolist()
+    [[255.0, 0.0]]
+    """
+    values = np.asarray(rgba, dtype=np.float32)
+    scale = values.shape[1] / CANVAS_WIDTH  # the browser may send the canvas at device resolution
+    top = round(TOOLBAR_HEIGHT * scale)
+    values = values[top:]
+    opacity = values[..., 3] / np.float32(255.0)
+    darkness = np.float32(255.0) - values[..., :3].mean(axis=-1)
+    return opacity * darkness
+
+
+def sample_to_grid(ink: np.ndarray, side: int) -> np.ndarray:
+    """Mean ink over a ``side × side`` grid of blocks, rounded to whole numbers.
+
+    Block edges are spread evenly (blocks differ by at most one pixel when ``side`` does not
+    divide the canvas). Rounding keeps the numbers in the cells readable.
+
+    Examples
+    --------
+    >>> ink = np.zeros((4, 4), dtype=np.float32); ink[:2, :2] = 255
+    >>> sample_to_grid(ink, 2).tolist()
+    [[255.0, 0.0], [0.0, 0.0]]
+    """
+    height, width = ink.shape
+    rows = np.linspace(0, height, side + 1).round().astype(int)
+    cols = np.linspace(0, width, side + 1).round().astype(int)
+    sums = np.add.reduceat(np.add.reduceat(ink.astype(np.float64), rows[:-1], axis=0),
+                           cols[:-1], axis=1)
+    counts = np.diff(rows)[:, None] * np.diff(cols)[None, :]
+    return np.rint(sums / counts).astype(np.float32)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _guide_image(side: int) -> bytes:
+    """The canvas background: the toolbar band in grey and faint lines of the sampling grid."""
+    image = Image.new("RGB", (CANVAS_WIDTH, CANVAS_HEIGHT), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, CANVAS_WIDTH, TOOLBAR_HEIGHT - 1), fill=(225, 225, 225))
+    edges = np.linspace(0, CANVAS_WIDTH, side + 1).round().astype(int)
+    for edge in edges[1:-1]:
+        draw.line((edge, TOOLBAR_HEIGHT, edge, CANVAS_HEIGHT), fill=(236, 236, 244))
+        draw.line((0, TOOLBAR_HEIGHT + edge, CANVAS_WIDTH, TOOLBAR_HEIGHT + edge),
+                  fill=(236, 236, 244))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _clear_drawing() -> None:
+    st.session_state["in_canvas_clears"] = st.session_state.get("in_canvas_clears", 0) + 1
+    st.session_state.pop("in_draw_store", None)
+
+
+def _draw_input() -> FeatureMap:
+    from streamlit_drawable_canvas import st_canvas
+
+    persist("in_draw_grid", 16)
+    side = st.select_slider(STRINGS["grid"], GRID_SIZES, key="in_draw_grid",
+                            format_func=lambda n: f"{n}×{n}")
+    persist("in_brush", 20)
+    brush = st.slider(STRINGS["brush"], 2, 60, key="in_brush")
+    st.caption(STRINGS["draw_hint"])
+    key = canvas_key()
+    store = st.session_state.get("in_draw_store") or {}
+    mine = store.get("key") == key
+    result = st_canvas(
+        stroke_width=int(brush), stroke_color="#000000", background_image=_guide_image(side),
+        height=CANVAS_HEIGHT, width=CANVAS_WIDTH, drawing_mode="freedraw", key=key,
+        return_image_data=True, initial_drawing=store.get("initial") if mine else None,
+    )
+    st.button(STRINGS["clear"], key="in_draw_clear", on_click=_clear_drawing)
+    rgba = result.image_data
+    if rgba is not None:
+        ink = ink_from_rgba(rgba)
+        st.session_state["in_draw_store"] = {
+            "key": key, "ink": ink, "json": result.json_data, "initial": store.get("initial"),
+        }
+    elif mine and store.get("ink") is not None:
+        # A canvas that sends nothing although we hold its drawing was just mounted again (the
+        # page changed): keep the stored ink, and load the strokes back into the canvas once.
+        ink = store["ink"]
+        if store.get("json") is not None and store.get("initial") != store["json"]:
+            store["initial"] = store["json"]
+            st.rerun()
+    else:
+        ink = np.zeros((CANVAS_WIDTH, CANVAS_WIDTH), dtype=np.float32)
+    grid = sample_to_grid(ink, int(side))
+    if not grid.any():
+        st.info(STRINGS["draw_empty"])
+    digest = images.bytes_digest(grid.tobytes())
+    return _make(grid[None], "draw", STRINGS["name_drawing"].format(size=side), False,
+                 f"draw:{digest}")
+
+
+# -- typed grid -----------------------------------------------------------------------------------
+def parse_cell(text) -> float | None:
+    """A typed cell as a number: decimals, ``nan``, ``inf``, ``-inf`` (also ``∞``, ``−``).
+
+    Returns None when it is not a number.
+
+    Examples
+    --------
+    >>> [parse_cell(t) for t in ["3", " -2.5 ", "−1", "1e3", "-inf", "∞", "x", ""]]
+    [3.0, -2.5, -1.0, 1000.0, -inf, inf, None, None]
+    >>> math.isnan(parse_cell("NaN"))
+    True
+    """
+    if text is None:
+        return None
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return float(text)
+    value = str(text).strip().replace("−", "-").replace("∞", "inf").replace(" ", "")
+    if not value or "_" in value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def parse_grid(cells) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
+    """Rows of typed text → float32 grid, and the ``(row, col, text)`` cells that were not numbers
+    (used as 0).
+
+    Examples
+    --------
+    >>> grid, bad = parse_grid([["1", "nan"], ["-inf", "two"]])
+    >>> grid.tolist()[1], bad
+    ([-inf, 0.0], [(1, 1, 'two')])
+    """
+    rows = [list(row) for row in cells]
+    grid = np.zeros((len(rows), len(rows[0]) if rows else 0), dtype=np.float32)
+    problems = []
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            value = parse_cell(text)
+            if value is None:
+                problems.append((r, c, "" if text is None else str(text)))
+                value = 0.0
+            grid[r, c] = value
+    return grid, problems
+
+
+def format_cell(value: float) -> str:
+    """How a number is written into the grid: ``3``, ``2.5``, ``nan``, ``inf``, ``-inf``."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:g}"
+
+
+def _resized(cells: list[list[str]], rows: int, cols: int) -> list[list[str]]:
+    """``cells`` cropped or padded with "0" to ``rows × cols``."""
+    out = []
+    for r in range(rows):
+        source = cells[r] if r < len(cells) else []
+        out.append([str(source[c]) if c < len(source) else "0" for c in range(cols)])
+    return out
+
+
+def _type_input() -> FeatureMap:
+    import pandas as pd
+
+    default_cells = [[format_cell(v) for v in row] for row in presets.WORKED_4X4]
+    persist("in_type_rows", len(default_cells))
+    persist("in_type_cols", len(default_cells[0]))
+    left, right = st.columns(2)
+    with left:
+        rows = int(st.number_input(STRINGS["rows"], 1, TYPE_MAX, key="in_type_rows"))
+    with right:
+        cols = int(st.number_input(STRINGS["cols"], 1, TYPE_MAX, key="in_type_cols"))
+    cells = st.session_state.get("in_type_cells") or default_cells
+    if len(cells) != rows or any(len(row) != cols for row in cells):
+        cells = _resized(cells, rows, cols)
+    st.session_state["in_type_cells"] = cells
+    columns = [str(c + 1) for c in range(cols)]
+    frame = pd.DataFrame(cells, columns=columns, dtype="string")
+    st.caption(STRINGS["type_hint"])
+    edited = st.data_editor(
+        frame, key="in_type_editor", num_rows="fixed", hide_index=False,
+        column_config={name: st.column_config.TextColumn(name, width="small") for name in columns},
+    )
+    text = [["" if pd.isna(v) else str(v) for v in row] for row in edited.to_numpy().tolist()]
+    # keep the edits in our own state: the editor's state is lost when the page changes
+    st.session_state["in_type_cells"] = text
+    grid, problems = parse_grid(text)
+    for r, c, bad in problems:
+        st.warning(STRINGS["type_bad_cell"].format(row=r + 1, col=c + 1, text=bad))
+    digest = images.bytes_digest(grid.tobytes())
+    return _make(grid[None], "type", STRINGS["name_typed"].format(rows=rows, cols=cols), False,
+                 f"type:{digest}")
+
+
+# -- upload ---------------------------------------------------------------------------------------
+def _decoded_feature_map(data: bytes, name: str, mode: str) -> FeatureMap:
+    """Decode (cached) and wrap an upload; remembered per session so a rerun costs nothing."""
+    digest = images.bytes_digest(data)
+    memo = st.session_state.get("in_upload_memo")
+    if memo is not None and memo[0] == (digest, mode, name):
+        return memo[1]
+    decoded = images.load_image_cached(data, mode)
+    fm = _make(decoded.data, "upload", name, True, f"upload:{digest}:{mode}", decoded.notes)
+    st.session_state["in_upload_memo"] = ((digest, mode, name), fm)
+    return fm
+
+
+def _upload_input() -> FeatureMap | None:
+    mode = _colour_toggle()
+    uploaded = st.file_uploader(
+        STRINGS["upload"], type=list(images.UPLOAD_EXTENSIONS), key="in_upload",
+        help=STRINGS["upload_help"],
+    )
+    if uploaded is not None:
+        data, name = uploaded.getvalue(), uploaded.name
+    elif st.session_state.get("in_upload_file"):
+        data, name = st.session_state["in_upload_file"]
+        st.caption(STRINGS["upload_earlier"].format(name=name))
+    else:
+        st.info(STRINGS["upload_prompt"])
+        return None
+    try:
+        fm = _decoded_feature_map(data, name, mode)
+    except ImageLoadError as error:
+        st.error(STRINGS["upload_error"].format(name=name, message=error))
+        return None
+    # the uploader forgets its file on another page; keep the bytes (in memory) to carry on
+    st.session_state["in_upload_file"] = (data, name)
+    if fm.notes:
+        st.caption("; ".join(fm.notes).capitalize() + ".")
+    return fm
+
+
+# -- the panel ------------------------------------------------------------------------------------
+_BUILDERS = {
+    "preset": _preset_input,
+    "draw": _draw_input,
+    "type": _type_input,
+    "upload": _upload_input,
+}
+
+
+def input_panel() -> FeatureMap | None:
+    """Draw the input panel in the sidebar and return the current feature map.
+
+    Returns
+    -------
+    FeatureMap or None
+        None only while nothing usable exists (e.g. the Upload tab before any good file, with no
+        earlier input to keep). A bad upload shows an ``st.error`` and returns the previous input.
+    """
+    if not st.session_state.get("in_url_read"):
+        st.session_state["in_url_read"] = True
+        query = {name: st.query_params.get(name) for name in URL_NAMES if name in st.query_params}
+        state, warnings = read_url(query)
+        for key, value in state.items():
+            st.session_state[key] = value
+        st.session_state["in_url_warnings"] = warnings
+    with st.sidebar:
+        st.header(STRINGS["title"])
+        for warning in st.session_state.get("in_url_warnings", []):
+            st.warning(warning)
+        persist("in_source", "preset")
+        if st.session_state["in_source"] not in SOURCES:
+            st.session_state["in_source"] = "preset"
+        source = st.radio(
+            STRINGS["source"], SOURCES, key="in_source", horizontal=True,
+            format_func=STRINGS["sources"].get, on_change=_forget_url_warnings,
+        )
+        fm = _BUILDERS[source]()
+        if fm is None:
+            fm = st.session_state.get("in_last_good")
+            if fm is not None:
+                st.caption(STRINGS["kept_previous"].format(name=fm.name))
+        else:
+            st.session_state["in_last_good"] = fm
+    urlstate.sync_query_params(_url_values(), URL_NAMES)
+    return fm

@@ -1,0 +1,274 @@
+"""Session and URL state shared by the input and parameter panels.
+
+Two jobs:
+
+* **Surviving page changes.** Streamlit forgets a widget's value when another page draws a widget
+  with the same key (the page is part of the widget's identity). :func:`persist` is called just
+  before each widget: it writes the widget's current value back into ``st.session_state``, which
+  makes the next page's widget start from it. Widgets are then created *without* a ``value=``.
+* **The shareable URL.** The parsers below read query-string values (``kernel=3x2``,
+  ``padding=same``, ``ceil=true``) and raise :class:`UrlValueError` with a plain message for
+  anything else; :func:`sync_query_params` writes the current values back, touching only the names
+  it is given so that other parts of the app may keep their own parameters.
+
+The parsers are pure functions (no Streamlit), so they can be tested directly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import streamlit as st
+
+STRINGS = {
+    "not_int": "expected a whole number, got {text!r}",
+    "not_number": "expected a number, got {text!r}",
+    "not_finite": "expected a finite number, got {text!r}",
+    "out_of_range": "must be between {lo} and {hi}, got {value}",
+    "not_pair": "expected a number or two numbers like 3x2, got {text!r}",
+    "not_bool": "expected true or false, got {text!r}",
+    "not_choice": "expected one of {choices}, got {text!r}",
+    "not_padding": "expected a number, two numbers like 1x0, 'same' or 'valid', got {text!r}",
+    "not_weights": (
+        "expected 'gaussian', 'uniform' or rows of numbers like 1,2,1;2,4,2;1,2,1, got {text!r}"
+    ),
+    "empty": "the value is empty",
+}
+
+_TRUE = ("1", "true", "yes", "on", "t", "y")
+_FALSE = ("0", "false", "no", "off", "f", "n")
+_PAIR_SEPARATORS = ("x", "×", "*", ",")
+
+
+class UrlValueError(ValueError):
+    """A query-string value that cannot be used; the message says why, in plain words."""
+
+
+def persist(key: str, default) -> None:
+    """Seed ``st.session_state[key]`` (first run) or re-assert it (every later run).
+
+    Call it right before creating the widget with ``key`` and no ``value=``. Re-assigning the
+    value each run is what carries it to the same widget on another page.
+    """
+    st.session_state[key] = st.session_state.get(key, default)
+
+
+def _clean(text) -> str:
+    value = "" if text is None else str(text).strip()
+    if not value:
+        raise UrlValueError(STRINGS["empty"])
+    return value
+
+
+def parse_int(text, lo: int, hi: int) -> int:
+    """A whole number in ``[lo, hi]``.
+
+    Examples
+    --------
+    >>> parse_int(" 7 ", 0, 9)
+    7
+    >>> parse_int("12", 0, 9)
+    Traceback (most recent call last):
+    ...
+    pooling_ui.urlstate.UrlValueError: must be between 0 and 9, got 12
+    """
+    value = _clean(text)
+    try:
+        number = int(value)
+    except ValueError:
+        raise UrlValueError(STRINGS["not_int"].format(text=value)) from None
+    if not lo <= number <= hi:
+        raise UrlValueError(STRINGS["out_of_range"].format(lo=lo, hi=hi, value=number))
+    return number
+
+
+def parse_float(text, lo: float, hi: float) -> float:
+    """A finite number in ``[lo, hi]``.
+
+    Examples
+    --------
+    >>> parse_float("0.25", 0, 1)
+    0.25
+    """
+    value = _clean(text)
+    try:
+        number = float(value)
+    except ValueError:
+        raise UrlValueError(STRINGS["not_number"].format(text=value)) from None
+    if not math.isfinite(number):
+        raise UrlValueError(STRINGS["not_finite"].format(text=value))
+    if not lo <= number <= hi:
+        raise UrlValueError(STRINGS["out_of_range"].format(lo=lo, hi=hi, value=f"{number:g}"))
+    return number
+
+
+def parse_pair(text, lo: int, hi: int) -> tuple[int, int]:
+    """``"3"`` → ``(3, 3)``; ``"3x2"`` (or ``3×2``, ``3,2``) → ``(3, 2)``; each in ``[lo, hi]``.
+
+    Examples
+    --------
+    >>> parse_pair("3x2", 1, 9), parse_pair("4", 1, 9)
+    ((3, 2), (4, 4))
+    >>> parse_pair("3x", 1, 9)
+    Traceback (most recent call last):
+    ...
+    pooling_ui.urlstate.UrlValueError: expected a number or two numbers like 3x2, got '3x'
+    """
+    value = _clean(text).lower()
+    parts = [value]
+    for separator in _PAIR_SEPARATORS:
+        if separator in value:
+            parts = value.split(separator)
+            break
+    if len(parts) not in (1, 2) or not all(part.strip() for part in parts):
+        raise UrlValueError(STRINGS["not_pair"].format(text=value))
+    try:
+        numbers = [int(part.strip()) for part in parts]
+    except ValueError:
+        raise UrlValueError(STRINGS["not_pair"].format(text=value)) from None
+    for number in numbers:
+        if not lo <= number <= hi:
+            raise UrlValueError(STRINGS["out_of_range"].format(lo=lo, hi=hi, value=number))
+    return (numbers[0], numbers[-1])
+
+
+def format_pair(pair: tuple[int, int]) -> str:
+    """``(3, 3)`` → ``"3"``, ``(3, 2)`` → ``"3x2"``.
+
+    Examples
+    --------
+    >>> format_pair((3, 3)), format_pair((3, 2))
+    ('3', '3x2')
+    """
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
+
+
+def parse_padding(text, hi: int) -> tuple[int, int] | str:
+    """``"same"``, ``"valid"``, or a pair of numbers in ``[0, hi]``.
+
+    Examples
+    --------
+    >>> parse_padding("SAME", 8), parse_padding("1x0", 8)
+    ('same', (1, 0))
+    """
+    value = _clean(text).lower()
+    if value in ("same", "valid"):
+        return value
+    try:
+        return parse_pair(value, 0, hi)
+    except UrlValueError as error:
+        if "between" in str(error):
+            raise
+        raise UrlValueError(STRINGS["not_padding"].format(text=value)) from None
+
+
+def format_padding(padding: tuple[int, int] | str) -> str:
+    return padding if isinstance(padding, str) else format_pair(padding)
+
+
+def parse_bool(text) -> bool:
+    """``true/false``, ``1/0``, ``yes/no``, ``on/off``.
+
+    Examples
+    --------
+    >>> parse_bool("Yes"), parse_bool("0")
+    (True, False)
+    >>> parse_bool("maybe")
+    Traceback (most recent call last):
+    ...
+    pooling_ui.urlstate.UrlValueError: expected true or false, got 'maybe'
+    """
+    value = _clean(text).lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise UrlValueError(STRINGS["not_bool"].format(text=value))
+
+
+def format_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def parse_choice(text, choices: Iterable[str]) -> str:
+    """One of ``choices`` (case-insensitive).
+
+    Examples
+    --------
+    >>> parse_choice("Max", ["max", "avg"])
+    'max'
+    """
+    value = _clean(text).lower()
+    options = list(choices)
+    if value not in options:
+        raise UrlValueError(STRINGS["not_choice"].format(choices=", ".join(options), text=value))
+    return value
+
+
+def parse_weights(text) -> str | tuple[tuple[float, ...], ...]:
+    """``"gaussian"``, ``"uniform"``, or rows ``"1,2,1;2,4,2;1,2,1"`` of numbers.
+
+    The shape and signs are checked later by the engine against the kernel.
+
+    Examples
+    --------
+    >>> parse_weights("uniform"), parse_weights("1,2;3,4")
+    ('uniform', ((1.0, 2.0), (3.0, 4.0)))
+    """
+    value = _clean(text).lower()
+    if value in ("gaussian", "uniform"):
+        return value
+    rows = parse_weight_rows(value)
+    if rows is None:
+        raise UrlValueError(STRINGS["not_weights"].format(text=value))
+    return rows
+
+
+def parse_weight_rows(text: str) -> tuple[tuple[float, ...], ...] | None:
+    """Rows separated by ``;`` or new lines, numbers by ``,`` or spaces; None if not numbers.
+
+    Examples
+    --------
+    >>> parse_weight_rows("1 2 1\\n2 4 2"), parse_weight_rows("1, x")
+    (((1.0, 2.0, 1.0), (2.0, 4.0, 2.0)), None)
+    """
+    lines = [line for line in text.replace(";", "\n").splitlines() if line.strip()]
+    if not lines:
+        return None
+    rows = []
+    for line in lines:
+        cells = line.replace(",", " ").split()
+        try:
+            rows.append(tuple(float(cell) for cell in cells))
+        except ValueError:
+            return None
+    return tuple(rows)
+
+
+def format_weights(weights) -> str:
+    """The inverse of :func:`parse_weights` for rows of numbers.
+
+    Examples
+    --------
+    >>> format_weights(((1.0, 2.0), (3.0, 4.5)))
+    '1,2;3,4.5'
+    """
+    if isinstance(weights, str):
+        return weights
+    return ";".join(",".join(f"{value:g}" for value in row) for row in weights)
+
+
+def sync_query_params(wanted: Mapping[str, str], owned: Iterable[str]) -> None:
+    """Make ``st.query_params`` hold ``wanted`` for the names in ``owned``.
+
+    Names in ``owned`` but not in ``wanted`` are removed; names not in ``owned`` are left alone.
+    Only differences are written, so an unchanged view sends nothing to the browser.
+    """
+    params = st.query_params
+    for name in owned:
+        if name in wanted:
+            if params.get(name) != wanted[name]:
+                params[name] = wanted[name]
+        elif name in params:
+            del params[name]
