@@ -89,8 +89,18 @@ class _Adaptive:
         return rows.astype(dtype)[:, None], cols.astype(dtype)[None, :]
 
     # -- avg ---------------------------------------------------------------------------------
+    @property
+    def global_average(self) -> bool:
+        # PyTorch sends a 1×1 adaptive average to mean(), whose float sum is a SIMD cascade that
+        # depends on the CPU's vector width; the nearest we can honestly give is the exact sum
+        # (float64, rounded once) divided once by H·W, as mean() divides.
+        return self.out_h == self.out_w == 1
+
     def avg(self):
         planes = self.x.shape[0]
+        if self.global_average:
+            total = self.x.reshape(planes, -1).sum(axis=1, dtype=np.float64).astype(self.x.dtype)
+            return (total / self.x.dtype.type(self.height * self.width))[:, None, None]
         total = np.zeros((planes, self.out_h, self.out_w), dtype=self.x.dtype)
         if self.few_windows:
             for oh, ow, window in self.windows():
@@ -103,6 +113,9 @@ class _Adaptive:
         return total / kh / kw  # two divisions, as PyTorch's kernel: sum / kh / kw
 
     def avg_backward(self, grad):
+        if self.global_average:  # mean()'s backward: g / (H·W) for every cell
+            share = grad / self.x.dtype.type(self.height * self.width)
+            return np.broadcast_to(share, self.x.shape).copy()
         kh, kw = self.counts(self.x.dtype)
         delta = grad / kh / kw
         grad_x = np.zeros(self.x.shape, dtype=self.x.dtype)
