@@ -1,0 +1,33 @@
+"""Explorer: watch the window slide, see the pooled output and where the gradient goes."""
+
+import streamlit as st
+
+from pooling_ui import animation, badge, gradients, view_output
+from pooling_ui.inputs import input_panel
+from pooling_ui.params import parameter_panel
+from pooling_ui.views_text import STRINGS as SHARED
+
+STRINGS = {
+    "title": "Pooling Lab — Explorer",
+    "intro": (
+        "Pick an input and the pooling parameters in the sidebar. Press ▶ Play to watch the "
+        "window slide over the input and fill in the output, one cell per step."
+    ),
+    "gradients": "Backward pass: where the gradient goes",
+}
+
+st.title(STRINGS["title"])
+st.caption(STRINGS["intro"])
+fm = input_panel()
+params = parameter_panel(fm)
+if fm is None:
+    st.info(SHARED["no_input"])
+    st.stop()
+if params is None:
+    view_output.input_only_view(fm)
+    st.stop()
+badge.feature_map_badge(fm, params)
+animation.animation_view(fm, params)
+view_output.output_view(fm, params)
+with st.expander(STRINGS["gradients"], expanded=False):
+    gradients.gradients_view(fm, params, key_prefix="explorer_grad")

@@ -1,0 +1,447 @@
+"""The sliding window: a plotly animation that plays in the browser, and the arithmetic of a step.
+
+The figure holds the input (with its padding drawn around it) and the output side by side in one
+pair of axes, so both are at the same scale. The heatmaps are sent once; each animation frame
+carries only four short SVG paths (window, output cell, winning cell, and a mask hiding the outputs
+not computed yet) and one caption, so Play, Pause, the speeds and the step slider all run in the
+browser with no server rerun. A view with more steps than :data:`FRAME_CAP` animates a region of
+the output the user picks.
+
+Where the window falls comes from :func:`pooling_core.window_geometry`; the output values and the
+winning cells from :func:`pooling_core.pool2d`; the worked arithmetic from
+:func:`pooling_core.explain`. Nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from pooling_ui import figures as fg
+from pooling_ui import view_engine as engine
+from pooling_ui.views_text import STRINGS as SHARED
+
+FRAME_CAP = 400
+# The whole figure (heatmaps, frames, slider) is kept under this many bytes of JSON; 64×64 input
+# with 400 frames fits. Rough costs used to plan it (measured on plotly's JSON):
+FIGURE_BYTES_BUDGET = 198_000
+BASE_FIGURE_BYTES = 9_000
+BYTES_PER_CELL = 6
+BYTES_PER_PRINTED_CELL = 16
+# A slider step's animate options, as short as they can be: one per step must fit the budget.
+# With mode "immediate" a step interrupts any queued frame, so no durations are needed.
+_SCRUB_OPTIONS = {"mode": "immediate", "frame": {"redraw": False}}
+# Milliseconds per step for the in-figure speed buttons.
+SPEEDS_MS = {"slow": 1200, "normal": 500, "fast": 150}
+PHOTO_CROP = 16
+# Columns of empty space between the input (with padding) and the output.
+GAP_COLUMNS = 2
+
+STRINGS = {
+    "heading": "The sliding window",
+    "input_label": "input x  ({h}×{w})",
+    "output_label": "output y  ({h}×{w})",
+    "play": "▶ Play",
+    "slow": "🐢 Slow",
+    "fast": "⏩ Fast",
+    "pause": "❚❚ Pause",
+    "step_prefix": "step ",
+    "frame_caption": "y[{row},{col}] = {value}",
+    "region_note": (
+        "This view has {total} output cells, more than the {cap} steps an animation may hold, so "
+        "it animates a {rows}×{cols} region of the output (outlined, dashed). Move the region "
+        "with the two sliders."
+    ),
+    "region_row": "First output row of the animated region",
+    "region_col": "First output column of the animated region",
+    "photo_note": (
+        "A photo is too big to watch cell by cell: the animation runs on the {size}×{size} crop "
+        "chosen below, pooled as an input of its own (its edges are padded, not its neighbours "
+        "in the photo). The full photo is pooled in the output view."
+    ),
+    "crop_row": "Crop: top row",
+    "crop_col": "Crop: left column",
+    "explain_heading": "The arithmetic of one step",
+    "explain_step": "Step to explain",
+    "explain_step_label": "step {step}: y[{row},{col}]",
+    "cells_heading": "The window's cells",
+    "cell_inside": "x[{row},{col}] = {value}",
+    "cell_padding": "padding at ({row},{col}) → {value}",
+    "not_counted": "not counted",
+    "winner": "The output (and later its gradient) comes from x[{row},{col}].",
+    "divisor": {
+        "window": "Divided by {d}: every cell of the window is inside the input.",
+        "padding_counted": (
+            "Divided by {d}: count_include_pad=True, so the padding cells count — as 0 in the "
+            "sum, and in the divisor."
+        ),
+        "inside_only": (
+            "Divided by {d}: only the cells inside the input count (count_include_pad=False, or "
+            "'same'/'valid' padding, which never counts padding)."
+        ),
+        "overhang": (
+            "Divided by {d}: ceil_mode lets this window hang past the padding; cells beyond the "
+            "padding are not counted, so the divisor is smaller than the window."
+        ),
+        "override": "Divided by {d}: divisor_override replaces the usual count.",
+    },
+    "pad_value": {"max": "−∞", "min": "+∞", "avg": "0", "lp": "0", "weighted": "0",
+                  "mixed": "0"},
+    "legend": (
+        "Red: the window (with dilation, only the cells it samples). Amber: the winning cell. "
+        "Grey: padding (value shown: what a padded cell counts as). Light grey: cells past the "
+        "padding that ceil mode reaches but never counts."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Region:
+    """Output cells ``[row0, row1) × [col0, col1)`` that the animation steps through."""
+
+    row0: int
+    row1: int
+    col0: int
+    col1: int
+
+    @property
+    def size(self) -> int:
+        return (self.row1 - self.row0) * (self.col1 - self.col0)
+
+    def steps(self) -> list[tuple[int, int]]:
+        """Output cells in the order the window visits them (row-major)."""
+        return [(r, c) for r in range(self.row0, self.row1) for c in range(self.col0, self.col1)]
+
+
+def region_shape(out_hw: tuple[int, int], cap: int = FRAME_CAP) -> tuple[int, int]:
+    """Rows × columns of the largest region of about square shape with at most ``cap`` cells."""
+    out_h, out_w = out_hw
+    cap = max(int(cap), 1)
+    if out_h * out_w <= cap:
+        return out_h, out_w
+    cols = min(out_w, max(1, int(np.sqrt(cap))))
+    rows = min(out_h, cap // cols)
+    if rows == out_h:
+        cols = min(out_w, cap // rows)
+    return rows, cols
+
+
+def pad_label(kind: str, count_include_pad: bool, padding) -> str:
+    """What a padded cell counts as for ``kind`` (printed in the grey cells; empty: ignored)."""
+    averages_padding = count_include_pad and not isinstance(padding, str)
+    if kind in ("avg", "weighted", "mixed") and not averages_padding:
+        return ""
+    return STRINGS["pad_value"].get(kind, "")
+
+
+def declared_padding(padding, geometry) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(top, left) and (bottom, right) padding the user asked for, without ceil-mode overhang."""
+    if isinstance(padding, str):
+        (top, bottom), (left, right) = geometry.pad
+        return (top, left), (bottom, right)
+    if isinstance(padding, (int, np.integer)):
+        padding = (padding, padding)
+    return (int(padding[0]), int(padding[1])), (int(padding[0]), int(padding[1]))
+
+
+class _Painter:
+    """The animated paths of one step: what every frame (and the first picture) is made of."""
+
+    def __init__(self, geometry, y2d: np.ndarray, region: Region, winners: np.ndarray | None):
+        self.geometry = geometry
+        self.y2d = y2d
+        self.region = region
+        self.winners = winners
+        width = geometry.in_hw[1]
+        self.width = width
+        self.out_x = width + geometry.pad[1][1] + GAP_COLUMNS
+
+    def paths(self, row: int, col: int) -> list[str]:
+        """Mask of the outputs still to come; window + current output cell; winning cell."""
+        window = fg.window_path(self.geometry.row_taps[row], self.geometry.col_taps[col])
+        current = fg.rect_path(row, col, row + 1, col + 1, x_offset=self.out_x)
+        paths = [self._mask(row, col), window + current]
+        if self.winners is not None:
+            win_row, win_col = divmod(int(self.winners[row, col]), self.width)
+            paths.append(fg.rect_path(win_row, win_col, win_row + 1, win_col + 1))
+        return paths
+
+    def caption(self, row: int, col: int) -> str:
+        return STRINGS["frame_caption"].format(row=row, col=col,
+                                               value=fg.format_value(self.y2d[row, col]))
+
+    def frame(self, step: int, row: int, col: int) -> dict:
+        return {"name": str(step), "layout": {
+            "shapes": [{"path": path} for path in self.paths(row, col)],
+            "annotations": [{"text": self.caption(row, col)}],
+        }}
+
+    def _mask(self, row: int, col: int) -> str:
+        """Cover the region's outputs after ``(row, col)``: the ones not computed yet."""
+        region, out_x = self.region, self.out_x
+        parts = []
+        if col + 1 < region.col1:
+            parts.append(fg.rect_path(row, col + 1, row + 1, region.col1, x_offset=out_x))
+        if row + 1 < region.row1:
+            parts.append(fg.rect_path(row + 1, region.col0, region.row1, region.col1,
+                                      x_offset=out_x))
+        return "".join(parts) or fg.empty_path(out_x, 0)
+
+
+def frame_cap(geometry, y2d: np.ndarray, winners: np.ndarray | None = None) -> int:
+    """How many steps one animation may hold: :data:`FRAME_CAP`, fewer when frames are big.
+
+    The figure must stay under :data:`FIGURE_BYTES_BUDGET`: the heatmaps are sent once (about 6
+    bytes a cell as base64 float32, more with printed values), then each step costs one frame and
+    one slider step. A frame's size is measured on a window in the middle of the output, whose
+    paths are as long as any (dilated windows are drawn cell by cell and cost more).
+    """
+    height, width = geometry.in_hw
+    out_h, out_w = geometry.out_hw
+    painter = _Painter(geometry, y2d, Region(0, out_h, 0, out_w), winners)
+    sample = painter.frame(out_h * out_w, out_h // 2, out_w // 2)
+    slider_step = {"method": "animate", "label": str(out_h * out_w),
+                   "args": [[str(out_h * out_w)], _SCRUB_OPTIONS]}
+    per_step = len(json.dumps(sample, separators=(",", ":"))) + len(
+        json.dumps(slider_step, separators=(",", ":")))
+    per_step = int(per_step * 1.1) + 8  # other frames' numbers may have more digits
+    cells = height * width + out_h * out_w
+    base = BASE_FIGURE_BYTES + cells * BYTES_PER_CELL
+    if max(height, width) <= fg.TEXT_MAX_SIDE:
+        base += cells * BYTES_PER_PRINTED_CELL
+    return int(np.clip((FIGURE_BYTES_BUDGET - base) // per_step, 1, FRAME_CAP))
+
+
+def build_animation_figure(
+    x2d: np.ndarray,
+    y2d: np.ndarray,
+    geometry,
+    region: Region,
+    *,
+    winners: np.ndarray | None = None,
+    padding=0,
+    padded_value: str = "",
+    start_step: int = 0,
+) -> dict:
+    """The animated figure for one plane, as a plotly figure dict (frames included).
+
+    Parameters
+    ----------
+    x2d, y2d : ndarray
+        Input plane ``(H, W)`` and its pooled output ``(H_out, W_out)``, from the engine.
+    geometry : pooling_core.Geometry
+        The engine's windows for this input and these parameters.
+    region : Region
+        The output cells to step through (at most :func:`frame_cap` of them).
+    winners : ndarray, optional
+        ``(H_out, W_out)`` flat index ``h*W + w`` of each window's winning cell (max/min).
+    padding : int, pair or str
+        The padding the user asked for (to tell padding from ceil-mode overhang).
+    padded_value : str
+        Printed in the padding cells.
+    start_step : int
+        The step shown before Play is pressed.
+
+    Returns
+    -------
+    dict
+        ``layout.shapes[0]`` is the mask over outputs not computed yet, ``shapes[1]`` the window
+        on the input together with the current output cell, ``shapes[2]`` (max/min) the winning
+        cell; each frame carries exactly these paths and ``annotations[0]``'s text.
+    """
+    height, width = geometry.in_hw
+    out_h, out_w = geometry.out_hw
+    (reach_top, reach_bottom), (reach_left, _) = geometry.pad
+    pad_lo, pad_hi = declared_padding(padding, geometry)
+    painter = _Painter(geometry, y2d, region, winners)
+    out_x = painter.out_x
+    steps = region.steps()
+    start_step = int(np.clip(start_step, 0, len(steps) - 1))
+    value_range = fg.finite_range(x2d, y2d)
+
+    fig = go.Figure()
+    fig.add_trace(fg.value_heatmap(x2d, name="x", value_range=value_range))
+    padding_shapes, padding_traces = fg.padding_decorations(
+        (height, width), geometry.pad, pad_lo, pad_hi, padded_value)
+    fig.add_traces(padding_traces)
+    fig.add_trace(fg.value_heatmap(y2d, x_offset=out_x, name="y", value_range=value_range))
+    fig.update_layout(coloraxis={"colorscale": fg.COLORSCALE, "cmin": value_range[0],
+                                 "cmax": value_range[1], "colorbar": {"thickness": 12}})
+
+    first = painter.paths(*steps[start_step])
+    shapes = [
+        fg.path_shape(first[0], color="rgba(0,0,0,0)", width=0, fill=fg.MASK_COLOR),
+        fg.path_shape(first[1], color=fg.WINDOW_COLOR, fill="rgba(228,0,43,0.12)"),
+    ]
+    if winners is not None:
+        shapes.append(fg.path_shape(first[2], color=fg.WINNER_COLOR, width=4))
+    # Static shapes come after the animated ones: frames update shapes by position.
+    shapes.extend(padding_shapes)
+    shapes.append(fg.path_shape(fg.rect_path(0, 0, height, width), color="#222", width=1.5))
+    shapes.append(fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x), color="#222",
+                                width=1.5))
+    if region.size < out_h * out_w:
+        shapes.append(fg.path_shape(
+            fg.rect_path(region.row0, region.col0, region.row1, region.col1, x_offset=out_x),
+            color="#333", width=2, dash="dash"))
+
+    top = -reach_top
+    annotations = [
+        fg.label_annotation(painter.caption(*steps[start_step]), out_x, out_h + 1.6, size=15),
+        fg.label_annotation(STRINGS["input_label"].format(h=height, w=width), -reach_left,
+                            top - 0.1),
+        fg.label_annotation(STRINGS["output_label"].format(h=out_h, w=out_w), out_x, top - 0.1),
+    ]
+    fig.update_layout(shapes=shapes, annotations=annotations,
+                      updatemenus=[_play_buttons()],
+                      sliders=[_step_slider(len(steps), start_step)])
+    x_range = (-reach_left, out_x + out_w)
+    y_range = (top - 1.5, max(height + reach_bottom, out_h + 2))
+    fg.grid_axes(fig, x_range, y_range, extra_height=170)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    figure = fig.to_dict()
+    # Frames are plain dicts: validating hundreds of tiny go.Frame objects costs more than
+    # building the rest of the figure, and they hold nothing but the paths and the caption.
+    figure["frames"] = [painter.frame(step, row, col) for step, (row, col) in enumerate(steps)]
+    return figure
+
+
+def _animate_args(duration_ms: int) -> dict:
+    return {"frame": {"duration": duration_ms, "redraw": False}, "fromcurrent": True,
+            "transition": {"duration": 0}, "mode": "immediate"}
+
+
+def _play_buttons() -> dict:
+    buttons = [
+        {"label": STRINGS["play"], "method": "animate",
+         "args": [None, _animate_args(SPEEDS_MS["normal"])]},
+        {"label": STRINGS["slow"], "method": "animate",
+         "args": [None, _animate_args(SPEEDS_MS["slow"])]},
+        {"label": STRINGS["fast"], "method": "animate",
+         "args": [None, _animate_args(SPEEDS_MS["fast"])]},
+        {"label": STRINGS["pause"], "method": "animate",
+         "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+                           "transition": {"duration": 0}}]},
+    ]
+    return {"type": "buttons", "direction": "left", "showactive": False, "buttons": buttons,
+            "x": 0, "y": 0, "xanchor": "left", "yanchor": "top", "pad": {"t": 4, "r": 8}}
+
+
+def _step_slider(count: int, active: int) -> dict:
+    steps = [{"method": "animate", "label": str(step + 1), "args": [[str(step)], _SCRUB_OPTIONS]}
+             for step in range(count)]
+    return {"active": active, "steps": steps, "x": 0.32, "len": 0.68, "y": 0,
+            "yanchor": "top", "pad": {"t": 4}, "currentvalue": {"prefix": STRINGS["step_prefix"]},
+            "transition": {"duration": 0}}
+
+
+# -- the Streamlit view ----------
+
+
+def animation_view(fm, params) -> None:
+    """The animation and, beside it, the arithmetic of a chosen step (a fragment: its widgets
+    rerun only this part of the page)."""
+    st.subheader(STRINGS["heading"])
+    _animation_fragment(fm, params)
+
+
+@st.fragment
+def _animation_fragment(fm, params) -> None:
+    with engine.view_guard("animation"):
+        plane = _pick_plane(fm)
+        kwargs = params.kwargs()
+        geometry = engine.geometry(plane.shape, params.geometry_kwargs())
+        y2d, winners = engine.pool_with_indices(plane, kwargs)
+        region = _pick_region(geometry.out_hw, frame_cap(geometry, y2d, winners))
+        steps = region.steps()
+        labels = [STRINGS["explain_step_label"].format(step=i + 1, row=r, col=c)
+                  for i, (r, c) in enumerate(steps)]
+        padded_value = pad_label(params.kind, params.count_include_pad, params.padding)
+        figure_column, explain_column = st.columns([3, 2], gap="medium")
+        with explain_column:
+            st.markdown(f"**{STRINGS['explain_heading']}**")
+            chosen = st.selectbox(STRINGS["explain_step"], range(len(steps)),
+                                  format_func=labels.__getitem__, key="anim_step")
+            chosen = int(np.clip(chosen or 0, 0, len(steps) - 1))
+            row, col = steps[chosen]
+            explanation_panel(plane, row, col, kwargs, padded_value)
+        with figure_column:
+            figure = build_animation_figure(
+                plane, y2d, geometry, region, winners=winners, padding=params.padding,
+                padded_value=padded_value,
+                start_step=chosen,
+            )
+            st.plotly_chart(figure, width="stretch", key="anim_figure",
+                            config={"displayModeBar": False})
+            st.caption(STRINGS["legend"])
+
+
+def _pick_plane(fm) -> np.ndarray:
+    """The one plane the animation runs on: a channel, and for a photo a small crop of it."""
+    data = fm.data
+    channel = 0
+    if data.shape[0] > 1:
+        names = list(fm.channel_names)
+        channel = st.radio(SHARED["channel"], range(len(names)), format_func=names.__getitem__,
+                           horizontal=True, key="anim_channel", help=SHARED["channel_help"])
+        channel = int(channel or 0)
+    plane = data[min(channel, data.shape[0] - 1)]
+    if not fm.is_photo:
+        return plane
+    height, width = plane.shape
+    size = PHOTO_CROP
+    st.caption(STRINGS["photo_note"].format(size=size))
+    left_col, right_col = st.columns(2)
+    with left_col:
+        top = _position_slider(STRINGS["crop_row"], height - size, "anim_crop_row", height // 2)
+    with right_col:
+        left = _position_slider(STRINGS["crop_col"], width - size, "anim_crop_col", width // 2)
+    return np.ascontiguousarray(plane[top:top + size, left:left + size])
+
+
+def _position_slider(label: str, maximum: int, key: str, default: int) -> int:
+    if maximum <= 0:
+        return 0
+    return int(st.slider(label, 0, maximum, min(default, maximum), key=key))
+
+
+def _pick_region(out_hw: tuple[int, int], cap: int) -> Region:
+    out_h, out_w = out_hw
+    rows, cols = region_shape(out_hw, cap)
+    if rows * cols == out_h * out_w:
+        return Region(0, out_h, 0, out_w)
+    st.info(STRINGS["region_note"].format(total=out_h * out_w, cap=cap, rows=rows, cols=cols))
+    left_col, right_col = st.columns(2)
+    with left_col:
+        row0 = _position_slider(STRINGS["region_row"], out_h - rows, "anim_region_row", 0)
+    with right_col:
+        col0 = _position_slider(STRINGS["region_col"], out_w - cols, "anim_region_col", 0)
+    return Region(row0, row0 + rows, col0, col0 + cols)
+
+
+def explanation_panel(plane: np.ndarray, row: int, col: int, kwargs: dict,
+                      padded_value: str = "") -> None:
+    """The worked arithmetic of output ``y[row, col]``, with the real numbers, from the engine.
+
+    ``padded_value`` is what a padding cell counts as (``−∞``, ``0``; empty: not counted).
+    """
+    explanation = engine.explain(plane, row, col, kwargs)
+    st.code(explanation.formula, language=None, wrap_lines=True)
+    if explanation.divisor is not None and explanation.divisor_reason in STRINGS["divisor"]:
+        st.markdown(STRINGS["divisor"][explanation.divisor_reason].format(
+            d=fg.format_value(explanation.divisor)))
+    if explanation.winner is not None:
+        st.markdown(STRINGS["winner"].format(row=explanation.winner[0],
+                                             col=explanation.winner[1]))
+    padded = padded_value or STRINGS["not_counted"]
+    lines = [
+        STRINGS["cell_padding"].format(row=r, col=c, value=padded) if value is None
+        else STRINGS["cell_inside"].format(row=r, col=c, value=fg.format_value(value))
+        for (r, c), value in zip(explanation.cells, explanation.values, strict=True)
+    ]
+    with st.expander(STRINGS["cells_heading"], expanded=len(lines) <= 9):
+        st.text("\n".join(lines))

@@ -1,0 +1,259 @@
+"""Compare kinds of pooling on the same input and parameters: outputs, gradient masks, numbers.
+
+Each kind's output and its gradient mask (``dL/dx`` for an all-ones upstream gradient) come from
+:mod:`pooling_core`. The numbers beside them are summaries of those arrays: how much of the input
+receives gradient, the output's mean and spread, and how far a nearest-neighbour upsampling of
+the output back to the input's size is from the input (RMSE) — display and metric code, not
+pooling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import pooling_core as pc
+from pooling_ui import figures as fg
+from pooling_ui import view_engine as engine
+from pooling_ui.view_output import display_image, photo_value_range
+from pooling_ui.views_text import STRINGS as SHARED
+
+DEFAULT_KINDS = ("max", "avg")
+COLUMNS_PER_ROW = 4
+PHOTO_WIDTH = 300
+
+STRINGS = {
+    "heading": "Compare kinds of pooling",
+    "kinds": "Kinds to compare (same input, same parameters)",
+    "need_two": "Pick at least two kinds to compare.",
+    "output": "output",
+    "mask": "gradient mask (all-ones dL/dy)",
+    "failed": "{kind}: {message}",
+    "difference_heading": "Difference",
+    "first": "First",
+    "second": "Second",
+    "difference_output": "output: {a} − {b}",
+    "difference_mask": "gradient mask: {a} − {b}",
+    "numbers_heading": "Numbers",
+    "columns": {
+        "kind": "kind",
+        "receives": "inputs receiving gradient",
+        "mean": "output mean",
+        "std": "output std",
+        "rmse": "RMSE after upsampling",
+    },
+    "numbers_note": (
+        "RMSE: the output is scaled back to the input's size by nearest-neighbour upsampling "
+        "(each output value repeated over the cells it stands for) and compared with the input; "
+        "a lower value keeps more of the input."
+    ),
+    "channel": "Channel shown",
+    "photo_caption": "{what} ({h}×{w}), downsampled for display",
+}
+
+
+@dataclass(frozen=True)
+class KindResult:
+    """One kind's output, gradient mask and summary numbers (or why it could not be computed)."""
+
+    kind: str
+    key: str = ""
+    output: np.ndarray | None = None
+    mask: np.ndarray | None = None
+    numbers: dict | None = None
+    error: str | None = None
+
+
+def nearest_upsample(output: np.ndarray, in_hw: tuple[int, int]) -> np.ndarray:
+    """Resize ``output``'s last two axes to ``in_hw`` by nearest neighbour (repeating values).
+
+    Input row ``i`` takes output row ``floor(i * H_out / H)``: for an output exactly ``s`` times
+    smaller this is ``np.repeat(..., s)``.
+
+    Examples
+    --------
+    >>> nearest_upsample(np.array([[1, 2], [3, 4]]), (4, 4)).tolist()
+    [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]
+    """
+    out_h, out_w = output.shape[-2:]
+    height, width = in_hw
+    rows = np.minimum(np.arange(height) * out_h // height, out_h - 1)
+    cols = np.minimum(np.arange(width) * out_w // width, out_w - 1)
+    return output[..., rows[:, None], cols[None, :]]
+
+
+def summary_numbers(x: np.ndarray, output: np.ndarray, mask: np.ndarray) -> dict:
+    """Fraction of inputs with non-zero gradient, output mean and std, upsampling RMSE."""
+    values = np.asarray(output, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.asarray(x, dtype=np.float64) - nearest_upsample(values, x.shape[-2:])
+        rmse = float(np.sqrt(np.nanmean(error * error))) if error.size else float("nan")
+        mean = float(np.nanmean(values)) if values.size else float("nan")
+        std = float(np.nanstd(values)) if values.size else float("nan")
+    return {
+        "receives": float(np.count_nonzero(mask)) / max(mask.size, 1),
+        "mean": mean,
+        "std": std,
+        "rmse": rmse,
+    }
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _numbers(key: str, _x: np.ndarray, _output: np.ndarray, _mask: np.ndarray) -> dict:
+    return summary_numbers(_x, _output, _mask)
+
+
+def kind_result(fm, params, kind: str) -> KindResult:
+    """Pool and back-propagate all ones through ``kind`` with the user's other parameters."""
+    kwargs = engine.kwargs_for_kind(params, kind)
+    try:
+        output = engine.pool_feature_map(fm, kwargs)
+        ones = np.ones(output.shape, dtype=np.float32)
+        mask = engine.backward_feature_map(fm, ones, "ones", kwargs)
+    except pc.PoolingError as error:
+        return KindResult(kind, error=str(error))
+    # The arrays are functions of the map and the arguments: that pair keys their caches.
+    key = f"{fm.key}|{engine.kwargs_key(kwargs)}" if fm.key else ""
+    numbers = (_numbers(key, fm.data, output, mask) if key
+               else summary_numbers(fm.data, output, mask))
+    return KindResult(kind, key, output, mask, numbers)
+
+
+def grid_figure(grid: np.ndarray, value_range: tuple[float, float], colorscale: str,
+                title: str, *, midpoint: float | None = None) -> go.Figure:
+    """One heatmap with a title, square cells, for the side-by-side columns."""
+    height, width = grid.shape
+    fig = go.Figure(fg.value_heatmap(grid, value_range=value_range, name=title))
+    axis = {"colorscale": colorscale, "cmin": value_range[0], "cmax": value_range[1],
+            "showscale": False}
+    if midpoint is not None:
+        axis["cmid"] = midpoint
+    fig.update_layout(coloraxis=axis, title={"text": title, "font": {"size": 13}, "y": 0.98})
+    fg.grid_axes(fig, (0, width), (0, height), cell_px=int(np.clip(300 / max(width, 1), 4, 40)),
+                 extra_height=50)
+    return fig
+
+
+def compare_view(fm, params) -> None:
+    """Kinds side by side: outputs, gradient masks, a difference and a table of numbers."""
+    st.subheader(STRINGS["heading"])
+    with engine.view_guard("compare"):
+        kinds = st.multiselect(STRINGS["kinds"], list(pc.KINDS), default=list(DEFAULT_KINDS),
+                               format_func=lambda k: SHARED["kind_name"].get(k, k),
+                               key="cmp_kinds")
+        if len(kinds) < 2:
+            st.info(STRINGS["need_two"])
+            if not kinds:
+                return
+        results = [kind_result(fm, params, kind) for kind in kinds]
+        for result in results:
+            if result.error:
+                st.warning(STRINGS["failed"].format(kind=result.kind, message=result.error))
+        good = [r for r in results if r.error is None]
+        if not good:
+            return
+        channel = _channel(fm)
+        _side_by_side(fm, good, channel)
+        if len(good) >= 2:
+            _difference(fm, good, channel)
+        _numbers_table(good)
+
+
+def _channel(fm) -> int | None:
+    """For a photo every channel is shown (as colour); for grids, one channel at a time."""
+    if fm.is_photo or fm.data.shape[0] == 1:
+        return None if fm.is_photo else 0
+    names = list(fm.channel_names)
+    return int(st.radio(STRINGS["channel"], range(len(names)), format_func=names.__getitem__,
+                        horizontal=True, key="cmp_channel") or 0)
+
+
+def _side_by_side(fm, results: list[KindResult], channel: int | None) -> None:
+    outputs = [r.output for r in results]
+    masks = [r.mask for r in results]
+    output_range = fg.finite_range(fm.data, *outputs)
+    mask_range = (0.0, max(fg.finite_range(*masks)[1], 1e-12))
+    for start in range(0, len(results), COLUMNS_PER_ROW):
+        row = results[start:start + COLUMNS_PER_ROW]
+        for column, result in zip(st.columns(COLUMNS_PER_ROW), row, strict=False):
+            name = SHARED["kind_name"].get(result.kind, result.kind)
+            with column:
+                st.markdown(f"**{name}**")
+                if fm.is_photo:
+                    _photo(result.output, _derived(result.key, "output"),
+                           photo_value_range(fm.data), STRINGS["output"])
+                    _photo(result.mask, _derived(result.key, f"mask{mask_range}"), mask_range,
+                           STRINGS["mask"])
+                else:
+                    st.plotly_chart(
+                        grid_figure(result.output[channel], output_range, fg.COLORSCALE,
+                                    STRINGS["output"]),
+                        width="stretch", key=f"cmp_out_{result.kind}",
+                        config={"displayModeBar": False})
+                    st.plotly_chart(
+                        grid_figure(result.mask[channel], mask_range, "Greens", STRINGS["mask"]),
+                        width="stretch", key=f"cmp_mask_{result.kind}",
+                        config={"displayModeBar": False})
+
+
+def _derived(key: str, what: str) -> str:
+    """Cache key of a picture derived from a keyed array ("" when the array has no key)."""
+    return f"{key}|{what}" if key else ""
+
+
+def _photo(values: np.ndarray, key: str, value_range: tuple[float, float], what: str) -> None:
+    picture = display_image(values, key, PHOTO_WIDTH, value_range)
+    h, w = values.shape[-2:]
+    st.image(picture.pixels, caption=STRINGS["photo_caption"].format(what=what, h=h, w=w),
+             width=min(PHOTO_WIDTH, w * 8))
+
+
+def _difference(fm, results: list[KindResult], channel: int | None) -> None:
+    st.markdown(f"**{STRINGS['difference_heading']}**")
+    names = [r.kind for r in results]
+    first_col, second_col = st.columns(2)
+    with first_col:
+        first = st.selectbox(STRINGS["first"], names, index=0, key="cmp_first")
+    with second_col:
+        second = st.selectbox(STRINGS["second"], names, index=min(1, len(names) - 1),
+                              key="cmp_second")
+    by_kind = {r.kind: r for r in results}
+    a, b = by_kind.get(first, results[0]), by_kind.get(second, results[-1])
+    with np.errstate(invalid="ignore"):
+        output_diff = a.output.astype(np.float64) - b.output
+        mask_diff = a.mask.astype(np.float64) - b.mask
+    out_col, mask_col = st.columns(2)
+    for column, diff, title, name in (
+        (out_col, output_diff, STRINGS["difference_output"], "out"),
+        (mask_col, mask_diff, STRINGS["difference_mask"], "mask"),
+    ):
+        lo, hi = fg.finite_range(diff)
+        limit = max(abs(lo), abs(hi), 1e-12)
+        label = title.format(a=first, b=second)
+        with column:
+            if fm.is_photo:
+                key = _derived(a.key and b.key and f"{a.key}||{b.key}", f"diff-{name}")
+                _photo(diff.astype(np.float32), key, (-limit, limit), label)
+            else:
+                st.plotly_chart(grid_figure(diff[channel], (-limit, limit), "RdBu", label,
+                                            midpoint=0.0),
+                                width="stretch", key=f"cmp_diff_{name}",
+                                config={"displayModeBar": False})
+
+
+def _numbers_table(results: list[KindResult]) -> None:
+    st.markdown(f"**{STRINGS['numbers_heading']}**")
+    names = STRINGS["columns"]
+    rows = [{
+        names["kind"]: SHARED["kind_name"].get(r.kind, r.kind),
+        names["receives"]: f"{r.numbers['receives']:.1%}",
+        names["mean"]: fg.format_value(r.numbers["mean"]),
+        names["std"]: fg.format_value(r.numbers["std"]),
+        names["rmse"]: fg.format_value(r.numbers["rmse"]),
+    } for r in results]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption(STRINGS["numbers_note"])

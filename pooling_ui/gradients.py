@@ -1,0 +1,319 @@
+"""The backward pass: which input cells a pooling layer sends its gradient to, and how much.
+
+An upstream gradient ``dL/dy`` (all ones, seeded random, one-hot at a picked output cell, or typed)
+goes through :func:`pooling_core.pool2d_backward`; the result ``dL/dx`` is drawn over the input.
+Picking an output cell (a click on the upstream grid, or the two number boxes) outlines its window
+and the input cells its gradient reaches — found by the engine too, as the cells a one-hot
+upstream gradient at that cell makes non-zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from pooling_ui import figures as fg
+from pooling_ui import view_engine as engine
+from pooling_ui.animation import declared_padding
+from pooling_ui.views_text import STRINGS as SHARED
+
+UPSTREAM_MODES = ("ones", "random", "onehot", "typed")
+TYPED_MAX_SIDE = 16
+PHOTO_CROP = 16
+GAP_COLUMNS = 2
+REACH_COLOR = "#ffb000"
+
+STRINGS = {
+    "heading": "Backward pass: gradient masks",
+    "upstream": "Upstream gradient dL/dy",
+    "modes": {
+        "ones": "all ones",
+        "random": "seeded random",
+        "onehot": "one-hot at the picked cell",
+        "typed": "typed",
+    },
+    "seed": "Seed",
+    "typed_help": "Type the upstream gradient, one number per output cell (empty = 0).",
+    "typed_too_big": (
+        "Typing is offered for outputs up to {n}×{n}; this output is {h}×{w}. Using all ones."
+    ),
+    "pick": "Picked output cell (click a cell of dL/dy, or set it here)",
+    "pick_row": "Output row",
+    "pick_col": "Output column",
+    "grad_title": "dL/dx (gradient at the input)",
+    "upstream_title": "dL/dy (upstream)",
+    "pick_hover": "pick y[%{customdata[0]},%{customdata[1]}]<extra></extra>",
+    "rule_heading": "The rule",
+    "reach": (
+        "The gradient of y[{row},{col}] reaches {count} input cell(s) (amber); its window is "
+        "outlined in red."
+    ),
+    "receives": "{count} of {total} input cells receive gradient ({share:.0%}).",
+    "counts_heading": "How many windows chose each input cell",
+    "counts_note": (
+        "With all-ones upstream gradient, dL/dx is exactly this count: a cell that wins k "
+        "overlapping windows collects k gradients."
+    ),
+    "counts_max": "The busiest cell was chosen by {count} windows.",
+    "photo_note": (
+        "A photo is too big to read cell by cell: the picture below works on a {size}×{size} "
+        "crop chosen here (pooled as an input of its own). The whole photo's gradient mask is "
+        "underneath."
+    ),
+    "crop_row": "Crop: top row",
+    "crop_col": "Crop: left column",
+    "photo_mask": (
+        "Gradient mask of the whole photo with all-ones upstream gradient (brighter = more "
+        "gradient), downsampled for display"
+    ),
+}
+
+
+# -- pure helpers ----------
+
+
+def upstream_gradient(mode: str, out_hw: tuple[int, int], *, seed: int = 0,
+                      cell: tuple[int, int] = (0, 0), typed: np.ndarray | None = None
+                      ) -> np.ndarray:
+    """The upstream gradient ``dL/dy`` of one output plane, as float32 ``out_hw``.
+
+    This is test data for the backward pass, not pooling: ones, standard normal numbers from a
+    seeded generator, a one-hot at ``cell``, or the typed grid (missing values are 0).
+    """
+    if mode == "random":
+        return np.random.default_rng(seed).standard_normal(out_hw).astype(np.float32)
+    if mode == "onehot":
+        grad = np.zeros(out_hw, dtype=np.float32)
+        grad[cell] = 1.0
+        return grad
+    if mode == "typed" and typed is not None and typed.shape == tuple(out_hw):
+        return np.nan_to_num(np.asarray(typed, dtype=np.float32), nan=0.0)
+    return np.ones(out_hw, dtype=np.float32)
+
+
+def reached_cells(one_hot_backward: np.ndarray) -> list[tuple[int, int]]:
+    """Input cells a one-hot upstream gradient reached (non-zero ``dL/dx``)."""
+    rows, cols = np.nonzero(np.asarray(one_hot_backward) != 0)
+    return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
+
+
+def gradient_figure(grad_x: np.ndarray, grad_y: np.ndarray, geometry, picked: tuple[int, int],
+                    reached: list[tuple[int, int]], padding=0) -> go.Figure:
+    """``dL/dx`` over the (padded) input beside ``dL/dy``, the picked cell's window and reach.
+
+    The last trace is a transparent scatter of square markers, one per output cell, with
+    ``customdata = (row, col)``: clicking it selects that output cell (heatmaps do not report
+    clicks as selections).
+    """
+    height, width = geometry.in_hw
+    out_h, out_w = geometry.out_hw
+    out_x = width + geometry.pad[1][1] + GAP_COLUMNS
+    limit = max(abs(fg.finite_range(grad_x, grad_y)[0]), abs(fg.finite_range(grad_x, grad_y)[1]),
+                1e-12)
+    fig = go.Figure()
+    fig.add_trace(fg.value_heatmap(grad_x, name="dL/dx", value_range=(-limit, limit)))
+    pad_lo, pad_hi = declared_padding(padding, geometry)
+    pad_shapes, pad_traces = fg.padding_decorations((height, width), geometry.pad, pad_lo, pad_hi,
+                                                    "0")
+    fig.add_traces(pad_traces)
+    fig.add_trace(fg.value_heatmap(grad_y, x_offset=out_x, name="dL/dy",
+                                   value_range=(-limit, limit)))
+    row, col = picked
+    shapes = [
+        *pad_shapes,
+        fg.path_shape(fg.rect_path(0, 0, height, width), color="#222", width=1.5),
+        fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x), color="#222", width=1.5),
+        fg.path_shape(fg.window_path(geometry.row_taps[row], geometry.col_taps[col]),
+                      color=fg.WINDOW_COLOR, width=3),
+        fg.path_shape(fg.rect_path(row, col, row + 1, col + 1, x_offset=out_x),
+                      color=fg.WINDOW_COLOR, width=3),
+    ]
+    if reached:
+        shapes.append(fg.path_shape(fg.cells_path(reached), color=REACH_COLOR, width=4))
+    top = -geometry.pad[0][0]
+    annotations = [
+        fg.label_annotation(STRINGS["grad_title"], -geometry.pad[1][0], top - 0.1),
+        fg.label_annotation(STRINGS["upstream_title"], out_x, top - 0.1),
+    ]
+    fig.update_layout(
+        shapes=shapes, annotations=annotations,
+        coloraxis={"colorscale": fg.GRADIENT_COLORSCALE, "cmin": -limit, "cmax": limit,
+                   "reversescale": True, "colorbar": {"thickness": 12}},
+        clickmode="event+select", dragmode=False,
+    )
+    x_range = (-geometry.pad[1][0], out_x + out_w)
+    y_range = (top - 1.3, max(height + geometry.pad[0][1], out_h))
+    cell_px = fg.grid_axes(fig, x_range, y_range, extra_height=60)
+    cells = [(r, c) for r in range(out_h) for c in range(out_w)]
+    fig.add_trace(go.Scatter(
+        x=[out_x + c + 0.5 for _, c in cells], y=[r + 0.5 for r, _ in cells],
+        customdata=cells, mode="markers",
+        marker={"symbol": "square", "size": max(cell_px - 2, 4), "color": "rgba(0,0,0,0)"},
+        hovertemplate=STRINGS["pick_hover"], name="pick",
+        selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
+    ))
+    return fig
+
+
+def counts_figure(counts: np.ndarray) -> go.Figure:
+    """How many windows chose each input cell (the all-ones backward of a routing kind)."""
+    fig = go.Figure(fg.value_heatmap(counts, name="count",
+                                     value_range=(0.0, max(float(np.nanmax(counts)), 1.0))))
+    height, width = counts.shape
+    fig.update_layout(coloraxis={"colorscale": "Greens", "colorbar": {"thickness": 12},
+                                 "cmin": 0, "cmax": max(float(np.nanmax(counts)), 1.0)})
+    fg.grid_axes(fig, (0, width), (0, height), extra_height=20)
+    return fig
+
+
+# -- the Streamlit view ----------
+
+
+def gradients_view(fm, params, *, key_prefix: str = "grad") -> None:
+    """The gradient panel: upstream choice, dL/dx with the picked cell, the rule, the counts."""
+    st.subheader(STRINGS["heading"])
+    _gradients_fragment(fm, params, key_prefix)
+
+
+def _pick_callback(key_prefix: str, out_w: int) -> None:
+    """Turn a click on an output cell's marker into the picked row and column."""
+    event = st.session_state.get(f"{key_prefix}_figure")
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return
+    for point in points:
+        data = point.get("customdata")
+        if isinstance(data, (list, tuple)) and len(data) == 2:
+            row, col = int(data[0]), int(data[1])
+        elif "point_index" in point:
+            row, col = divmod(int(point["point_index"]), max(out_w, 1))
+        else:
+            continue
+        st.session_state[f"{key_prefix}_row"] = row
+        st.session_state[f"{key_prefix}_col"] = col
+        return
+
+
+@st.fragment
+def _gradients_fragment(fm, params, key_prefix: str) -> None:
+    with engine.view_guard("gradients"):
+        plane = _pick_plane(fm, key_prefix)
+        kwargs = params.kwargs()
+        geometry = engine.geometry(plane.shape, params.geometry_kwargs())
+        out_h, out_w = geometry.out_hw
+        controls, picture = st.columns([1, 3], gap="medium")
+        with controls:
+            mode = st.radio(STRINGS["upstream"], UPSTREAM_MODES,
+                            format_func=STRINGS["modes"].get, key=f"{key_prefix}_mode") or "ones"
+            seed = 0
+            if mode == "random":
+                seed = int(st.number_input(STRINGS["seed"], 0, 2**31 - 1, 0, step=1,
+                                           key=f"{key_prefix}_seed"))
+            st.markdown(f"**{STRINGS['pick']}**")
+            row = _index_input(STRINGS["pick_row"], out_h, f"{key_prefix}_row")
+            col = _index_input(STRINGS["pick_col"], out_w, f"{key_prefix}_col")
+            typed = _typed_grid(mode, (out_h, out_w), key_prefix)
+        grad_y = upstream_gradient(mode, (out_h, out_w), seed=seed, cell=(row, col), typed=typed)
+        grad_x = engine.backward(plane, grad_y, kwargs)
+        one_hot = upstream_gradient("onehot", (out_h, out_w), cell=(row, col))
+        reached = reached_cells(engine.backward(plane, one_hot, kwargs))
+        with picture:
+            figure = gradient_figure(grad_x, grad_y, geometry, (row, col), reached,
+                                     params.padding)
+            st.plotly_chart(figure, width="stretch", key=f"{key_prefix}_figure",
+                            on_select=lambda: _pick_callback(key_prefix, out_w),
+                            selection_mode="points", config={"displayModeBar": False})
+        with controls:
+            st.markdown(f"**{STRINGS['rule_heading']}**")
+            st.markdown(SHARED["gradient_rule"].get(params.kind, ""))
+            st.caption(STRINGS["reach"].format(row=row, col=col, count=len(reached)))
+            receiving = int(np.count_nonzero(grad_x))
+            st.caption(STRINGS["receives"].format(count=receiving, total=grad_x.size,
+                                                  share=receiving / max(grad_x.size, 1)))
+        if _routes_to_one_cell(params):
+            counts = grad_x if mode == "ones" else engine.backward(
+                plane, np.ones((out_h, out_w), np.float32), kwargs)
+            st.markdown(f"**{STRINGS['counts_heading']}**")
+            st.caption(STRINGS["counts_note"] + " "
+                       + STRINGS["counts_max"].format(count=fg.format_value(np.max(counts))))
+            if mode != "ones":
+                st.plotly_chart(counts_figure(counts), width="stretch",
+                                key=f"{key_prefix}_counts", config={"displayModeBar": False})
+    if fm.is_photo:
+        _photo_mask(fm, params)
+
+
+def _routes_to_one_cell(params) -> bool:
+    """Kinds whose gradient goes whole to one cell per window, so counting windows means
+    something."""
+    if params.kind in engine.ROUTING_KINDS:
+        return True
+    return params.kind == "stochastic" and bool(params.options.get("training", True))
+
+
+def _index_input(label: str, size: int, key: str) -> int:
+    """A number box for an output index in ``[0, size)``, its stored value kept in range."""
+    if key in st.session_state:
+        st.session_state[key] = int(np.clip(st.session_state[key], 0, size - 1))
+    return int(st.number_input(label, 0, max(size - 1, 0), step=1, key=key))
+
+
+def _typed_grid(mode: str, out_hw: tuple[int, int], key_prefix: str) -> np.ndarray | None:
+    if mode != "typed":
+        return None
+    out_h, out_w = out_hw
+    if max(out_h, out_w) > TYPED_MAX_SIDE:
+        st.info(STRINGS["typed_too_big"].format(n=TYPED_MAX_SIDE, h=out_h, w=out_w))
+        return None
+    initial = pd.DataFrame(np.ones(out_hw), columns=[str(c) for c in range(out_w)])
+    edited = st.data_editor(initial, key=f"{key_prefix}_typed_{out_h}x{out_w}",
+                            help=STRINGS["typed_help"])
+    values = pd.DataFrame(edited).apply(pd.to_numeric, errors="coerce").to_numpy(np.float32)
+    return values if values.shape == tuple(out_hw) else None
+
+
+def _pick_plane(fm, key_prefix: str) -> np.ndarray:
+    data = fm.data
+    channel = 0
+    if data.shape[0] > 1:
+        names = list(fm.channel_names)
+        channel = int(st.radio(SHARED["channel"], range(len(names)),
+                               format_func=names.__getitem__, horizontal=True,
+                               key=f"{key_prefix}_channel", help=SHARED["channel_help"]) or 0)
+    plane = data[min(channel, data.shape[0] - 1)]
+    if not fm.is_photo:
+        return plane
+    height, width = plane.shape
+    st.caption(STRINGS["photo_note"].format(size=PHOTO_CROP))
+    top_col, left_col = st.columns(2)
+    with top_col:
+        top = _slider(STRINGS["crop_row"], height - PHOTO_CROP, f"{key_prefix}_crop_row",
+                      height // 2)
+    with left_col:
+        left = _slider(STRINGS["crop_col"], width - PHOTO_CROP, f"{key_prefix}_crop_col",
+                       width // 2)
+    return np.ascontiguousarray(plane[top:top + PHOTO_CROP, left:left + PHOTO_CROP])
+
+
+def _slider(label: str, maximum: int, key: str, default: int) -> int:
+    if maximum <= 0:
+        return 0
+    return int(st.slider(label, 0, maximum, min(default, maximum), key=key))
+
+
+def _photo_mask(fm, params) -> None:
+    """The whole photo's gradient mask (all-ones upstream), shown as a picture."""
+    from pooling_ui.view_output import display_image
+
+    with engine.view_guard("photo gradient mask"):
+        kwargs = params.kwargs()
+        output = engine.pool_feature_map(fm, kwargs)
+        ones = np.ones(output.shape, dtype=np.float32)
+        mask = engine.backward_feature_map(fm, ones, "ones", kwargs)
+        top = float(np.nanmax(mask)) if mask.size else 1.0
+        key = f"{fm.key}|mask|{engine.kwargs_key(kwargs)}" if fm.key else ""
+        picture = display_image(mask, key, 520, (0.0, max(top, 1e-12)))
+        st.image(picture.pixels, caption=STRINGS["photo_mask"], width=520)

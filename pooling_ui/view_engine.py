@@ -1,0 +1,138 @@
+"""The views' only door to :mod:`pooling_core`: cached calls, and the errors they may raise.
+
+Nothing here computes pooling. Each function calls the engine with the parameters the user chose
+(``PoolParams.kwargs()``) and caches the result with ``st.cache_data`` (pure functions of arrays),
+so that a rerun which changes nothing about the pooling costs nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import streamlit as st
+
+import pooling_core as pc
+from pooling_ui.views_text import STRINGS as SHARED
+
+LOGGER = logging.getLogger(__name__)
+
+# Kinds whose forward output is one input cell of the window, so the gradient reaches one cell.
+ROUTING_KINDS = ("max", "min", "median")
+# Kinds that can return the winning cell's index directly from the engine.
+INDEX_KINDS = ("max", "min")
+CACHE_ENTRIES = 32
+
+
+def split_kwargs(kwargs: dict) -> tuple[str, dict]:
+    """``(kind, the other keyword arguments)`` of a ``PoolParams.kwargs()`` dict."""
+    rest = dict(kwargs)
+    kind = rest.pop("kind", "max")
+    return kind, rest
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def pool(x: np.ndarray, kwargs: dict) -> np.ndarray:
+    """``pc.pool2d(x, **kwargs)``, cached (``x`` is hashed: for small arrays)."""
+    return pc.pool2d(x, **kwargs)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _pool_by_key(data_key: str, _x: np.ndarray, kwargs: dict) -> np.ndarray:
+    return pc.pool2d(_x, **kwargs)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _backward_by_key(data_key: str, _x: np.ndarray, _grad: np.ndarray, kwargs: dict) -> np.ndarray:
+    return pc.pool2d_backward(_x, _grad, **kwargs)
+
+
+def pool_feature_map(fm, kwargs: dict) -> np.ndarray:
+    """The whole feature map pooled at full resolution, cached by the map's key.
+
+    ``fm.key`` changes exactly when the data does, so a 12-megapixel photo is not hashed on
+    every rerun (maps without a key are hashed).
+    """
+    if getattr(fm, "key", ""):
+        return _pool_by_key(fm.key, fm.data, kwargs)
+    return pool(fm.data, kwargs)
+
+
+def backward_feature_map(fm, grad_output: np.ndarray, grad_key: str, kwargs: dict) -> np.ndarray:
+    """``dL/dx`` of the whole feature map for an upstream gradient described by ``grad_key``."""
+    if getattr(fm, "key", ""):
+        return _backward_by_key(f"{fm.key}|{grad_key}", fm.data, grad_output, kwargs)
+    return backward(fm.data, grad_output, kwargs)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def pool_with_indices(x: np.ndarray, kwargs: dict) -> tuple[np.ndarray, np.ndarray | None]:
+    """Output and, for max/min, the flat index ``h*W + w`` of each window's winning cell."""
+    if kwargs.get("kind", "max") in INDEX_KINDS:
+        return pc.pool2d(x, return_indices=True, **kwargs)
+    return pc.pool2d(x, **kwargs), None
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def backward(x: np.ndarray, grad_output: np.ndarray, kwargs: dict) -> np.ndarray:
+    """``pc.pool2d_backward(x, grad_output, **kwargs)``, cached."""
+    return pc.pool2d_backward(x, grad_output, **kwargs)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def geometry(in_hw: tuple[int, int], geometry_kwargs: dict) -> pc.Geometry:
+    """``pc.window_geometry(in_hw, **geometry_kwargs)``, cached."""
+    return pc.window_geometry(tuple(int(n) for n in in_hw), **geometry_kwargs)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def explain(x2d: np.ndarray, out_row: int, out_col: int, kwargs: dict) -> pc.Explanation:
+    """``pc.explain(x2d, out_row, out_col, **kwargs)``, cached."""
+    return pc.explain(x2d, int(out_row), int(out_col), **kwargs)
+
+
+def kwargs_key(kwargs: dict) -> str:
+    """A stable text for a kwargs dict (arrays as lists), to key caches of derived pictures."""
+    items = []
+    for name in sorted(kwargs):
+        value = kwargs[name]
+        if isinstance(value, np.ndarray):
+            value = value.tolist()
+        items.append(f"{name}={value!r}")
+    return ",".join(items)
+
+
+def kwargs_for_kind(params, kind: str) -> dict:
+    """The user's parameters with another ``kind``: its own options, its defaults otherwise.
+
+    ``divisor_override`` is dropped for kinds that do not take it (the engine would refuse it),
+    so that comparing max with an overridden average still works.
+    """
+    base = dict(params.kwargs())
+    current = base.pop("kind", params.kind)
+    for option in pc.KIND_OPTIONS.get(current, {}):
+        base.pop(option, None)
+    if kind not in ("avg", "mixed"):
+        base.pop("divisor_override", None)
+    options = dict(params.options) if kind == current else {}
+    return {"kind": kind, **base, **options}
+
+
+@contextmanager
+def view_guard(where: str = "") -> Iterator[None]:
+    """Show an engine refusal (or an unexpected failure) as a message; keep the page alive.
+
+    A :class:`pooling_core.PoolingError` is the engine saying the settings do not make sense
+    for this view (e.g. stochastic pooling of negative values); its message is written for people
+    and is shown as it is. Anything else is a bug: it is logged with its traceback for us, and
+    the user gets a plain sentence instead of a traceback.
+    """
+    try:
+        yield
+    except pc.PoolingError as error:
+        st.error(SHARED["engine_error"].format(message=error))
+    except Exception as error:  # a view must never take the page down with a traceback
+        LOGGER.exception("view %s failed", where)
+        st.error(SHARED["internal_error"].format(error=f"{type(error).__name__}: {error}"))
