@@ -1,0 +1,242 @@
+"""Shared helpers of the engine tests: Hypothesis strategies and NaN-aware comparisons.
+
+Every engine test computes the same thing with PyTorch (``pooling_core.crosscheck``'s reference
+functions, built from PyTorch's own pooling functions and primitives) and compares. Test modules
+import these helpers with ``from conftest import ...`` (the tests folder is on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from hypothesis import HealthCheck, assume, settings
+from hypothesis import strategies as st
+
+from pooling_core.crosscheck import geometry_from_params, has_padding_only_window
+
+# Tiny tensors: threads only cost time here, and the machine is shared.
+torch.set_num_threads(1)
+
+TIES = np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
+SPECIALS = np.array([np.nan, np.inf, -np.inf])
+FLOAT_DTYPES = (np.float32, np.float64)
+
+
+def cases(count: int):
+    """Hypothesis settings of every property test: ``count`` derandomized examples, no deadline."""
+    return settings(
+        derandomize=True,
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparisons
+# ---------------------------------------------------------------------------------------------
+
+
+def _same_layout(ours, ref, what):
+    ours, ref = np.asarray(ours), np.asarray(ref)
+    assert ours.shape == ref.shape, f"{what}: shape {ours.shape}, PyTorch {ref.shape}"
+    assert ours.dtype == ref.dtype, f"{what}: dtype {ours.dtype}, PyTorch {ref.dtype}"
+    return ours, ref
+
+
+def _first_difference(mask, ours, ref):
+    where = tuple(int(i) for i in np.argwhere(mask)[0])
+    return f"first at {where}: ours {ours[where]!r}, PyTorch {ref[where]!r}"
+
+
+def assert_bit_identical(ours, ref, what="values"):
+    """Equal bit for bit, NaN where PyTorch has NaN; only the sign of a zero may differ."""
+    ours, ref = _same_layout(ours, ref, what)
+    if ours.dtype.kind in "iub":
+        differ = ours != ref
+    else:
+        differ = ~((ours == ref) | (np.isnan(ours) & np.isnan(ref)))
+    assert not differ.any(), (
+        f"{what} differ from PyTorch in {int(differ.sum())} of {differ.size} places; "
+        + _first_difference(differ, ours, ref)
+    )
+
+
+def _specials_agree(ours, ref, what):
+    nan_ours, nan_ref = np.isnan(ours), np.isnan(ref)
+    differ = nan_ours != nan_ref
+    assert not differ.any(), f"{what}: NaN in other places; " + _first_difference(differ, ours, ref)
+    infinite = np.isinf(ours) | np.isinf(ref)
+    differ = infinite & (ours != ref)
+    assert not differ.any(), f"{what}: infinities differ; " + _first_difference(differ, ours, ref)
+    return np.isfinite(ours) & np.isfinite(ref)
+
+
+def _finite_difference(ours, ref, finite):
+    """``|ours - ref|`` where both are finite, 0 elsewhere (inf − inf is not a difference here)."""
+    diff = np.zeros(ours.shape)
+    diff[finite] = np.abs(ours[finite].astype(np.float64) - ref[finite].astype(np.float64))
+    return diff
+
+
+def assert_within_ulp(ours, ref, ulp: int, what="values"):
+    """``|ours - ref| ≤ ulp`` units in the last place of the reference, element by element."""
+    ours, ref = _same_layout(ours, ref, what)
+    finite = _specials_agree(ours, ref, what)
+    diff = _finite_difference(ours, ref, finite)
+    allowed = ulp * np.spacing(np.abs(ref)).astype(np.float64)
+    differ = finite & (diff > allowed)
+    assert not differ.any(), (
+        f"{what}: more than {ulp} ulp from PyTorch in {int(differ.sum())} places; "
+        + _first_difference(differ, ours, ref)
+    )
+
+
+RTOL = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
+
+
+def assert_close_scaled(ours, ref, what="values", rtol=None, atol=0.0):
+    """``|ours - ref| ≤ rtol · max|ref| + atol`` (rtol 1e-5 in float32, 1e-12 in float64).
+
+    Used where the summation order is not PyTorch's: the rounding error then scales with the
+    size of the terms summed, which ``max|ref|`` stands for, not with each result. ``atol`` covers
+    results that cancel terms of the input's size (softpool's ``1 + x − y``).
+    """
+    ours, ref = _same_layout(ours, ref, what)
+    rtol = RTOL[ref.dtype] if rtol is None else rtol
+    finite = _specials_agree(ours, ref, what)
+    scale = float(np.abs(ref[finite]).max(initial=0.0))
+    diff = _finite_difference(ours, ref, finite)
+    differ = finite & (diff > rtol * max(scale, np.finfo(ref.dtype).tiny) + atol)
+    assert not differ.any(), (
+        f"{what}: |Δ| > {rtol:g}·{scale:g} + {atol:g} in {int(differ.sum())} places; "
+        + _first_difference(differ, ours, ref)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+# ---------------------------------------------------------------------------------------------
+
+
+def make_values(seed: int, shape, dtype, style: str) -> np.ndarray:
+    """Deterministic test data from ``seed``.
+
+    ``ties``: values from a set of seven, so windows are full of ties; ``specials``: ties with
+    NaN and ±inf sprinkled in; ``normal``: Gaussian; ``nonneg``: ties and Gaussians ≥ 0;
+    ``integers``: small integers (used with integer dtypes).
+    """
+    rng = np.random.default_rng(seed)
+    if style == "integers":
+        return rng.integers(-3, 4, size=shape).astype(dtype)
+    if style == "normal":
+        return rng.standard_normal(shape).astype(dtype)
+    if style == "nonneg":
+        values = np.where(
+            rng.random(shape) < 0.5, rng.choice(np.abs(TIES), size=shape),
+            np.abs(rng.standard_normal(shape)),
+        )
+        return values.astype(dtype)
+    values = rng.choice(TIES, size=shape)
+    if style == "specials":
+        values = np.where(rng.random(shape) < 0.2, rng.choice(SPECIALS, size=shape), values)
+    return values.astype(dtype)
+
+
+def grad_like(seed: int, shape, dtype) -> np.ndarray:
+    """A random ``grad_output`` (values with ties, so that sums of several are checked too)."""
+    rng = np.random.default_rng(seed + 1)
+    return (rng.integers(-8, 9, size=shape) / 4 + rng.standard_normal(shape) / 8).astype(dtype)
+
+
+def compute_dtype(dtype) -> np.dtype:
+    dtype = np.dtype(dtype)
+    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float32)
+
+
+@st.composite
+def leading_axes(draw):
+    """``()``, ``(C,)`` or ``(N, C)``: the three layouts of a 2-D input."""
+    layout = draw(st.integers(0, 2))
+    if layout == 0:
+        return ()
+    channels = draw(st.integers(1, 3))
+    return (channels,) if layout == 1 else (draw(st.integers(1, 2)), channels)
+
+
+@st.composite
+def input_dtypes(draw, with_integers=True):
+    choices = [np.float32, np.float64]
+    if with_integers:
+        choices += [np.int32, np.int64, np.uint8, np.float16, np.bool_]
+    return draw(st.sampled_from(choices))
+
+
+def style_for(dtype, styles) -> st.SearchStrategy:
+    """Integers for integer/bool dtypes (no NaN there), otherwise one of ``styles``."""
+    if np.dtype(dtype).kind in "iub":
+        return st.just("integers")
+    return st.sampled_from(styles)
+
+
+def _axis_pair(draw, low, high, square):
+    first = draw(st.integers(low, high))
+    return (first, first) if square else (first, draw(st.integers(low, high)))
+
+
+def _as_given(pair, draw):
+    """An int when both are equal (half the time), else the pair: both forms are API."""
+    if pair[0] == pair[1] and draw(st.booleans()):
+        return pair[0]
+    return pair
+
+
+@st.composite
+def pool_params(draw, *, dilations=(1,), paddings=("numeric",), max_kernel=4, averaging=False,
+                divisor=False):
+    """Pooling parameters and a plane size that make a valid pooling (window may overhang)."""
+    square = draw(st.booleans())
+    kernel = _axis_pair(draw, 1, max_kernel, square)
+    dilation = (draw(st.sampled_from(dilations)), draw(st.sampled_from(dilations)))
+    stride = None if draw(st.integers(0, 3)) == 0 else _axis_pair(draw, 1, 4, draw(st.booleans()))
+    padding_kind = draw(st.sampled_from(paddings))
+    params = {"kernel_size": _as_given(kernel, draw),
+              "stride": None if stride is None else _as_given(stride, draw)}
+    if dilation != (1, 1) or draw(st.booleans()):
+        params["dilation"] = _as_given(dilation, draw)
+    spans = [d * (k - 1) + 1 for d, k in zip(dilation, kernel, strict=True)]
+    if padding_kind == "numeric":
+        padding = (draw(st.integers(0, kernel[0] // 2)), draw(st.integers(0, kernel[1] // 2)))
+        params["padding"] = _as_given(padding, draw)
+        params["ceil_mode"] = draw(st.booleans())
+        low = [max(1, span - 2 * pad) for span, pad in zip(spans, padding, strict=True)]
+    elif padding_kind == "none":
+        low = spans
+        params["ceil_mode"] = draw(st.booleans())
+    else:
+        params["padding"] = draw(st.sampled_from(["same", "valid"]))
+        low = spans if params["padding"] == "valid" else [1, 1]
+    if averaging:
+        params["count_include_pad"] = draw(st.booleans())
+    if divisor and draw(st.integers(0, 4)) == 0:
+        params["divisor_override"] = draw(st.sampled_from([-3, 1, 2, 7]))
+    hw = (draw(st.integers(low[0], low[0] + 7)), draw(st.integers(low[1], low[1] + 7)))
+    return hw, params
+
+
+def valid_for_contract(hw, params, dims=2) -> bool:
+    """False when some window holds only padding (the contract raises there; tested apart)."""
+    rows, cols = geometry_from_params(hw, params, dims)
+    return not has_padding_only_window(rows, cols)
+
+
+@st.composite
+def pool2d_cases(draw, *, styles=("ties", "specials", "normal"), with_integers=True, **kwargs):
+    """``(x, params, seed)``: an input of any layout and dtype and valid parameters for it."""
+    hw, params = draw(pool_params(**kwargs))
+    assume(valid_for_contract(hw, params))
+    dtype = draw(input_dtypes(with_integers))
+    style = draw(style_for(dtype, styles))
+    seed = draw(st.integers(0, 2**32 - 1))
+    x = make_values(seed, (*draw(leading_axes()), *hw), dtype, style)
+    return x, params, seed
