@@ -1,0 +1,292 @@
+"""The app in a real browser: Chromium, driven by Playwright, against ``streamlit run app.py``.
+
+What AppTest cannot see is checked here: the page renders in a browser without an exception box,
+widgets respond to a keyboard and a mouse, plotly's Play button animates the window in the
+browser (without a server rerun per step), a file goes in through the dropzone, and a stroke on
+the drawing canvas changes the feature map.
+
+Expected values are worked by hand from the inputs (e.g. a 2×2 window with stride 2 halves a
+grid); nothing is read back from our own code to be compared with itself. Each test leaves a
+screenshot in ``test-artifacts/`` (ignored by git).
+
+Without a Chromium these tests skip with the reason; under ``CI=true`` a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from browser_support import (
+    EXCEPTION,
+    VIEWPORT,
+    StreamlitServer,
+    chromium,
+    exception_texts,
+    find_chromium,
+    missing_browser_reason,
+    open_app,
+    phone_photo_jpeg,
+    screenshot,
+    wait_for_idle,
+)
+
+SIDEBAR = '[data-testid="stSidebar"]'
+MAIN = '[data-testid="stMain"]'
+SHAPE_LINE = re.compile(r"Shape: ([0-9×]+) → ([0-9×]+)")
+# Long enough for a rerun that pools and draws on two busy cores; short enough to fail, not hang.
+EXPECT_TIMEOUT_MS = 20_000
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and {missing_browser_reason()}", pytrace=False)
+        pytest.skip(missing_browser_reason())
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium_browser(chromium_path):
+    with chromium(chromium_path) as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session")
+def app_server(chromium_path):
+    # chromium_path first: without a browser there is no point starting the server.
+    with StreamlitServer("app.py") as server:
+        yield server
+
+
+@pytest.fixture
+def app_page(chromium_browser, app_server, request):
+    """A fresh browser context (a new Streamlit session) per test; a screenshot at the end.
+
+    Not pytest-playwright's ``page`` fixture: browser_support says why.
+    """
+    context = chromium_browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(EXPECT_TIMEOUT_MS)
+    new_page = context.new_page()
+    yield new_page
+    try:
+        screenshot(new_page, f"browser-{request.node.name}")
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def assert_no_exception(page, where: str) -> None:
+    texts = exception_texts(page)
+    assert not texts, f"{where}: exception box on the page:\n" + "\n---\n".join(texts)
+
+
+def shape_line(page) -> tuple[str, str]:
+    """The pooled-output summary ``Shape: 1×4×4 → 1×2×2`` as ``("1×4×4", "1×2×2")``."""
+    line = page.locator(MAIN).get_by_text(SHAPE_LINE).first
+    line.wait_for()
+    found = SHAPE_LINE.search(line.inner_text())
+    assert found, f"no shape line in {line.inner_text()!r}"
+    return found.group(1), found.group(2)
+
+
+def wait_for_shape_line(page, before: str, after: str) -> None:
+    """Wait until the summary reads ``Shape: before → after`` (reruns take a moment)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(MAIN).get_by_text(f"Shape: {before} → {after}")).to_be_visible()
+
+
+def choose_source(page, label: str) -> None:
+    """Pick Preset / Draw / Type / Upload in the sidebar's input panel."""
+    page.locator(SIDEBAR).get_by_text(label, exact=True).click()
+    wait_for_idle(page)
+
+
+def animation_plot(page):
+    """The plotly figure that has the Play button (the sliding-window animation)."""
+    plot = page.locator(".js-plotly-plot").filter(has=page.locator(".updatemenu-button"))
+    plot.first.wait_for()
+    return plot.first
+
+
+def shape_paths(plot) -> list[str]:
+    """The SVG path of every plotly shape drawn in ``plot`` (the window, the output cell, …)."""
+    return plot.evaluate(
+        "gd => Array.from(gd.querySelectorAll('.shapelayer path'), p => p.getAttribute('d'))"
+    )
+
+
+def count_server_runs(page) -> None:
+    """Start counting script runs (Streamlit sets the app's run-state to ``running``)."""
+    page.evaluate(
+        """() => {
+            window.__poolingLabRuns = 0;
+            const app = document.querySelector('[data-testid="stApp"]');
+            new MutationObserver(() => {
+                if (app.getAttribute('data-test-script-state') === 'running') {
+                    window.__poolingLabRuns += 1;
+                }
+            }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+        }"""
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------------------------
+
+
+def test_app_loads_with_the_worked_example(app_page, app_server):
+    open_app(app_page, app_server.url)
+    assert_no_exception(app_page, "first load")
+    assert app_page.locator("h1").first.inner_text().startswith("Pooling Lab")
+    # The default input is the 4×4 worked example; the default window is 2×2 with stride 2,
+    # so the output is 2×2 (worked by hand: ⌊(4 − 2)/2⌋ + 1 = 2).
+    assert shape_line(app_page) == ("1×4×4", "1×2×2")
+    assert app_page.locator(".js-plotly-plot").count() >= 1
+
+
+def test_slider_moves_and_the_view_follows(app_page, app_server):
+    open_app(app_page, app_server.url + "/?input=checkerboard")
+    assert_no_exception(app_page, "checkerboard preset")
+    slider = app_page.locator(SIDEBAR).locator('[data-testid="stSlider"]').filter(
+        has_text="Grid size").get_by_role("slider")
+    start = int(slider.input_value())
+    before, after = shape_line(app_page)
+    assert before == f"1×{start}×{start}"
+    assert after == f"1×{start // 2}×{start // 2}"
+
+    slider.focus()
+    app_page.keyboard.press("ArrowRight")
+    app_page.keyboard.press("ArrowRight")
+    wait_for_idle(app_page)
+
+    size = int(slider.input_value())
+    assert size == start + 2, f"two ArrowRight presses moved the slider from {start} to {size}"
+    wait_for_shape_line(app_page, f"1×{size}×{size}", f"1×{size // 2}×{size // 2}")
+    assert_no_exception(app_page, "after moving the slider")
+
+
+def test_play_moves_the_window_without_server_reruns(app_page, app_server):
+    open_app(app_page, app_server.url)
+    plot = animation_plot(app_page)
+    plot.scroll_into_view_if_needed()
+    first = shape_paths(plot)
+    assert first, "the animation figure draws no shapes (no window?)"
+    count_server_runs(app_page)
+
+    plot.locator(".updatemenu-button").filter(has_text="Play").click()
+    # 4 steps (2×2 output) at half a second each: the window moves within a few seconds.
+    app_page.wait_for_function(
+        "([gd, first]) => { const now = Array.from(gd.querySelectorAll('.shapelayer path'),"
+        " p => p.getAttribute('d')); return JSON.stringify(now) !== JSON.stringify(first); }",
+        arg=[plot.element_handle(), first], timeout=EXPECT_TIMEOUT_MS,
+    )
+    app_page.wait_for_timeout(2500)  # let it play to the end
+    moved = shape_paths(plot)
+    assert moved != first
+    runs = app_page.evaluate("() => window.__poolingLabRuns")
+    assert runs == 0, f"Play made the server rerun the script {runs} times"
+    assert_no_exception(app_page, "after Play")
+
+
+def test_upload_through_the_dropzone_shows_a_pooled_photo(app_page, app_server):
+    open_app(app_page, app_server.url)
+    choose_source(app_page, "Upload")
+    # An upright 640×480 photo stored on its side with EXIF orientation 6, as phones do: the
+    # app must turn it upright (480 rows, 640 columns) and pool it to 240×320.
+    photo = phone_photo_jpeg(640, 480, seed=3, exif_orientation=6)
+    dropzone = app_page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    dropzone.set_input_files(files=[{"name": "phone.jpg", "mimeType": "image/jpeg",
+                                     "buffer": photo}])
+    wait_for_idle(app_page)
+    wait_for_shape_line(app_page, "1×480×640", "1×240×320")
+    images = app_page.locator(MAIN).locator('[data-testid="stImage"] img')
+    assert images.count() >= 2, "expected the photo and its pooled output as images"
+    assert app_page.locator(MAIN).locator(EXCEPTION).count() == 0
+    assert_no_exception(app_page, "after the upload")
+
+
+def test_a_stroke_on_the_canvas_changes_the_feature_map(app_page, app_server):
+    from playwright.sync_api import expect
+
+    open_app(app_page, app_server.url)
+    choose_source(app_page, "Draw")
+    sidebar = app_page.locator(SIDEBAR)
+    expect(sidebar.get_by_text("The canvas is empty")).to_be_visible()
+    ranges = app_page.locator(MAIN).get_by_text(re.compile(r"^Values: input "))
+    assert ranges.first.inner_text().startswith("Values: input 0 … 0"), ranges.first.inner_text()
+
+    canvas = app_page.locator("canvas.upper-canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    # A diagonal stroke well below the toolbar band (top ~30 px) and inside the visible part.
+    left, top = box["x"] + 40, box["y"] + 70
+    app_page.mouse.move(left, top)
+    app_page.mouse.down()
+    for step in range(1, 16):
+        app_page.mouse.move(left + 8 * step, top + 10 * step, steps=2)
+    app_page.mouse.up()
+    wait_for_idle(app_page)
+
+    expect(sidebar.get_by_text("The canvas is empty")).to_have_count(0)
+    # Ink is 0 where nothing is drawn and up to 255 under the stroke.
+    expect(ranges.first).not_to_have_text(re.compile(r"^Values: input 0 … 0 "))
+    assert_no_exception(app_page, "after drawing")
+
+
+def test_typing_in_the_data_editor_changes_the_output(app_page, app_server):
+    from playwright.sync_api import expect
+
+    open_app(app_page, app_server.url)
+    choose_source(app_page, "Type")
+    assert shape_line(app_page) == ("1×4×4", "1×2×2")
+    grid = app_page.locator(SIDEBAR).locator('[data-testid="stDataFrame"]')
+    box = grid.bounding_box()
+    # Cell (row 0, column "1"): below the header row, right of the index column.
+    app_page.mouse.dblclick(box["x"] + 85, box["y"] + 35 + 17)
+    editor = app_page.locator("textarea").last
+    editor.wait_for()
+    editor.fill("99")
+    app_page.keyboard.press("Enter")
+    wait_for_idle(app_page)
+    # The worked example's values are 0…8, so a typed 99 is the new maximum of both ranges.
+    expect(app_page.locator(MAIN).get_by_text(re.compile(r"^Values: input 0 … 99 +→ +output"))
+           ).to_be_visible()
+    assert_no_exception(app_page, "after typing")
+
+
+def test_a_shared_link_sets_the_parameters(app_page, app_server):
+    from playwright.sync_api import expect
+
+    open_app(app_page, app_server.url
+             + "/?kind=avg&kernel=3x2&stride=2&padding=1&input=checkerboard&input_size=8")
+    assert_no_exception(app_page, "shared link")
+    sidebar = app_page.locator(SIDEBAR)
+    expect(sidebar.locator('[data-testid="stAlert"]')).to_have_count(0)
+    # 8×8 input, window 3×2, stride 2, padding 1 (PyTorch's rule, by hand):
+    # rows ⌊(8 + 2 − 3)/2⌋ + 1 = 4, columns ⌊(8 + 2 − 2)/2⌋ + 1 = 5.
+    wait_for_shape_line(app_page, "1×8×8", "1×4×5")
+
+
+@pytest.mark.parametrize("title", ["Explorer", "Gradients", "Compare"])
+def test_every_page_renders(app_page, app_server, title):
+    open_app(app_page, app_server.url)
+    app_page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).click()
+    wait_for_idle(app_page, settle_ms=500)
+    app_page.locator("h1").filter(has_text=title).wait_for()
+    assert app_page.locator(EXCEPTION).count() == 0, exception_texts(app_page)
+    assert app_page.locator(".js-plotly-plot").count() >= 1, f"{title}: no figure on the app_page"
