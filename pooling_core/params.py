@@ -6,7 +6,6 @@ accept exactly what PyTorch accepts; ``"same"``/``"valid"`` padding follows Tens
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,11 +18,9 @@ STRING_PADDINGS = ("valid", "same")
 
 
 def _check_int(value, name: str, minimum: int) -> int:
+    # floats are refused even when whole (2.0), as PyTorch refuses them
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and not math.isnan(value) and float(value).is_integer():
-            value = int(value)
-        else:
-            raise PoolingError(f"{name} must be an integer ≥ {minimum}; got {value!r}")
+        raise PoolingError(f"{name} must be an integer ≥ {minimum}; got {value!r}")
     value = int(value)
     if value < minimum:
         hint = " (stride=None means stride = kernel_size)" if name.startswith("stride") else ""

@@ -102,8 +102,12 @@ def plan(x, kind, kernel_size, stride, padding, dilation, ceil_mode, count_inclu
             )
         lead = array.shape[:-1]
         in_hw = (1, array.shape[-1])
-    if min(in_hw) < 1:
-        raise PoolingError(f"x must not have an empty spatial dimension; got shape {array.shape}")
+    batch_dims = 1 if array.ndim == 2 + spatial_dims else 0  # only N of (N, C, ...) may be 0
+    if 0 in array.shape[batch_dims:]:
+        raise PoolingError(
+            "x may be empty only in the batch dimension N of "
+            f"{'(N, C, H, W)' if spatial_dims == 2 else '(N, C, L)'}; got shape {array.shape}"
+        )
     windows = _windows(in_hw, kernel_size, stride, padding, dilation, ceil_mode, spatial_dims)
     if want_indices and kind not in INDEX_KINDS:
         raise PoolingError(
