@@ -64,21 +64,26 @@ def _max_values(xb: np.ndarray, win: Windows, block: Block, dest: np.ndarray) ->
     every = slice(None)
     partial = np.empty((xb.shape[0], block.row1 - block.row0, win.cols.n), dtype=xb.dtype)
     row_steps = [((every, out, every), (every, inp, every)) for out, inp in win.row_taps(block)]
-    _fold_max(partial, row_steps, xb)
+    fold(partial, row_steps, xb, np.maximum, -np.inf)
     col_steps = [((every, every, out), (every, every, inp)) for out, inp in win.col_taps()]
-    _fold_max(dest, col_steps, partial)
+    fold(dest, col_steps, partial, np.maximum, -np.inf)
 
 
-def _fold_max(dest, steps, source) -> None:
-    """``dest[out_index] = max(dest[out_index], source[in_index])`` over steps; -inf where none."""
+def fold(dest, steps, source, op, identity) -> None:
+    """``dest[out] = op(dest[out], source[inp])`` for each ``(out, inp)`` step, from ``identity``.
+
+    A first step that covers all of ``dest`` writes ``op(identity, source[inp])`` directly, which
+    saves filling ``dest`` with the identity — and is still ``0 + a``, not ``a``, for sums, as
+    PyTorch's (it turns -0.0 into +0.0).
+    """
     if steps and dest[steps[0][0]].shape == dest.shape:
-        np.copyto(dest, source[steps[0][1]])  # a first step that covers everything: no -inf fill
+        op(source[steps[0][1]], identity, out=dest)
         steps = steps[1:]
     else:
-        dest.fill(-np.inf)
+        dest.fill(identity)
     for out_index, in_index in steps:
         view = dest[out_index]
-        np.maximum(view, source[in_index], out=view)
+        op(view, source[in_index], out=view)
 
 
 def _argmax_taps(xb: np.ndarray, maxima: np.ndarray, win: Windows, block: Block) -> np.ndarray:
@@ -177,13 +182,11 @@ class AvgPool:
 
     def forward(self, x, win: Windows, cfg: Config, want_indices=False):
         planes = x.shape[0]
-        out = np.zeros((planes,) + win.out_shape, dtype=x.dtype)
+        out = np.empty((planes,) + win.out_shape, dtype=x.dtype)
         for block in win.blocks(planes, x.itemsize):
-            xb = x[block.planes]
             acc = out[block.planes, block.row0:block.row1]
-            for tap in win.taps(block):
-                view = acc[tap.out]
-                np.add(view, xb[tap.inp], out=view)
+            steps = [(tap.out, tap.inp) for tap in win.taps(block)]
+            fold(acc, steps, x[block.planes], np.add, x.dtype.type(0))
             np.divide(acc, _divisor(win, cfg, block, x.dtype), out=acc)
         return out, None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import numbers
 from dataclasses import dataclass
 
@@ -72,10 +73,21 @@ def _windows(in_hw, kernel_size, stride, padding, dilation, ceil_mode, spatial_d
         kernel, strides, dilations = (1,) + kernel, (1,) + strides, (1,) + dilations
         pads = pads if isinstance(pads, str) else (0,) + pads
     names = ("height", "width") if ndim == 2 else ("height", "length")
+    return _checked_windows(
+        tuple(int(n) for n in in_hw), kernel, strides,
+        pads if isinstance(pads, str) else (pads,), dilations, bool(ceil_mode), names,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_windows(in_hw, kernel, strides, pads, dilations, ceil_mode, names) -> Windows:
+    # Cached: an app rerun or a benchmark loop asks for the same windows again and again, and
+    # working them out (and their bit tables) costs more than pooling a small input.
+    pads = pads if isinstance(pads, str) else pads[0]
     axes = [
         make_axis(
             in_hw[a], kernel[a], strides[a], pads if isinstance(pads, str) else pads[a],
-            dilations[a], bool(ceil_mode), where=names[a],
+            dilations[a], ceil_mode, where=names[a],
         )
         for a in range(2)
     ]
