@@ -46,8 +46,8 @@ STRINGS = {
     "input_label": "input x  ({h}×{w})",
     "output_label": "output y  ({h}×{w})",
     "play": "▶ Play",
-    "slow": "🐢 Slow",
-    "fast": "⏩ Fast",
+    "slow": "Slow",
+    "fast": "Fast",
     "pause": "❚❚ Pause",
     "step_prefix": "step ",
     "frame_caption": "y[{row},{col}] = {value}",
@@ -291,7 +291,8 @@ def build_animation_figure(
 
     top = -reach_top
     annotations = [
-        fg.label_annotation(painter.caption(*steps[start_step]), out_x, out_h + 1.6, size=15),
+        {**fg.label_annotation(painter.caption(*steps[start_step]), out_x, out_h + 0.4,
+                               size=15), "yanchor": "top"},
         fg.label_annotation(STRINGS["input_label"].format(h=height, w=width), -reach_left,
                             top - 0.1),
         fg.label_annotation(STRINGS["output_label"].format(h=out_h, w=out_w), out_x, top - 0.1),
@@ -300,9 +301,10 @@ def build_animation_figure(
                       updatemenus=[_play_buttons()],
                       sliders=[_step_slider(len(steps), start_step)])
     x_range = (-reach_left, out_x + out_w)
-    y_range = (top - 1.5, max(height + reach_bottom, out_h + 2))
-    fg.grid_axes(fig, x_range, y_range, extra_height=170)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    y_range = (top - 1.5, max(height + reach_bottom, out_h + 2.5))
+    fg.grid_axes(fig, x_range, y_range, extra_height=150)
+    # The bottom margin holds the Play/Pause/speed buttons and the step slider.
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 110})
     figure = fig.to_dict()
     # Frames are plain dicts: validating hundreds of tiny go.Frame objects costs more than
     # building the rest of the figure, and they hold nothing but the paths and the caption.
@@ -328,14 +330,14 @@ def _play_buttons() -> dict:
                            "transition": {"duration": 0}}]},
     ]
     return {"type": "buttons", "direction": "left", "showactive": False, "buttons": buttons,
-            "x": 0, "y": 0, "xanchor": "left", "yanchor": "top", "pad": {"t": 4, "r": 8}}
+            "x": 0, "y": 0, "xanchor": "left", "yanchor": "top", "pad": {"t": 8, "r": 8}}
 
 
 def _step_slider(count: int, active: int) -> dict:
     steps = [{"method": "animate", "label": str(step + 1), "args": [[str(step)], _SCRUB_OPTIONS]}
              for step in range(count)]
-    return {"active": active, "steps": steps, "x": 0.32, "len": 0.68, "y": 0,
-            "yanchor": "top", "pad": {"t": 4}, "currentvalue": {"prefix": STRINGS["step_prefix"]},
+    return {"active": active, "steps": steps, "x": 0.36, "len": 0.64, "y": 0,
+            "yanchor": "top", "pad": {"t": 0}, "currentvalue": {"prefix": STRINGS["step_prefix"]},
             "transition": {"duration": 0}}
 
 
@@ -361,7 +363,10 @@ def _animation_fragment(fm, params) -> None:
         labels = [STRINGS["explain_step_label"].format(step=i + 1, row=r, col=c)
                   for i, (r, c) in enumerate(steps)]
         padded_value = pad_label(params.kind, params.count_include_pad, params.padding)
-        figure_column, explain_column = st.columns([3, 2], gap="medium")
+        if max(plane.shape) <= fg.TEXT_MAX_SIDE:
+            figure_column, explain_column = st.columns([3, 2], gap="medium")
+        else:  # a big grid needs the page's full width; the arithmetic goes underneath
+            figure_column, explain_column = st.container(), st.container()
         with explain_column:
             st.markdown(f"**{STRINGS['explain_heading']}**")
             chosen = st.selectbox(STRINGS["explain_step"], range(len(steps)),
@@ -423,6 +428,21 @@ def _pick_region(out_hw: tuple[int, int], cap: int) -> Region:
     return Region(row0, row0 + rows, col0, col0 + cols)
 
 
+def divisor_reason(explanation, kwargs: dict) -> str | None:
+    """Why an average divides by what it does, in the terms a person would use.
+
+    The engine says "inside_only" whenever the divisor counts only in-input cells; when that is
+    because ceil mode pushed the window past the edge (padding counted, but none reached), the
+    reason a person needs to hear is the overhang.
+    """
+    reason = explanation.divisor_reason
+    counts_padding = kwargs.get("count_include_pad", True) and not isinstance(
+        kwargs.get("padding", 0), str)
+    if reason == "inside_only" and counts_padding and kwargs.get("ceil_mode"):
+        return "overhang"
+    return reason
+
+
 def explanation_panel(plane: np.ndarray, row: int, col: int, kwargs: dict,
                       padded_value: str = "") -> None:
     """The worked arithmetic of output ``y[row, col]``, with the real numbers, from the engine.
@@ -431,9 +451,9 @@ def explanation_panel(plane: np.ndarray, row: int, col: int, kwargs: dict,
     """
     explanation = engine.explain(plane, row, col, kwargs)
     st.code(explanation.formula, language=None, wrap_lines=True)
-    if explanation.divisor is not None and explanation.divisor_reason in STRINGS["divisor"]:
-        st.markdown(STRINGS["divisor"][explanation.divisor_reason].format(
-            d=fg.format_value(explanation.divisor)))
+    reason = divisor_reason(explanation, kwargs)
+    if explanation.divisor is not None and reason in STRINGS["divisor"]:
+        st.markdown(STRINGS["divisor"][reason].format(d=fg.format_value(explanation.divisor)))
     if explanation.winner is not None:
         st.markdown(STRINGS["winner"].format(row=explanation.winner[0],
                                              col=explanation.winner[1]))

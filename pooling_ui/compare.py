@@ -24,6 +24,8 @@ from pooling_ui.views_text import STRINGS as SHARED
 
 DEFAULT_KINDS = ("max", "avg")
 COLUMNS_PER_ROW = 4
+# Usable width in pixels of one of 1, 2, 3 or 4 columns on a wide page.
+COLUMN_PX = (900, 440, 290, 210)
 PHOTO_WIDTH = 300
 
 STRINGS = {
@@ -123,9 +125,20 @@ def kind_result(fm, params, kind: str) -> KindResult:
     return KindResult(kind, key, output, mask, numbers)
 
 
+def kind_label(kind: str) -> str:
+    """A kind's name for people."""
+    return SHARED["kind_name"].get(kind, kind)
+
+
+def cell_size(in_hw: tuple[int, int], columns: int) -> int:
+    """Pixels per cell so that the input fits a column: every grid of the page uses it, so
+    outputs, masks and differences are drawn at the same scale."""
+    return int(np.clip(COLUMN_PX[min(columns, len(COLUMN_PX)) - 1] / max(in_hw[1], 1), 3, 40))
+
+
 def grid_figure(grid: np.ndarray, value_range: tuple[float, float], colorscale: str,
-                title: str, *, midpoint: float | None = None) -> go.Figure:
-    """One heatmap with a title, square cells, for the side-by-side columns."""
+                title: str, *, cell_px: int = 20, midpoint: float | None = None) -> go.Figure:
+    """One heatmap with a title, square cells of ``cell_px``, for the side-by-side columns."""
     height, width = grid.shape
     fig = go.Figure(fg.value_heatmap(grid, value_range=value_range, name=title))
     axis = {"colorscale": colorscale, "cmin": value_range[0], "cmax": value_range[1],
@@ -133,8 +146,7 @@ def grid_figure(grid: np.ndarray, value_range: tuple[float, float], colorscale: 
     if midpoint is not None:
         axis["cmid"] = midpoint
     fig.update_layout(coloraxis=axis, title={"text": title, "font": {"size": 13}, "y": 0.98})
-    fg.grid_axes(fig, (0, width), (0, height), cell_px=int(np.clip(300 / max(width, 1), 4, 40)),
-                 extra_height=50)
+    fg.grid_axes(fig, (0, width), (0, height), cell_px=cell_px, extra_height=50)
     return fig
 
 
@@ -143,7 +155,7 @@ def compare_view(fm, params) -> None:
     st.subheader(STRINGS["heading"])
     with engine.view_guard("compare"):
         kinds = st.multiselect(STRINGS["kinds"], list(pc.KINDS), default=list(DEFAULT_KINDS),
-                               format_func=lambda k: SHARED["kind_name"].get(k, k),
+                               format_func=kind_label,
                                key="cmp_kinds")
         if len(kinds) < 2:
             st.info(STRINGS["need_two"])
@@ -177,6 +189,7 @@ def _side_by_side(fm, results: list[KindResult], channel: int | None) -> None:
     masks = [r.mask for r in results]
     output_range = fg.finite_range(fm.data, *outputs)
     mask_range = (0.0, max(fg.finite_range(*masks)[1], 1e-12))
+    cell_px = cell_size(fm.data.shape[-2:], min(len(results), COLUMNS_PER_ROW))
     for start in range(0, len(results), COLUMNS_PER_ROW):
         row = results[start:start + COLUMNS_PER_ROW]
         for column, result in zip(st.columns(COLUMNS_PER_ROW), row, strict=False):
@@ -191,11 +204,12 @@ def _side_by_side(fm, results: list[KindResult], channel: int | None) -> None:
                 else:
                     st.plotly_chart(
                         grid_figure(result.output[channel], output_range, fg.COLORSCALE,
-                                    STRINGS["output"]),
+                                    STRINGS["output"], cell_px=cell_px),
                         width="stretch", key=f"cmp_out_{result.kind}",
                         config={"displayModeBar": False})
                     st.plotly_chart(
-                        grid_figure(result.mask[channel], mask_range, "Greens", STRINGS["mask"]),
+                        grid_figure(result.mask[channel], mask_range, "Greens", STRINGS["mask"],
+                                    cell_px=cell_px),
                         width="stretch", key=f"cmp_mask_{result.kind}",
                         config={"displayModeBar": False})
 
@@ -217,10 +231,11 @@ def _difference(fm, results: list[KindResult], channel: int | None) -> None:
     names = [r.kind for r in results]
     first_col, second_col = st.columns(2)
     with first_col:
-        first = st.selectbox(STRINGS["first"], names, index=0, key="cmp_first")
+        first = st.selectbox(STRINGS["first"], names, index=0, key="cmp_first",
+                             format_func=kind_label)
     with second_col:
         second = st.selectbox(STRINGS["second"], names, index=min(1, len(names) - 1),
-                              key="cmp_second")
+                              key="cmp_second", format_func=kind_label)
     by_kind = {r.kind: r for r in results}
     a, b = by_kind.get(first, results[0]), by_kind.get(second, results[-1])
     with np.errstate(invalid="ignore"):
@@ -233,14 +248,15 @@ def _difference(fm, results: list[KindResult], channel: int | None) -> None:
     ):
         lo, hi = fg.finite_range(diff)
         limit = max(abs(lo), abs(hi), 1e-12)
-        label = title.format(a=first, b=second)
+        caption = title.format(a=kind_label(first), b=kind_label(second))
         with column:
             if fm.is_photo:
                 key = _derived(a.key and b.key and f"{a.key}||{b.key}", f"diff-{name}")
-                _photo(diff.astype(np.float32), key, (-limit, limit), label)
+                _photo(diff.astype(np.float32), key, (-limit, limit), caption)
             else:
-                st.plotly_chart(grid_figure(diff[channel], (-limit, limit), "RdBu", label,
-                                            midpoint=0.0),
+                cell_px = cell_size(fm.data.shape[-2:], 2)
+                st.plotly_chart(grid_figure(diff[channel], (-limit, limit), "RdBu", caption,
+                                            cell_px=cell_px, midpoint=0.0),
                                 width="stretch", key=f"cmp_diff_{name}",
                                 config={"displayModeBar": False})
 

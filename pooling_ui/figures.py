@@ -187,6 +187,8 @@ def padding_decorations(
         f"{_num(y_offset + r)}" for r, c in cells
     )
     shapes.append(path_shape(hatch, color="#b0b0b0", width=1, layer="below"))
+    if not label:
+        return shapes, traces
     traces.append(go.Scatter(
         x=[x_offset + c + 0.5 for _, c in cells], y=[y_offset + r + 0.5 for r, _ in cells],
         text=[label] * len(cells), mode="text", textfont={"color": "#333", "size": 12},

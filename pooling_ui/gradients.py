@@ -115,8 +115,9 @@ def gradient_figure(grad_x: np.ndarray, grad_y: np.ndarray, geometry, picked: tu
     fig = go.Figure()
     fig.add_trace(fg.value_heatmap(grad_x, name="dL/dx", value_range=(-limit, limit)))
     pad_lo, pad_hi = declared_padding(padding, geometry)
+    # Padding receives no gradient (there is nothing there to update): grey, unlabelled.
     pad_shapes, pad_traces = fg.padding_decorations((height, width), geometry.pad, pad_lo, pad_hi,
-                                                    "0")
+                                                    "")
     fig.add_traces(pad_traces)
     fig.add_trace(fg.value_heatmap(grad_y, x_offset=out_x, name="dL/dy",
                                    value_range=(-limit, limit)))

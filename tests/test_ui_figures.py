@@ -1,0 +1,377 @@
+"""The figures the pages send to the browser, read back from their JSON (frames included).
+
+Two kinds of reference, never our view code compared with itself:
+
+* hand-worked numbers for the 4×4 example a teacher writes on the board (2×2 windows, stride 2):
+  max → [[6, 4], [7, 8]], average → [[3.75, 2.25], [4, 3.75]], the winning cells, the gradients;
+* the engine's own windows (``pooling_core.window_geometry``) and outputs: the figure must draw
+  exactly the windows the engine pools over, step by step. (The engine is itself checked against
+  PyTorch in the engine tests.)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import pooling_core as pc
+from pooling_ui.figures import parse_rect_paths, rect_cells
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKED = np.array([[1, 3, 2, 4], [5, 6, 1, 2], [7, 2, 8, 1], [3, 4, 0, 6]], dtype=np.float32)
+TIMEOUT = 90
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def run_page(page: str, query: dict | None = None) -> AppTest:
+    app = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    app.query_params.update(query or {})
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def figures(app: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def animation_figure(app: AppTest) -> dict:
+    animated = [fig for fig in figures(app) if fig.get("frames")]
+    assert len(animated) == 1, "the Explorer has exactly one animated figure"
+    return animated[0]
+
+
+def array(value) -> np.ndarray:
+    """A plotly array from the JSON: a list, or a base64 typed array (``bdata``)."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        if shape:
+            dims = shape if isinstance(shape, list) else str(shape).split(",")
+            flat = flat.reshape([int(d) for d in dims])
+        return flat.astype(np.float64)
+    return np.array(value, dtype=np.float64)
+
+
+def heatmap(fig: dict, name: str) -> dict:
+    matches = [t for t in fig["data"] if t.get("type") == "heatmap" and t.get("name") == name]
+    assert len(matches) == 1, f"one heatmap named {name!r}"
+    return matches[0]
+
+
+def cells_of(path: str) -> set[tuple[int, int]]:
+    """Cells (row, col in figure coordinates) covered by the rectangles of a path."""
+    return {cell for rect in parse_rect_paths(path) for cell in rect_cells(rect)}
+
+
+def grid_origin(trace: dict) -> tuple[int, int]:
+    """(row, col) in figure coordinates of a heatmap's cell (0, 0): cells are unit squares."""
+    return round(trace.get("y0", 0) - 0.5), round(trace.get("x0", 0) - 0.5)
+
+
+def split_window_path(fig: dict, path: str):
+    """The window's input cells and the highlighted output cell (in grid coordinates)."""
+    out_row0, out_col0 = grid_origin(heatmap(fig, "y"))
+    cells = cells_of(path)
+    inputs = {(r, c) for r, c in cells if c < out_col0}
+    outputs = {(r - out_row0, c - out_col0) for r, c in cells if c >= out_col0}
+    return inputs, outputs
+
+
+def explanation(app: AppTest) -> str:
+    codes = [c.value for c in app.code]
+    assert len(codes) == 1, codes
+    return codes[0]
+
+
+def caption_cell(text: str) -> tuple[int, int]:
+    match = re.match(r"y\[(\d+),(\d+)\]", text)
+    assert match, text
+    return int(match.group(1)), int(match.group(2))
+
+
+# -- the worked 4×4 example, by hand ---------------------------------------------------------
+
+MAX_STEPS = [
+    "y[0,0] = max(1, 3, 5, 6) = 6",
+    "y[0,1] = max(2, 4, 1, 2) = 4",
+    "y[1,0] = max(7, 2, 3, 4) = 7",
+    "y[1,1] = max(8, 1, 0, 6) = 8",
+]
+AVG_STEPS = [
+    "y[0,0] = (1 + 3 + 5 + 6)/4 = 3.75",
+    "y[0,1] = (2 + 4 + 1 + 2)/4 = 2.25",
+    "y[1,0] = (7 + 2 + 3 + 4)/4 = 4",
+    "y[1,1] = (8 + 1 + 0 + 6)/4 = 3.75",
+]
+# Winning cell of each 2×2 window, found by eye: 6 at (1,1), 4 at (0,3), 7 at (2,0), 8 at (2,2).
+MAX_WINNERS = [(1, 1), (0, 3), (2, 0), (2, 2)]
+
+
+@pytest.mark.parametrize(("kind", "steps", "output"), [
+    ("max", MAX_STEPS, [[6, 4], [7, 8]]),
+    ("avg", AVG_STEPS, [[3.75, 2.25], [4, 3.75]]),
+])
+def test_worked_example_arithmetic_step_by_step(kind, steps, output):
+    app = run_page("pages/explorer.py", {"input": "worked4x4", "kind": kind})
+    fig = animation_figure(app)
+    np.testing.assert_array_equal(array(heatmap(fig, "x")["z"]), WORKED)
+    np.testing.assert_array_equal(array(heatmap(fig, "y")["z"]), output)
+    for step, expected in enumerate(steps):
+        app.selectbox(key="anim_step").set_value(step).run()
+        assert explanation(app) == expected
+    assert "Shape: 1×4×4 → 1×2×2" in [m.value for m in app.markdown]
+
+
+def test_worked_example_frames_show_each_window_winner_and_value():
+    fig = animation_figure(run_page("pages/explorer.py", {"input": "worked4x4"}))
+    windows = [
+        {(0, 0), (0, 1), (1, 0), (1, 1)}, {(0, 2), (0, 3), (1, 2), (1, 3)},
+        {(2, 0), (2, 1), (3, 0), (3, 1)}, {(2, 2), (2, 3), (3, 2), (3, 3)},
+    ]
+    frames = fig["frames"]
+    assert len(frames) == 4
+    for step, frame in enumerate(frames):
+        window_shape, winner_shape = frame["layout"]["shapes"][1], frame["layout"]["shapes"][2]
+        inputs, outputs = split_window_path(fig, window_shape["path"])
+        assert inputs == windows[step]
+        assert outputs == {divmod(step, 2)}
+        assert cells_of(winner_shape["path"]) == {MAX_WINNERS[step]}
+        value = MAX_STEPS[step].rsplit("= ", 1)[1]
+        assert frame["layout"]["annotations"][0]["text"].endswith(f"= {value}")
+
+
+def test_padding_shown_as_minus_infinity_for_max_and_zero_for_avg():
+    app = run_page("pages/explorer.py", {"input": "worked4x4", "padding": "1"})
+    assert explanation(app) == "y[0,0] = max(−∞, −∞, −∞, 1) = 1"
+    fig = animation_figure(app)
+    pad_labels = {t for trace in fig["data"] if trace.get("name") == "padding"
+                  for t in trace["text"]}
+    assert pad_labels == {"−∞"}
+    # 2×2 windows, stride 2, padding 1 on 4×4: windows start at -1, 1, 3 → a 3×3 output.
+    assert array(heatmap(fig, "y")["z"]).shape == (3, 3)
+
+    avg = run_page("pages/explorer.py", {"input": "worked4x4", "padding": "1", "kind": "avg"})
+    assert explanation(avg) == "y[0,0] = (0 + 0 + 0 + 1)/4 = 0.25"
+    assert any("count_include_pad=True" in m.value for m in avg.markdown)
+
+    inside = run_page("pages/explorer.py", {"input": "worked4x4", "padding": "1", "kind": "avg",
+                                            "count_include_pad": "false"})
+    # Only x[0,0] = 1 is inside the first window: 1 / 1.
+    assert explanation(inside).endswith("/1 = 1")
+    assert any("only the cells inside the input count" in m.value for m in inside.markdown)
+
+
+def test_ceil_mode_divisor_is_explained():
+    # 5×5 ramp x[i, j] = i + j, 2×2 windows, stride 2, ceil_mode: the last window (rows 4..5,
+    # cols 4..5) has one cell inside, x[4,4] = 8, and no padding to count: 8 / 1 = 8.
+    app = run_page("pages/explorer.py", {"input": "ramp", "input_size": "5", "ceil": "true"})
+    app.selectbox(key="anim_step").set_value(8).run()
+    assert explanation(app).endswith("= 8")
+    app = run_page("pages/explorer.py", {"input": "ramp", "input_size": "5", "ceil": "true",
+                                         "kind": "avg"})
+    app.selectbox(key="anim_step").set_value(8).run()
+    assert explanation(app) == "y[2,2] = (8)/1 = 8"
+    assert any("ceil_mode lets this window hang past" in m.value for m in app.markdown)
+
+
+# -- every frame draws the engine's windows --------------------------------------------------
+
+GEOMETRY_CASES = [
+    {"input": "worked4x4"},
+    {"input": "ramp", "input_size": "8", "kernel": "3", "stride": "1", "padding": "1"},
+    {"input": "random", "input_size": "9", "kernel": "3x2", "stride": "2x1", "dilation": "2",
+     "padding": "1"},
+    {"input": "ramp", "input_size": "5", "ceil": "true"},
+    {"input": "stripes", "input_size": "7", "kernel": "3", "stride": "2", "padding": "same",
+     "kind": "avg"},
+    {"input": "random", "input_size": "12", "kernel": "3", "stride": "1", "dilation": "3",
+     "kind": "median"},
+]
+
+
+@pytest.mark.parametrize("query", GEOMETRY_CASES, ids=lambda q: "-".join(q.values()))
+def test_every_frame_draws_the_engine_window_and_output_cell(query):
+    app = run_page("pages/explorer.py", query)
+    fig = animation_figure(app)
+    x = array(heatmap(fig, "x")["z"])
+    y = array(heatmap(fig, "y")["z"])
+    params = {"kernel_size": _pair(query.get("kernel", "2")),
+              "stride": _pair(query.get("stride", query.get("kernel", "2"))),
+              "padding": query.get("padding", "0") if query.get("padding") in ("same", "valid")
+              else _pair(query.get("padding", "0")),
+              "dilation": _pair(query.get("dilation", "1")),
+              "ceil_mode": query.get("ceil") == "true"}
+    geometry = pc.window_geometry(x.shape, **params)
+    kind = query.get("kind", "max")
+    expected_y = pc.pool2d(x.astype(np.float32), kind, **params)
+    np.testing.assert_array_equal(y, expected_y)
+    frames = fig["frames"]
+    assert len(frames) == geometry.out_hw[0] * geometry.out_hw[1]
+    visited = []
+    for frame in frames:
+        shapes = frame["layout"]["shapes"]
+        inputs, outputs = split_window_path(fig, shapes[1]["path"])
+        (cell,) = outputs
+        assert caption_cell(frame["layout"]["annotations"][0]["text"]) == cell
+        assert inputs == set(geometry.cells(*cell)), f"window of y{cell}"
+        visited.append(cell)
+    assert visited == [(r, c) for r in range(geometry.out_hw[0]) for c in range(geometry.out_hw[1])]
+    # Before Play is pressed the figure shows the first step.
+    assert fig["layout"]["shapes"][1]["path"] == frames[0]["layout"]["shapes"][1]["path"]
+
+
+def test_dilated_window_is_drawn_as_its_sampled_cells_only():
+    fig = animation_figure(run_page("pages/explorer.py", {
+        "input": "ramp", "input_size": "8", "kernel": "2", "stride": "1", "dilation": "3"}))
+    inputs, _ = split_window_path(fig, fig["frames"][0]["layout"]["shapes"][1]["path"])
+    # Taps at 0 and 0 + 3 on each axis: four separate cells, not the 4×4 block between them.
+    assert inputs == {(0, 0), (0, 3), (3, 0), (3, 3)}
+
+
+def test_mask_hides_exactly_the_outputs_not_computed_yet():
+    fig = animation_figure(run_page("pages/explorer.py", {"input": "ramp", "input_size": "6"}))
+    out_row0, out_col0 = grid_origin(heatmap(fig, "y"))
+    order = [(r, c) for r in range(3) for c in range(3)]
+    for step, frame in enumerate(fig["frames"]):
+        masked = {(r - out_row0, c - out_col0)
+                  for r, c in cells_of(frame["layout"]["shapes"][0]["path"])}
+        assert masked == set(order[step + 1:])
+
+
+def test_max_winner_in_each_frame_is_the_engine_argmax():
+    query = {"input": "random", "input_size": "10", "kernel": "3", "stride": "2", "padding": "1"}
+    fig = animation_figure(run_page("pages/explorer.py", query))
+    x = array(heatmap(fig, "x")["z"]).astype(np.float32)
+    _, indices = pc.pool2d(x, "max", kernel_size=3, stride=2, padding=1, return_indices=True)
+    for frame in fig["frames"]:
+        cell = caption_cell(frame["layout"]["annotations"][0]["text"])
+        winner = divmod(int(indices[cell]), x.shape[1])
+        assert cells_of(frame["layout"]["shapes"][2]["path"]) == {winner}
+
+
+def _pair(text: str):
+    parts = re.split(r"[x×,]", text)
+    return (int(parts[0]), int(parts[-1]))
+
+
+# -- size: frames carry only what changes ----------------------------------------------------
+
+
+def test_400_frames_over_64x64_stay_under_200_kb():
+    app = run_page("pages/explorer.py",
+                   {"input": "random", "input_size": "64", "stride": "1"})
+    chart = next(c for c in app.get("plotly_chart") if json.loads(c.proto.spec).get("frames"))
+    size = len(chart.proto.spec.encode())
+    fig = json.loads(chart.proto.spec)
+    assert len(fig["frames"]) == 400  # 63×63 = 3969 windows: a 20×20 region is animated
+    assert any("region" in info.value for info in app.info)
+    assert size < 200_000, f"{size} bytes"
+    for frame in fig["frames"]:
+        assert set(frame) == {"name", "layout"}, "a frame never re-sends trace data"
+        assert set(frame["layout"]) == {"shapes", "annotations"}
+        assert all(set(shape) == {"path"} for shape in frame["layout"]["shapes"])
+    controls = fig["layout"]["updatemenus"][0]["buttons"] + fig["layout"]["sliders"][0]["steps"]
+    assert all(button["args"][1]["frame"]["redraw"] is False for button in controls)
+    durations = {b["args"][1]["frame"]["duration"]
+                 for b in fig["layout"]["updatemenus"][0]["buttons"]}
+    assert len(durations) >= 3, "play at several speeds (and pause)"
+
+
+def test_dilated_64x64_animation_stays_under_200_kb_with_fewer_frames():
+    app = run_page("pages/explorer.py", {"input": "random", "input_size": "64", "stride": "1",
+                                         "kernel": "3", "dilation": "3", "padding": "1"})
+    chart = next(c for c in app.get("plotly_chart") if json.loads(c.proto.spec).get("frames"))
+    assert len(chart.proto.spec.encode()) < 200_000
+    assert 100 <= len(json.loads(chart.proto.spec)["frames"]) <= 400
+
+
+# -- the other figures, by hand ---------------------------------------------------------------
+
+
+def test_output_view_shows_the_hand_worked_output_beside_the_input():
+    app = run_page("pages/explorer.py", {"input": "worked4x4", "kind": "avg"})
+    output_figures = [f for f in figures(app) if not f.get("frames")
+                      and any(t.get("name") == "y" for t in f["data"])]
+    assert output_figures
+    fig = output_figures[0]
+    np.testing.assert_array_equal(array(heatmap(fig, "x")["z"]), WORKED)
+    np.testing.assert_array_equal(array(heatmap(fig, "y")["z"]), [[3.75, 2.25], [4, 3.75]])
+    assert "Values: input 0 … 8  →  output 2.25 … 4" in [c.value for c in app.caption]
+
+
+def gradient_figure(app: AppTest) -> dict:
+    matches = [f for f in figures(app) if any(t.get("name") == "dL/dx" for t in f["data"])]
+    assert len(matches) == 1
+    return matches[0]
+
+
+def test_max_gradient_goes_to_the_winners_and_overlaps_accumulate():
+    app = run_page("pages/gradients.py", {"input": "worked4x4"})
+    grad = array(heatmap(gradient_figure(app), "dL/dx")["z"])
+    expected = np.zeros((4, 4))
+    for cell in MAX_WINNERS:
+        expected[cell] = 1
+    np.testing.assert_array_equal(grad, expected)
+    # 3×3 windows, stride 1: all four windows of the 4×4 example contain the 8 at (2,2), so it
+    # wins them all and collects all four gradients.
+    app = run_page("pages/gradients.py", {"input": "worked4x4", "kernel": "3", "stride": "1"})
+    grad = array(heatmap(gradient_figure(app), "dL/dx")["z"])
+    expected = np.zeros((4, 4))
+    expected[2, 2] = 4
+    np.testing.assert_array_equal(grad, expected)
+    assert any("chosen by 4 windows" in c.value for c in app.caption)
+
+
+def test_avg_gradient_spreads_a_quarter_and_a_picked_cell_shows_its_reach():
+    app = run_page("pages/gradients.py", {"input": "worked4x4", "kind": "avg"})
+    np.testing.assert_array_equal(array(heatmap(gradient_figure(app), "dL/dx")["z"]),
+                                  np.full((4, 4), 0.25))
+    app.number_input(key="grad_row").set_value(1).run()
+    app.number_input(key="grad_col").set_value(0).run()
+    shapes = [s["path"] for s in gradient_figure(app)["layout"]["shapes"]]
+    # The window of y[1,0] is rows 2..3 × cols 0..1; an average's gradient reaches all of it.
+    assert {(2, 0), (2, 1), (3, 0), (3, 1)} in [cells_of(p) for p in shapes]
+    assert any("reaches 4 input cell(s)" in c.value for c in app.caption)
+
+
+def test_one_hot_upstream_reaches_only_the_winner():
+    app = run_page("pages/gradients.py", {"input": "worked4x4"})
+    app.number_input(key="grad_row").set_value(1).run()
+    app.number_input(key="grad_col").set_value(1).run()
+    app.radio(key="grad_mode").set_value("onehot").run()
+    grad = array(heatmap(gradient_figure(app), "dL/dx")["z"])
+    expected = np.zeros((4, 4))
+    expected[2, 2] = 1  # y[1,1] = 8 comes from x[2,2]
+    np.testing.assert_array_equal(grad, expected)
+    upstream = array(heatmap(gradient_figure(app), "dL/dy")["z"])
+    np.testing.assert_array_equal(upstream, [[0, 0], [0, 1]])
+
+
+def test_compare_numbers_for_the_worked_example():
+    app = run_page("pages/compare.py", {"input": "worked4x4"})
+    table = app.dataframe[0].value
+    rows = {row["kind"]: row for row in table.to_dict("records")}
+    columns = {"receives": "inputs receiving gradient", "mean": "output mean",
+               "std": "output std", "rmse": "RMSE after upsampling"}
+    # max: outputs 6, 4, 7, 8 → mean 6.25, std √(8.75/4) = 1.479; each output upsampled over its
+    # 2×2 block leaves squared errors summing to 219 → RMSE √(219/16) = 3.70; 4 of 16 cells
+    # receive gradient.
+    assert rows["max"][columns["receives"]] == "25.0%"
+    assert rows["max"][columns["mean"]] == "6.25"
+    assert rows["max"][columns["std"]] == "1.48"
+    assert rows["max"][columns["rmse"]] == "3.7"
+    # avg: 3.75, 2.25, 4, 3.75 → mean 3.4375, std √(1.921875/4) = 0.693; squared errors sum to
+    # 78.25 → RMSE √(78.25/16) = 2.21; every cell receives gradient.
+    assert rows["average"][columns["receives"]] == "100.0%"
+    assert rows["average"][columns["mean"]] == "3.44"
+    assert rows["average"][columns["std"]] == "0.693"
+    assert rows["average"][columns["rmse"]] == "2.21"
