@@ -425,7 +425,8 @@ def _stochastic_choice(planes, rows, cols, seed, out_shape):
 
 
 def _median_choice(planes, rows, cols):
-    """``(values, tap number)``: lower median of the in-input taps, first tied tap; NaN wins."""
+    """``(values, tap number)``: lower median of the in-input taps and its first tied tap; a
+    window with NaN gives NaN and its first NaN tap (torch.median's value and index)."""
     torch = _torch()
     taps = _unfold(planes, rows, cols)
     inside = _tap_mask(rows.inside(), cols.inside(), planes.device).expand_as(taps)
@@ -438,7 +439,8 @@ def _median_choice(planes, rows, cols):
     has_nan = (torch.isnan(taps) & inside).any(-1)
     median = torch.where(has_nan, math.nan, median)
     tap = torch.argmax((inside & (taps == median[..., None])).to(torch.int8), dim=-1)
-    return median, tap
+    first_nan = torch.argmax((inside & torch.isnan(taps)).to(torch.int8), dim=-1)
+    return median, torch.where(has_nan, first_nan, tap)
 
 
 # --------------------------------------------------------------------------------------------
@@ -752,6 +754,7 @@ def reference_adaptive_pool2d_backward(x, grad_output, output_size, kind="max", 
     return _adaptive(x, output_size, kind, grad_output, device)[2]
 
 
+
 # --------------------------------------------------------------------------------------------
 # Comparing arrays
 # --------------------------------------------------------------------------------------------
@@ -767,12 +770,14 @@ class Agreement:
     problem: str = ""
 
 
-def agreement(ours, reference, mode: str, tolerance: float = 0.0) -> Agreement:
+def agreement(ours, reference, mode: str, tolerance: float = 0.0, allowance=0.0) -> Agreement:
     """Compare ``ours`` with ``reference``.
 
-    ``mode`` is ``"exact"`` (bit for bit), ``"ulp"`` (``tolerance`` units in the last place of the
-    reference, element-wise) or ``"rel"`` (``|Δ| ≤ tolerance · max|reference|``). In every mode
-    NaN must meet NaN and an infinity the same infinity; the sign of a zero is ignored.
+    ``mode`` is ``"exact"`` (bit for bit), ``"ulp"`` (``tolerance`` units in the last place of
+    the reference, element-wise), ``"rel"`` (``|Δ| ≤ tolerance · max|reference|``) or
+    ``"bound"`` (``|Δ| ≤ allowance`` alone); ``allowance`` (a number or an array) is added to the
+    ulp and rel limits. In every mode NaN must meet NaN and an infinity the same infinity; the
+    sign of a zero is ignored.
     """
     ours, reference = np.asarray(ours), np.asarray(reference)
     if ours.shape != reference.shape:
@@ -780,8 +785,7 @@ def agreement(ours, reference, mode: str, tolerance: float = 0.0) -> Agreement:
     if ours.dtype != reference.dtype:
         return Agreement(math.inf, False, False, f"dtype {ours.dtype} ≠ {reference.dtype}")
     if ours.dtype.kind in "iub":
-        same = ours == reference
-        exact = bool(same.all())
+        exact = bool((ours == reference).all())
         diff = float(np.abs(ours.astype(np.float64) - reference).max(initial=0.0))
         return Agreement(diff, exact, exact, "" if exact else "indices differ")
     ours64, ref64 = ours.astype(np.float64), reference.astype(np.float64)
@@ -789,73 +793,212 @@ def agreement(ours, reference, mode: str, tolerance: float = 0.0) -> Agreement:
     if (nan_ours != nan_ref).any():
         return Agreement(math.inf, False, False, "NaN in different places")
     finite = np.isfinite(ref64) & np.isfinite(ours64)
-    infinite_same = (ours64 == ref64) | nan_ref | finite
-    if not infinite_same.all():
+    if not ((ours64 == ref64) | nan_ref | finite).all():
         return Agreement(math.inf, False, False, "infinities differ")
     diff = np.abs(ours64[finite] - ref64[finite])
     max_diff = float(diff.max(initial=0.0))
     exact = max_diff == 0.0
+    extra = np.broadcast_to(np.asarray(allowance, dtype=np.float64), ours.shape)[finite]
     if mode == "exact":
         ok = exact
     elif mode == "ulp":
         spacing = np.spacing(np.abs(reference[finite])).astype(np.float64)
-        ok = bool((diff <= tolerance * spacing).all())
+        ok = bool((diff <= tolerance * spacing + extra).all())
     elif mode == "rel":
-        scale = float(np.abs(ref64[finite]).max(initial=0.0))
-        ok = bool((diff <= tolerance * max(scale, np.finfo(ours.dtype).tiny)).all())
+        scale = max(float(np.abs(ref64[finite]).max(initial=0.0)), np.finfo(ours.dtype).tiny)
+        ok = bool((diff <= tolerance * scale + extra).all())
+    elif mode == "bound":
+        ok = bool((diff <= extra).all())
     else:
         raise ValueError(f"unknown comparison mode {mode!r}")
     return Agreement(max_diff, exact, ok, "" if ok else f"|Δ| up to {max_diff:.3g}")
 
 
 @dataclass(frozen=True)
+class Rule:
+    """How one array (values or gradient) is compared.
+
+    ``input_scaled`` adds 16 ulp of max|x| (times max|grad_output| for a gradient): softpool's
+    ``1 + x − y`` cancels terms of the input's size. ``mode="bound"`` with ``sum_bound`` allows
+    the error bound of any summation order, ``(N−1)·eps·Σ|x| / N`` per plane, plus 1 ulp.
+    """
+
+    mode: str
+    tolerance: float = 0.0
+    input_scaled: bool = False
+
+    def describe(self) -> str:
+        """A short name; :data:`TOLERANCE_LEGEND` explains each."""
+        if self.mode == "exact":
+            text = "exact"
+        elif self.mode == "ulp":
+            text = f"{self.tolerance:g} ulp"
+        elif self.mode == "bound":
+            text = "sum bound"
+        elif self.tolerance in CUDA_RTOL.values():
+            text = "rel-cuda"
+        else:
+            text = "rel"
+        return text + (" +x" if self.input_scaled else "")
+
+    def allowance(self, x, reference, grad_output=None):
+        """The absolute allowance added to the rule for these arrays."""
+        dtype = np.asarray(reference).dtype
+        eps = float(np.finfo(dtype).eps)
+        x = np.asarray(x, dtype=dtype)
+        if self.mode == "bound":
+            count = x.shape[-1] * x.shape[-2]
+            with np.errstate(invalid="ignore", over="ignore"):
+                sum_abs = np.abs(x.astype(np.float64)).sum(axis=(-2, -1), keepdims=True)
+            spacing = np.spacing(np.abs(reference)).astype(np.float64)
+            return (count - 1) * eps * sum_abs / count + spacing
+        if not self.input_scaled or x.size == 0:
+            return 0.0
+        finite = np.abs(x[np.isfinite(x)])
+        scale = float(finite.max(initial=0.0))
+        if grad_output is not None:
+            scale *= float(np.abs(grad_output).max(initial=0.0))
+        return 16 * eps * scale
+
+
+TOLERANCE_LEGEND = (
+    "exact: bit-identical (NaN meets NaN, the sign of a zero ignored); "
+    "4 ulp: within 4 units in the last place of PyTorch's value; "
+    "rel: |Δ| ≤ rtol·max|PyTorch|, rtol 1e-5 (float32) / 1e-12 (float64); "
+    "rel-cuda: the same with rtol 1e-6 / 1e-13 (CUDA sums in another order); "
+    "+x: plus 16 ulp·max|x| (times max|grad_output| for gradients: softpool's 1 + x − y); "
+    "sum bound: (N−1)·eps·Σ|x|/N + 1 ulp per plane (PyTorch's 1×1 adaptive avg is mean(), "
+    "summed in a CPU-dependent order). Indices of max/min/adaptive max: always exact."
+)
+
+
+@dataclass(frozen=True)
 class Tolerance:
     """How a family's forward and backward are compared."""
 
-    forward: tuple[str, float]
-    backward: tuple[str, float]
+    forward: Rule
+    backward: Rule
 
-    def describe(self, dtype) -> str:
-        return f"fwd {_describe(self.forward, dtype)}; bwd {_describe(self.backward, dtype)}"
-
-
-def _describe(rule: tuple[str, float], dtype) -> str:
-    mode, tolerance = rule
-    if mode == "exact":
-        return "bit-exact"
-    if mode == "ulp":
-        return f"{tolerance:g} ulp"
-    return f"rel {tolerance:g}"
+    def describe(self) -> str:
+        return f"fwd {self.forward.describe()}, bwd {self.backward.describe()}"
 
 
 def tolerance_for(kind: str, dtype, device: str = "cpu", *, dilated: bool = False,
-                  lp_native: bool = True) -> Tolerance:
-    """The comparison rule for one kind on one device (see the module's notes)."""
+                  global_average: bool = False) -> Tolerance:
+    """The comparison rule of one kind on one device.
+
+    ``kind`` is a pooling kind, ``"stochastic-train"`` (sampling) or ``"adaptive-max"`` /
+    ``"adaptive-avg"``. ``global_average``: adaptive avg to 1×1, which PyTorch computes with
+    mean() (a vectorized sum whose order depends on the CPU).
+    """
     dtype = np.dtype(dtype)
-    rtol = RTOL[dtype]
-    exact = ("exact", 0.0)
-    on_cuda = device.startswith("cuda")
-    if on_cuda:
-        cuda_rel = ("rel", CUDA_RTOL[dtype])
-        if kind in ("max", "min", "median", "stochastic-train"):
-            # Selections are exact on any device; CUDA's backward adds overlapping windows
-            # with atomics in no fixed order.
+    exact = Rule("exact")
+    rel = Rule("rel", RTOL[dtype])
+    if global_average:
+        backward = Rule("rel", CUDA_RTOL[dtype]) if device.startswith("cuda") else exact
+        return Tolerance(Rule("bound"), backward)
+    if device.startswith("cuda"):
+        cuda_rel = Rule("rel", CUDA_RTOL[dtype])
+        if kind in ("max", "min", "stochastic-train", "adaptive-max"):
+            # Selections are exact on any device; CUDA's backward adds overlapping windows with
+            # atomics in no fixed order.
             return Tolerance(exact, cuda_rel)
-        if kind in ("lp",):
-            return Tolerance(("ulp", LP_FORWARD_ULP), ("rel", rtol))
-        if kind in ("avg", "adaptive-avg", "adaptive-max"):
-            forward = exact if kind == "adaptive-max" else cuda_rel
-            return Tolerance(forward, cuda_rel)
-        return Tolerance(("rel", rtol), ("rel", rtol))
-    if kind in ("max", "min", "adaptive-max", "adaptive-avg", "stochastic-train"):
+        if kind in ("avg", "adaptive-avg"):
+            return Tolerance(rel if dilated else cuda_rel, rel if dilated else cuda_rel)
+        if kind == "median":
+            return Tolerance(exact, rel)
+        if kind == "lp":
+            return Tolerance(rel, rel)
+        return Tolerance(Rule("rel", RTOL[dtype], kind == "softpool"),
+                         Rule("rel", RTOL[dtype], kind == "softpool"))
+    if kind in ("max", "min", "stochastic-train", "adaptive-max", "adaptive-avg"):
         return Tolerance(exact, exact)
     if kind == "avg":
-        return Tolerance(("rel", rtol), ("rel", rtol)) if dilated else Tolerance(exact, exact)
+        return Tolerance(rel, rel) if dilated else Tolerance(exact, exact)
     if kind == "lp":
-        return Tolerance(("ulp", LP_FORWARD_ULP), ("rel", rtol))
+        return Tolerance(Rule("ulp", LP_FORWARD_ULP), rel)
     if kind == "median":
-        return Tolerance(exact, ("rel", rtol))
-    return Tolerance(("rel", rtol), ("rel", rtol))
+        return Tolerance(exact, rel)
+    if kind == "softpool":
+        return Tolerance(Rule("rel", RTOL[dtype], True), Rule("rel", RTOL[dtype], True))
+    return Tolerance(rel, rel)
+
+
+@dataclass
+class CaseCheck:
+    """The comparison of one call, forward (and indices) and backward."""
+
+    forward: Agreement
+    backward: Agreement
+    indices: Agreement | None
+    tolerance: Tolerance
+    dtype: np.dtype
+
+    @property
+    def checks(self) -> list[Agreement]:
+        return [self.forward, self.backward] + ([] if self.indices is None else [self.indices])
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    @property
+    def exact(self) -> bool:
+        return all(check.exact for check in self.checks)
+
+    @property
+    def problems(self) -> str:
+        return "; ".join(check.problem for check in self.checks if check.problem)
+
+
+def check_case(x, kind="max", *, dims=2, output_size=None, device="cpu", grad_seed=0,
+               **params) -> CaseCheck:
+    """Run pooling_core and the PyTorch reference on ``x`` (forward, indices, backward) and compare.
+
+    ``dims=2`` checks pool2d, ``dims=1`` pool1d; an ``output_size`` checks adaptive pooling. The
+    backward pass uses a random ``grad_output`` drawn from ``grad_seed``.
+    """
+    import pooling_core as pc
+
+    dtype = compute_dtype(x)
+    rng = np.random.default_rng(grad_seed)
+    if output_size is not None:
+        indexed = kind == "max"
+        ours = pc.adaptive_pool2d(x, output_size, kind, return_indices=indexed)
+        ref = reference_adaptive_pool2d(x, output_size, kind, return_indices=indexed,
+                                        device=device)
+        (ours, ours_index), (ref, ref_index) = (ours, ref) if indexed else ((ours, None),
+                                                                            (ref, None))
+        g = rng.standard_normal(np.shape(ref)).astype(dtype)
+        ours_grad = pc.adaptive_pool2d_backward(x, g, output_size, kind)
+        ref_grad = reference_adaptive_pool2d_backward(x, g, output_size, kind, device=device)
+        rule = tolerance_for(f"adaptive-{kind}", dtype, device,
+                             global_average=kind == "avg" and np.shape(ref)[-2:] == (1, 1))
+    else:
+        pool, backward = (pc.pool2d, pc.pool2d_backward) if dims == 2 else (pc.pool1d,
+                                                                             pc.pool1d_backward)
+        ref_pool, ref_backward = (
+            (reference_pool2d, reference_pool2d_backward) if dims == 2
+            else (reference_pool1d, reference_pool1d_backward)
+        )
+        indexed = kind in _INDEXED_KINDS
+        ours = pool(x, kind, return_indices=indexed, **params)
+        ref = ref_pool(x, kind, return_indices=indexed, device=device, **params)
+        (ours, ours_index), (ref, ref_index) = (ours, ref) if indexed else ((ours, None),
+                                                                            (ref, None))
+        g = rng.standard_normal(np.shape(ref)).astype(dtype)
+        ours_grad = backward(x, g, kind, **params)
+        ref_grad = ref_backward(x, g, kind, device=device, **params)
+        training = kind == "stochastic" and params.get("training", True)
+        dilated = any(d > 1 for d in _pair(params.get("dilation", 1)))
+        rule = tolerance_for("stochastic-train" if training else kind, dtype, device,
+                             dilated=dilated)
+    forward = agreement(ours, ref, rule.forward.mode, rule.forward.tolerance,
+                        rule.forward.allowance(x, ref))
+    back = agreement(ours_grad, ref_grad, rule.backward.mode, rule.backward.tolerance,
+                     rule.backward.allowance(x, ref_grad, g))
+    index = None if ref_index is None else agreement(ours_index, ref_index, "exact")
+    return CaseCheck(forward, back, index, rule, dtype)
 
 
 # --------------------------------------------------------------------------------------------
@@ -865,7 +1008,12 @@ def tolerance_for(kind: str, dtype, device: str = "cpu", *, dilated: bool = Fals
 
 @dataclass(frozen=True)
 class CompareResult:
-    """The outcome of :func:`compare`."""
+    """The outcome of :func:`compare`.
+
+    ``exact``: values, indices and gradient bit-identical to PyTorch (NaN meets NaN, the sign
+    of a zero ignored). ``ok``: all within ``tolerance``. ``region`` says what was compared (a
+    centre crop of big inputs); ``note`` says what differed, or why PyTorch could not run.
+    """
 
     device: str
     torch_version: str
@@ -886,13 +1034,11 @@ def _device_name(device: str) -> str:
     return "cpu"
 
 
-def _centre_crop(x: np.ndarray, spans: tuple[int, int]):
-    """Centre crop of the last two axes to at most MAX_COMPARE_SIDE (kept ≥ a window)."""
+def _centre_crop(x: np.ndarray, spans) -> tuple[np.ndarray, str]:
+    """Centre crop of the last two axes to MAX_COMPARE_SIDE (but never below a window)."""
     height, width = x.shape[-2:]
-    new = [
-        min(n, max(MAX_COMPARE_SIDE, span))
-        for n, span in zip((height, width), spans, strict=True)
-    ]
+    new = [min(n, max(MAX_COMPARE_SIDE, span)) for n, span in zip((height, width), spans,
+                                                                   strict=True)]
     if (new[0], new[1]) == (height, width):
         return x, "the whole input"
     top, left = (height - new[0]) // 2, (width - new[1]) // 2
@@ -906,18 +1052,19 @@ def compare(x, kind="max", device="auto", *, output_size=None, seed=0, **params)
     Parameters
     ----------
     x : array_like
-        ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``. Planes bigger than 384×384 are checked on a
-        centre crop (``result.region`` says which).
+        ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``. Planes bigger than 384×384 are checked on
+        a centre crop (``result.region`` says so): both sides pool the same crop.
     kind : str
-        A kind of :func:`pooling_core.pool2d` (or ``"max"``/``"avg"`` with ``output_size``).
+        A kind of :func:`pooling_core.pool2d` (``"max"``/``"avg"`` with ``output_size``).
     device : {"auto", "cpu", "cuda"}
         Where PyTorch runs; ``"auto"`` is CUDA when available.
     output_size : int or (int, int), optional
         Compare adaptive pooling to this output size instead of :func:`pooling_core.pool2d`.
     seed : int
-        Seed of the random ``grad_output`` used for the backward comparison.
+        Seed of the random ``grad_output`` of the backward comparison.
     **params
-        Pooling parameters and kind options, as for :func:`pooling_core.pool2d`.
+        Pooling parameters and kind options, as for :func:`pooling_core.pool2d`
+        (``return_indices`` is ignored: indices of max and min are always compared).
 
     Returns
     -------
@@ -928,7 +1075,7 @@ def compare(x, kind="max", device="auto", *, output_size=None, seed=0, **params)
     ImportError
         When PyTorch is not installed.
     pooling_core.PoolingError
-        When the parameters are invalid (pooling_core refuses them before PyTorch runs).
+        When the arguments are invalid (pooling_core refuses them before PyTorch runs).
 
     Examples
     --------
@@ -941,76 +1088,44 @@ def compare(x, kind="max", device="auto", *, output_size=None, seed=0, **params)
     import pooling_core as pc
 
     device = _resolve_device(device)
+    params.pop("return_indices", None)
     array = np.asarray(x)
-    if array.ndim >= 2 and output_size is None:
-        spans = [
-            d * (k - 1) + 1
-            for d, k in zip(_pair(params.get("dilation", 1)), _pair(params.get("kernel_size", 2)),
-                            strict=True)
-        ]
-        array, region = _centre_crop(array, (spans[0], spans[1]))
-    elif array.ndim >= 2:
-        region = "the whole input"
-    else:
-        region = "the whole input"
-    dtype = compute_dtype(array)
-    rng = np.random.default_rng(seed)
+    region = "the whole input"
+    if output_size is None and array.ndim >= 2:
+        try:
+            spans = [
+                d * (k - 1) + 1
+                for d, k in zip(_pair(params.get("dilation", 1)),
+                                _pair(params.get("kernel_size", 2)), strict=True)
+            ]
+        except (TypeError, ValueError):  # invalid sizes: pooling_core will say what is wrong
+            spans = None
+        if spans is not None:
+            array, region = _centre_crop(array, spans)
     common = {
         "device": _device_name(device),
         "torch_version": torch.__version__,
         "kind": kind if output_size is None else f"adaptive {kind}",
         "region": region,
     }
-    if output_size is None:
-        ours = pc.pool2d(array, kind, **params)
-        grad_output = rng.standard_normal(np.shape(ours)).astype(dtype)
-        ours_grad = pc.pool2d_backward(array, grad_output, kind, **params)
-        indexed = kind in _INDEXED_KINDS
-        if indexed:
-            _, ours_index = pc.pool2d(array, kind, return_indices=True, **params)
-        training = kind == "stochastic" and params.get("training", True)
-        family = "stochastic-train" if training else kind
-        dilated = any(d > 1 for d in _pair(params.get("dilation", 1)))
-        rule = tolerance_for(family, dtype, device, dilated=dilated)
-        try:
-            reference = reference_pool2d(
-                array, kind, return_indices=indexed, device=device, **params
-            )
-            ref_grad = reference_pool2d_backward(array, grad_output, kind, device=device, **params)
-        except Exception as error:  # the badge must not crash on a PyTorch failure
-            return CompareResult(
-                max_abs_diff_forward=math.nan, max_abs_diff_backward=math.nan, exact=False,
-                ok=False, tolerance=rule.describe(dtype), note=f"PyTorch failed: {error}", **common,
-            )
-    else:
-        indexed = kind == "max"
-        ours = pc.adaptive_pool2d(array, output_size, kind)
-        grad_output = rng.standard_normal(np.shape(ours)).astype(dtype)
-        ours_grad = pc.adaptive_pool2d_backward(array, grad_output, output_size, kind)
-        if indexed:
-            _, ours_index = pc.adaptive_pool2d(array, output_size, kind, return_indices=True)
-        rule = tolerance_for(f"adaptive-{kind}", dtype, device)
-        reference = reference_adaptive_pool2d(
-            array, output_size, kind, return_indices=indexed, device=device
+    try:
+        result = check_case(array, kind, output_size=output_size, device=device, grad_seed=seed,
+                            **params)
+    except pc.PoolingError:
+        raise
+    except Exception as error:  # the badge must not crash when PyTorch fails
+        return CompareResult(
+            max_abs_diff_forward=math.nan, max_abs_diff_backward=math.nan, exact=False,
+            ok=False, tolerance="", note=f"the comparison failed: {type(error).__name__}: {error}",
+            **common,
         )
-        ref_grad = reference_adaptive_pool2d_backward(
-            array, grad_output, output_size, kind, device=device
-        )
-    checks = []
-    if indexed:
-        reference, ref_index = reference
-        checks.append(agreement(ours_index, ref_index, "exact"))
-    forward = agreement(ours, reference, *rule.forward)
-    backward = agreement(ours_grad, ref_grad, *rule.backward)
-    checks += [forward, backward]
-    problems = "; ".join(check.problem for check in checks if check.problem)
     return CompareResult(
-        max_abs_diff_forward=forward.max_abs_diff,
-        max_abs_diff_backward=backward.max_abs_diff,
-        exact=all(check.exact for check in checks),
-        ok=all(check.ok for check in checks),
-        tolerance=rule.describe(dtype),
-        note=problems,
+        max_abs_diff_forward=result.forward.max_abs_diff,
+        max_abs_diff_backward=result.backward.max_abs_diff,
+        exact=result.exact,
+        ok=result.ok,
+        tolerance=result.tolerance.describe(),
+        note=result.problems,
         **common,
     )
 
@@ -1025,9 +1140,11 @@ SPECIAL_VALUES = np.array([np.nan, np.inf, -np.inf])
 
 def random_values(rng, shape, dtype, style: str) -> np.ndarray:
     """Test data: ``ties`` (few distinct values), ``specials`` (ties with NaN/±inf),
-    ``normal``, ``nonneg`` (ties and normals ≥ 0) or ``integers``."""
+    ``normal``, ``nonneg`` (ties and normals ≥ 0), ``integers`` or ``bytes`` (uint8 0..255)."""
     if style == "integers":
         return rng.integers(-3, 4, size=shape).astype(dtype)
+    if style == "bytes":
+        return rng.integers(0, 256, size=shape).astype(np.uint8)
     if style == "normal":
         return rng.standard_normal(shape).astype(dtype)
     if style == "nonneg":
@@ -1043,25 +1160,40 @@ def random_values(rng, shape, dtype, style: str) -> np.ndarray:
     return values.astype(dtype)
 
 
-@dataclass
-class Family:
-    """One row of the suite: a kind with a range of parameters."""
-
-    name: str
-    kind: str
-    dims: int = 2  # 2: pool2d, 1: pool1d, 0: adaptive
-    dilations: tuple[int, ...] = (1,)
-    paddings: str = "numeric"  # "numeric", "string" or "any"
-    styles: tuple[str, ...] = ("ties", "specials", "normal", "integers")
-    rule_kind: str = ""
-    options: Callable | None = None
-    stats: dict = field(default_factory=dict)
+def _lp_power(rng, kernel):
+    return {"p": float(rng.choice([1.0, 2.0, 3.0, 1.5]))}
 
 
 def _weights_option(rng, kernel):
     return {"weights": rng.uniform(0.1, 2.0, size=kernel)} if rng.random() < 0.5 else {}
 
 
+def _mixed_option(rng, kernel):
+    return {"alpha": float(rng.choice([0.0, 0.3, 0.5, 1.0, rng.random()]))}
+
+
+def _training(rng, kernel):
+    return {"seed": int(rng.integers(0, 10_000)), "training": True}
+
+
+def _inference(rng, kernel):
+    return {"training": False}
+
+
+@dataclass
+class Family:
+    """One row of the suite: a kind with a range of parameters and inputs."""
+
+    name: str
+    kind: str
+    dims: int = 2  # 2: pool2d, 1: pool1d, 0: adaptive
+    dilations: tuple[int, ...] = (1,)
+    paddings: str = "numeric"  # "numeric", "string", "any" or "none"
+    styles: tuple[str, ...] = ("ties", "specials", "normal", "integers", "bytes")
+    options: Callable | None = None
+
+
+FINITE = ("ties", "normal", "integers", "bytes")
 FAMILIES = [
     Family("max", "max", dilations=(1, 2, 3)),
     Family("max same/valid", "max", dilations=(1, 2), paddings="string"),
@@ -1069,27 +1201,21 @@ FAMILIES = [
     Family("avg", "avg"),
     Family("avg same/valid", "avg", paddings="string"),
     Family("avg dilated", "avg", dilations=(2, 3), paddings="any"),
-    Family("lp", "lp", paddings="none", styles=("ties", "normal", "nonneg"),
-           options=lambda rng, kernel: {"p": float(rng.choice([1.0, 2.0, 3.0]))}),
+    Family("lp", "lp", paddings="none", styles=("ties", "normal", "nonneg"), options=_lp_power),
     Family("lp padded/dilated", "lp", dilations=(1, 2), paddings="any",
-           styles=("ties", "normal", "nonneg"),
-           options=lambda rng, kernel: {"p": float(rng.choice([1.0, 2.0, 3.0]))}),
-    Family("weighted", "weighted", dilations=(1, 2), paddings="any",
-           styles=("ties", "normal", "integers"), options=_weights_option),
+           styles=("ties", "normal", "nonneg"), options=_lp_power),
+    Family("weighted", "weighted", dilations=(1, 2), paddings="any", styles=FINITE,
+           options=_weights_option),
     Family("stochastic (training)", "stochastic", dilations=(1, 2), paddings="any",
-           styles=("nonneg",), rule_kind="stochastic-train",
-           options=lambda rng, kernel: {"seed": int(rng.integers(0, 1000)), "training": True}),
-    Family("stochastic (eval)", "stochastic", dilations=(1, 2), paddings="any",
-           styles=("nonneg",),
-           options=lambda rng, kernel: {"seed": 0, "training": False}),
-    Family("mixed", "mixed", paddings="numeric", styles=("ties", "normal", "integers"),
-           options=lambda rng, kernel: {"alpha": float(rng.choice([0.0, 0.3, 0.5, 1.0]))}),
-    Family("softpool", "softpool", dilations=(1, 2), paddings="any",
-           styles=("ties", "normal", "integers")),
-    Family("median", "median", dilations=(1, 2), paddings="any",
-           styles=("ties", "normal", "integers")),
-    Family("adaptive max", "max", dims=0, rule_kind="adaptive-max"),
-    Family("adaptive avg", "avg", dims=0, rule_kind="adaptive-avg"),
+           styles=("nonneg", "bytes"), options=_training),
+    Family("stochastic (inference)", "stochastic", dilations=(1, 2), paddings="any",
+           styles=("nonneg", "bytes"), options=_inference),
+    Family("mixed", "mixed", dilations=(1, 2), paddings="any", styles=FINITE,
+           options=_mixed_option),
+    Family("softpool", "softpool", dilations=(1, 2), paddings="any", styles=FINITE),
+    Family("median", "median", dilations=(1, 2), paddings="any", styles=(*FINITE, "specials")),
+    Family("adaptive max", "max", dims=0),
+    Family("adaptive avg", "avg", dims=0),
     Family("pool1d max", "max", dims=1, dilations=(1, 2)),
     Family("pool1d avg", "avg", dims=1),
 ]
@@ -1106,7 +1232,7 @@ def _random_shape(rng, dims: int) -> tuple[int, ...]:
 
 
 def _random_params(rng, family: Family, plane: tuple[int, ...]) -> dict | None:
-    """Random valid parameters for ``plane`` (``None`` when the draw is not a valid pooling)."""
+    """Random parameters for ``plane``; ``None`` when they do not make a valid pooling."""
     axes = len(plane)
     kernel = tuple(int(v) for v in rng.integers(1, 5, axes))
     if axes == 2 and rng.random() < 0.5:
@@ -1119,25 +1245,19 @@ def _random_params(rng, family: Family, plane: tuple[int, ...]) -> dict | None:
     params = {"kernel_size": kernel, "stride": stride, "dilation": dilation}
     if style == "string":
         params["padding"] = str(rng.choice(["same", "valid"]))
-    elif style == "numeric":
-        params["padding"] = tuple(int(rng.integers(0, k // 2 + 1)) for k in kernel)
-        params["ceil_mode"] = bool(rng.random() < 0.4)
     else:
-        params["padding"] = 0
+        if style == "numeric":
+            params["padding"] = tuple(int(rng.integers(0, k // 2 + 1)) for k in kernel)
         params["ceil_mode"] = bool(rng.random() < 0.4)
     if family.kind in ("avg", "mixed", "weighted"):
         params["count_include_pad"] = bool(rng.random() < 0.5)
     if family.kind in ("avg", "mixed") and rng.random() < 0.2:
         params["divisor_override"] = int(rng.choice([-3, 1, 2, 5]))
     if axes == 1:
-        params = {key: (value[0] if isinstance(value, tuple) else value)
+        params = {key: value[0] if isinstance(value, tuple) else value
                   for key, value in params.items()}
-        if family.kind == "avg" and dilation[0] > 1:
-            return None
     if family.options is not None:
-        params.update(family.options(rng, kernel if axes == 2 else (1, kernel[0])))
-    if axes == 1 and "weights" in params:
-        params["weights"] = params["weights"].reshape(-1)
+        params.update(family.options(rng, kernel))
     in_hw = plane if axes == 2 else (1, plane[0])
     try:
         rows, cols = geometry_from_params(in_hw, params, axes)
@@ -1148,8 +1268,8 @@ def _random_params(rng, family: Family, plane: tuple[int, ...]) -> dict | None:
     return params
 
 
-def _run_case(pc, family: Family, rng, device: str):
-    """One random case of ``family``: ``(forward, backward, indices or None, dtype, rule)``."""
+def _random_case(family: Family, rng):
+    """``(x, params)`` of one random valid case of ``family``."""
     dtype = np.dtype(rng.choice([np.float32, np.float64]))
     style = str(rng.choice(family.styles))
     while True:
@@ -1161,94 +1281,83 @@ def _run_case(pc, family: Family, rng, device: str):
         if params is not None:
             break
     x = random_values(rng, shape, dtype, style)
-    kind = family.kind
-    if family.dims == 0:
-        size = params["output_size"]
-        ours, ours_index = pc.adaptive_pool2d(x, size, kind, return_indices=True) if kind == "max" \
-            else (pc.adaptive_pool2d(x, size, kind), None)
-        g = rng.standard_normal(ours.shape).astype(dtype)
-        ours_grad = pc.adaptive_pool2d_backward(x, g, size, kind)
-        ref = reference_adaptive_pool2d(x, size, kind, return_indices=kind == "max", device=device)
-        ref, ref_index = ref if kind == "max" else (ref, None)
-        ref_grad = reference_adaptive_pool2d_backward(x, g, size, kind, device=device)
-        rule = tolerance_for(family.rule_kind, dtype, device)
-    else:
-        pool = pc.pool1d if family.dims == 1 else pc.pool2d
-        backward = pc.pool1d_backward if family.dims == 1 else pc.pool2d_backward
-        ref_pool = reference_pool1d if family.dims == 1 else reference_pool2d
-        ref_backward = reference_pool1d_backward if family.dims == 1 else reference_pool2d_backward
-        indexed = kind in _INDEXED_KINDS
-        if indexed:
-            ours, ours_index = pool(x, kind, return_indices=True, **params)
-            ref, ref_index = ref_pool(x, kind, return_indices=True, device=device, **params)
-        else:
-            ours, ours_index = pool(x, kind, **params), None
-            ref, ref_index = ref_pool(x, kind, device=device, **params), None
-        g = rng.standard_normal(np.shape(ours)).astype(dtype)
-        ours_grad = backward(x, g, kind, **params)
-        ref_grad = ref_backward(x, g, kind, device=device, **params)
-        dilated = any(d > 1 for d in np.atleast_1d(params["dilation"]))
-        rule = tolerance_for(family.rule_kind or kind, dtype, device, dilated=dilated)
-    forward = agreement(ours, ref, *rule.forward)
-    back = agreement(ours_grad, ref_grad, *rule.backward)
-    index = None if ref_index is None else agreement(ours_index, ref_index, "exact")
-    return forward, back, index, dtype, rule, (x, params)
+    if family.kind == "lp" and params["p"] != 2.0:
+        # Odd and fractional powers of mixed signs cancel within a window and turn 1-ulp
+        # differences of pow into large relative ones (or a NaN against a small number).
+        x = np.abs(x)
+    return x, params
 
 
-def run_suite(cases: int, seed: int = 0, device: str = "auto", out=sys.stdout) -> int:
+@dataclass
+class FamilyTally:
+    """One table row."""
+
+    name: str
+    cases: int = 0
+    max_forward: float = 0.0
+    max_backward: float = 0.0
+    exact: int = 0
+    disagreements: int = 0
+    tolerances: set = field(default_factory=set)
+
+
+def run_suite(cases: int, seed: int = 0, device: str = "auto", out=None) -> int:
     """Run ``cases`` random cases over every family, print the table, return the disagreements."""
     torch = _torch()
-    import pooling_core as pc
-
+    out = sys.stdout if out is None else out
     device = _resolve_device(device)
     rng = np.random.default_rng(seed)
-    rows = []
-    disagreements = 0
+    tallies = []
+    failures = []
     started = time.perf_counter()
-    first_failures = []
     share, extra = divmod(cases, len(FAMILIES))
-    per_family = [share + (i < extra) for i in range(len(FAMILIES))]
-    for family, count in zip(FAMILIES, per_family, strict=True):
-        fwd_max = bwd_max = 0.0
-        exact = bad = 0
-        tolerances = set()
-        for _ in range(count):
+    for number, family in enumerate(FAMILIES):
+        tally = FamilyTally(family.name)
+        for _ in range(share + (number < extra)):
             case_rng = np.random.default_rng(rng.integers(2**63))
+            x, params = _random_case(family, case_rng)
+            tally.cases += 1
             try:
-                forward, back, index, dtype, rule, case = _run_case(pc, family, case_rng, device)
-            except Exception as error:  # an exception is a disagreement too; report and go on
-                bad += 1
-                if len(first_failures) < 5:
-                    first_failures.append(f"{family.name}: {type(error).__name__}: {error}")
+                if family.dims == 0:
+                    result = check_case(x, family.kind, device=device, grad_seed=tally.cases,
+                                        **params)
+                else:
+                    result = check_case(x, family.kind, dims=family.dims, device=device,
+                                        grad_seed=tally.cases, **params)
+            except Exception as error:  # an exception is a disagreement too: report, go on
+                tally.disagreements += 1
+                failures.append(f"{family.name}: {type(error).__name__}: {error}; "
+                                f"x.shape={x.shape}, dtype={x.dtype}, params={params}")
                 continue
-            checks = [forward, back] + ([] if index is None else [index])
-            fwd_max = max(fwd_max, forward.max_abs_diff)
-            bwd_max = max(bwd_max, back.max_abs_diff)
-            exact += all(check.exact for check in checks)
-            tolerances.add(f"{np.dtype(dtype).name}: {rule.describe(dtype)}")
-            if not all(check.ok for check in checks):
-                bad += 1
-                if len(first_failures) < 5:
-                    problems = "; ".join(c.problem for c in checks if c.problem)
-                    first_failures.append(f"{family.name}: {problems}; x.shape={case[0].shape}, "
-                                          f"dtype={case[0].dtype}, params={case[1]}")
-        disagreements += bad
-        tolerance = " / ".join(sorted(tolerances))
-        rows.append((family.name, count, fwd_max, bwd_max, exact, bad, tolerance))
+            tally.max_forward = max(tally.max_forward, result.forward.max_abs_diff)
+            tally.max_backward = max(tally.max_backward, result.backward.max_abs_diff)
+            tally.exact += result.exact
+            tally.tolerances.add(result.tolerance.describe())
+            if not result.ok:
+                tally.disagreements += 1
+                failures.append(f"{family.name}: {result.problems}; x.shape={x.shape}, "
+                                f"dtype={x.dtype}, params={params}")
+        tallies.append(tally)
     elapsed = time.perf_counter() - started
     name = _device_name(device)
+    total = sum(t.disagreements for t in tallies)
     print(f"pooling_core vs PyTorch {torch.__version__} on {name}: {cases} cases, seed {seed}, "
-          f"{elapsed:.1f} s", file=out)
-    header = ("family", "cases", "max |Δ| fwd", "max |Δ| bwd", "bit-exact", "disagree", "tolerance")
+          f"{elapsed:.0f} s", file=out)
+    print(file=out)
+    header = ("family", "cases", "max abs Δ fwd", "max abs Δ bwd", "bit-exact", "disagree",
+              "tolerance", "device")
     print("| " + " | ".join(header) + " |", file=out)
     print("|" + "|".join("---" for _ in header) + "|", file=out)
-    for family_name, count, fwd_max, bwd_max, exact, bad, tolerance in rows:
-        print(f"| {family_name} | {count} | {fwd_max:.3g} | {bwd_max:.3g} | {exact} | {bad} | "
-              f"{tolerance} |", file=out)
-    print(f"device: {name}; disagreements: {disagreements}", file=out)
-    for failure in first_failures:
-        print("  disagreement — " + failure, file=out)
-    return disagreements
+    for t in tallies:
+        tolerance = " or ".join(sorted(t.tolerances))
+        print(f"| {t.name} | {t.cases} | {t.max_forward:.3g} | {t.max_backward:.3g} | "
+              f"{t.exact} | {t.disagreements} | {tolerance} | {name} |", file=out)
+    print(file=out)
+    print(f"Tolerances — {TOLERANCE_LEGEND}", file=out)
+    print(f"disagreements: {total}", file=out)
+    for failure in failures[:10]:
+        print("  " + failure, file=out)
+    return total
 
 
 def main(argv=None) -> int:
@@ -1256,10 +1365,10 @@ def main(argv=None) -> int:
         prog="python -m pooling_core.crosscheck",
         description="Randomized agreement suite: pooling_core against PyTorch.",
     )
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    parser.add_argument(
-        "--cases", type=int, default=1800, help="random cases in all (default 1800)"
-    )
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                        help="where PyTorch runs (auto: CUDA when available)")
+    parser.add_argument("--cases", type=int, default=3600,
+                        help="random cases in all, spread over the families (default 3600)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     try:
@@ -1268,7 +1377,8 @@ def main(argv=None) -> int:
         print(error, file=sys.stderr)
         return 2
     if args.device == "cuda" and not torch.cuda.is_available():
-        print("--device cuda: PyTorch sees no CUDA device here; use --device cpu", file=sys.stderr)
+        print("--device cuda: PyTorch sees no CUDA device here; use --device cpu",
+              file=sys.stderr)
         return 2
     return 1 if run_suite(args.cases, args.seed, args.device) else 0
 

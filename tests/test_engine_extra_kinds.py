@@ -271,10 +271,16 @@ def test_median_matches_torch_median_and_routes_its_gradient(case):
 @given(pool2d_cases(dilations=(1, 2), paddings=ANY_PADDING, styles=("specials",),
                     with_integers=False))
 def test_median_with_nan_and_infinities(case):
-    x, params, _ = case
-    assert_bit_identical(
-        pc.pool2d(x, "median", **params), reference_pool2d(x, "median", **params),
-        "median values with NaN/inf",
+    """A window with NaN gives NaN and sends its gradient to its first NaN, as torch.median's
+    value and index do."""
+    x, params, seed = case
+    ref = reference_pool2d(x, "median", **params)
+    assert_bit_identical(pc.pool2d(x, "median", **params), ref, "median values with NaN/inf")
+    grad_output = grad_like(seed, ref.shape, ref.dtype)
+    assert_close_scaled(
+        pc.pool2d_backward(x, grad_output, "median", **params),
+        reference_pool2d_backward(x, grad_output, "median", **params),
+        "median gradient with NaN/inf",
     )
 
 
