@@ -14,8 +14,9 @@ Session-state keys (set them in AppTest before ``run()`` to drive the panel):
   canvas pixels). The canvas is the component keyed :func:`canvas_key` (``"in_canvas_0"`` until
   Clear is pressed, then ``"in_canvas_1"``, …). Its state is
   ``{"drawing": {"raw": <fabric json>, "data": "data:image/png;base64,…"}, "backgroundFit": None}``:
-  setting that key to a PNG data URL of a :data:`CANVAS_WIDTH` × :data:`CANVAS_HEIGHT` RGBA image
-  is exactly what a browser stroke sends (see :func:`canvas_state_for`).
+  setting that key to a PNG data URL of a :data:`CANVAS_SIDE` × :data:`CANVAS_SIDE` RGBA image (or
+  a multiple of it, as a high-resolution screen sends) is exactly what a browser stroke sends (see
+  :func:`canvas_state_for`).
 * Type: ``in_type_rows`` and ``in_type_cols`` (grid size), ``in_type_cells`` (the grid as a list of
   rows of strings), and the ``st.data_editor`` keyed ``in_type_editor``, whose state is Streamlit's
   ``{"edited_rows": {row: {"<column>": "text"}}, "added_rows": [], "deleted_rows": []}`` with
@@ -45,9 +46,10 @@ from pooling_ui.urlstate import UrlValueError, persist
 
 SOURCES = ("preset", "draw", "type", "upload")
 GRID_SIZES = (8, 12, 16, 20, 24, 28, 32, 48, 64)
-CANVAS_WIDTH = 256
-TOOLBAR_HEIGHT = 32  # the canvas's floating toolbar covers the top ~30 px: nothing is drawn there
-CANVAS_HEIGHT = CANVAS_WIDTH + TOOLBAR_HEIGHT
+CANVAS_SIDE = 240  # the sidebar's content is 240 px wide at Streamlit's default sidebar width
+# The canvas's toolbar appears above the canvas (2.65rem) while the pointer is over it: leave room
+# so that it does not hide the text above.
+TOOLBAR_ROOM_PX = 30
 TYPE_MAX = 32
 SEED_MAX = 2**31 - 1
 URL_NAMES = ("input", "input_size", "input_seed")
@@ -65,8 +67,8 @@ STRINGS = {
     "brush": "Brush width",
     "clear": "Clear the drawing",
     "draw_hint": (
-        "Draw below the grey band (the toolbar covers it). Each cell of the grid is the mean "
-        "ink (0 = none, 255 = full) of its part of the canvas."
+        "Draw with the mouse or a finger. Each cell of the grid is the mean ink (0 = none, "
+        "255 = full) of its square of the canvas (the faint lines)."
     ),
     "draw_empty": "The canvas is empty: every cell is 0. Draw something.",
     "rows": "Rows",
@@ -265,19 +267,15 @@ def ink_from_rgba(rgba: np.ndarray) -> np.ndarray:
     """Ink amount 0..255 of each canvas pixel: opacity times darkness.
 
     Works for strokes on a transparent canvas (ink = opacity) and on an opaque white one
-    (ink = darkness). The band under the toolbar is cut off.
+    (ink = darkness).
 
     Examples
     --------
-    >>> pixels = np.zeros((TOOLBAR_HEIGHT + 1, 2, 4), dtype=np.uint8)
-    >>> pixels[-1] = [[0, 0, 0, 255], [255, 255, 255, 255]]   # a black and a white pixel
-    >>> ink_from_rgba(pixels).tolist()
-    [[255.0, 0.0]]
+    >>> pixels = np.array([[[0, 0, 0, 255], [255, 255, 255, 255], [0, 0, 0, 0]]], dtype=np.uint8)
+    >>> ink_from_rgba(pixels).tolist()   # black, white, transparent
+    [[255.0, 0.0, 0.0]]
     """
     values = np.asarray(rgba, dtype=np.float32)
-    scale = values.shape[1] / CANVAS_WIDTH  # the browser may send the canvas at device resolution
-    top = round(TOOLBAR_HEIGHT * scale)
-    values = values[top:]
     opacity = values[..., 3] / np.float32(255.0)
     darkness = np.float32(255.0) - values[..., :3].mean(axis=-1)
     return opacity * darkness
@@ -306,15 +304,12 @@ def sample_to_grid(ink: np.ndarray, side: int) -> np.ndarray:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _guide_image(side: int) -> bytes:
-    """The canvas background: the toolbar band in grey and faint lines of the sampling grid."""
-    image = Image.new("RGB", (CANVAS_WIDTH, CANVAS_HEIGHT), "white")
+    """The canvas background: faint lines of the sampling grid (not part of the drawing)."""
+    image = Image.new("RGB", (CANVAS_SIDE, CANVAS_SIDE), "white")
     draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, CANVAS_WIDTH, TOOLBAR_HEIGHT - 1), fill=(225, 225, 225))
-    edges = np.linspace(0, CANVAS_WIDTH, side + 1).round().astype(int)
-    for edge in edges[1:-1]:
-        draw.line((edge, TOOLBAR_HEIGHT, edge, CANVAS_HEIGHT), fill=(236, 236, 244))
-        draw.line((0, TOOLBAR_HEIGHT + edge, CANVAS_WIDTH, TOOLBAR_HEIGHT + edge),
-                  fill=(236, 236, 244))
+    for edge in np.linspace(0, CANVAS_SIDE, side + 1).round().astype(int)[1:-1]:
+        draw.line((edge, 0, edge, CANVAS_SIDE), fill=(232, 232, 242))
+        draw.line((0, edge, CANVAS_SIDE, edge), fill=(232, 232, 242))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -334,12 +329,13 @@ def _draw_input() -> FeatureMap:
     persist("in_brush", 20)
     brush = st.slider(STRINGS["brush"], 2, 60, key="in_brush")
     st.caption(STRINGS["draw_hint"])
+    st.space(TOOLBAR_ROOM_PX)
     key = canvas_key()
     store = st.session_state.get("in_draw_store") or {}
     mine = store.get("key") == key
     result = st_canvas(
         stroke_width=int(brush), stroke_color="#000000", background_image=_guide_image(side),
-        height=CANVAS_HEIGHT, width=CANVAS_WIDTH, drawing_mode="freedraw", key=key,
+        height=CANVAS_SIDE, width=CANVAS_SIDE, drawing_mode="freedraw", key=key,
         return_image_data=True, initial_drawing=store.get("initial") if mine else None,
     )
     st.button(STRINGS["clear"], key="in_draw_clear", on_click=_clear_drawing)
@@ -357,7 +353,7 @@ def _draw_input() -> FeatureMap:
             store["initial"] = store["json"]
             st.rerun()
     else:
-        ink = np.zeros((CANVAS_WIDTH, CANVAS_WIDTH), dtype=np.float32)
+        ink = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
     grid = sample_to_grid(ink, int(side))
     if not grid.any():
         st.info(STRINGS["draw_empty"])
@@ -451,9 +447,13 @@ def _type_input() -> FeatureMap:
     columns = [str(c + 1) for c in range(cols)]
     frame = pd.DataFrame(cells, columns=columns, dtype="string")
     st.caption(STRINGS["type_hint"])
+    # narrow text columns so that a small grid fits the sidebar; wider grids scroll
+    column_width = max(44, (CANVAS_SIDE - 8) // cols)
     edited = st.data_editor(
-        frame, key="in_type_editor", num_rows="fixed", hide_index=False,
-        column_config={name: st.column_config.TextColumn(name, width="small") for name in columns},
+        frame, key="in_type_editor", num_rows="fixed", hide_index=True,
+        column_config={
+            name: st.column_config.TextColumn(name, width=column_width) for name in columns
+        },
     )
     text = [["" if pd.isna(v) else str(v) for v in row] for row in edited.to_numpy().tolist()]
     # keep the edits in our own state: the editor's state is lost when the page changes

@@ -68,18 +68,18 @@ STRINGS = {
         "softpool": "SoftPool",
         "median": "median",
     },
-    "kernel_h": "Kernel height",
-    "kernel_w": "Kernel width",
+    "kernel_h": "Kernel h",
+    "kernel_w": "Kernel w",
     "stride_auto": "Stride = kernel size",
-    "stride_h": "Stride down",
-    "stride_w": "Stride across",
+    "stride_h": "Stride h",
+    "stride_w": "Stride w",
     "padding": "Padding",
     "pad_modes": {"numbers": "cells", "same": "same", "valid": "valid"},
     "pad_help": "'same' keeps ⌈n/stride⌉ outputs (TensorFlow); 'valid' adds no padding.",
-    "pad_h": "Padding top/bottom",
-    "pad_w": "Padding left/right",
-    "dil_h": "Dilation down",
-    "dil_w": "Dilation across",
+    "pad_h": "Pad h",
+    "pad_w": "Pad w",
+    "dil_h": "Dilation h",
+    "dil_w": "Dilation w",
     "ceil": "ceil_mode (round the output size up)",
     "cip": "count_include_pad (padding counts in the average)",
     "cip_help": "Only average-like kinds (avg, mixed, weighted) with numeric padding use it.",
@@ -95,6 +95,7 @@ STRINGS = {
     "typed_bad": "The typed weights are not rows of numbers: {text!r}",
     "formula_title": "Output size",
     "formula_invalid": "no valid output",
+    "formula_legend": "k kernel, s stride, p padding, d dilation (each for its own axis).",
     "ceil_drop": (
         "ceil_mode: the last window along the {axis} would start in the right padding, "
         "so it is dropped (−1)."
@@ -577,27 +578,26 @@ def _widgets() -> None:
 
 # -- the formula ----------------------------------------------------------------------------------
 def _axis_latex(symbol: str, n: int | None, k: int, s: int, p, d: int, ceil: bool):
-    """LaTeX lines for one axis, and a note when ceil mode dropped the last window."""
+    """LaTeX lines for one axis, and a note when ceil mode dropped the last window.
+
+    Small fractions (``\\tfrac``) keep the lines narrow enough for the sidebar.
+    """
     out = rf"{symbol}_{{\text{{out}}}}"
     try:
         result = pc.output_size(n, k, s, p, d, ceil) if n is not None else None
     except pc.PoolingError:
         result = None
-    shown = STRINGS["formula_invalid"] if result is None else str(result)
     note = None
     if p == "same":
-        general = rf"\left\lceil \frac{{{symbol}}}{{s}} \right\rceil"
-        numbers = rf"\left\lceil \frac{{{n}}}{{{s}}} \right\rceil"
+        general = rf"\lceil \tfrac{{{symbol}}}{{s}} \rceil"
+        numbers = rf"\lceil \tfrac{{{n}}}{{{s}}} \rceil"
     else:
         pad = 0 if p == "valid" else p
-        left, right = (r"\left\lceil", r"\right\rceil") if ceil else (r"\left\lfloor",
-                                                                      r"\right\rfloor")
+        left, right = (r"\lceil", r"\rceil") if ceil else (r"\lfloor", r"\rfloor")
         padding_term = "" if p == "valid" else " + 2p"
-        general = rf"{left} \frac{{{symbol}{padding_term} - d(k-1) - 1}}{{s}} {right} + 1"
+        general = rf"{left} \tfrac{{{symbol}{padding_term} - d(k-1) - 1}}{{s}} {right} + 1"
         padding_number = "" if p == "valid" else f" + {2 * pad}"
-        numbers = (
-            rf"{left} \frac{{{n}{padding_number} - {d * (k - 1)} - 1}}{{{s}}} {right} + 1"
-        )
+        numbers = rf"{left} \tfrac{{{n}{padding_number} - {d * (k - 1)} - 1}}{{{s}}} {right} + 1"
         if ceil and result is not None and n is not None:
             unclipped = -(-(n + 2 * pad - d * (k - 1) - 1) // s) + 1
             if unclipped == result + 1:
@@ -605,8 +605,7 @@ def _axis_latex(symbol: str, n: int | None, k: int, s: int, p, d: int, ceil: boo
                 note = STRINGS["ceil_drop"].format(axis="height" if symbol == "H" else "width")
     if n is None:
         return rf"{out} &= {general}", note
-    if shown == STRINGS["formula_invalid"]:
-        shown = rf"\text{{{shown}}}"
+    shown = rf"\text{{{STRINGS['formula_invalid']}}}" if result is None else str(result)
     return rf"{out} &= {general} \\ &= {numbers} = {shown}", note
 
 
@@ -624,7 +623,8 @@ def show_output_size(params: PoolParams, fm) -> None:
         if note:
             notes.append(note)
     st.markdown(f"**{STRINGS['formula_title']}**")
-    st.latex(r"\begin{aligned}" + r" \\[4pt] ".join(lines) + r"\end{aligned}")
+    st.latex(r"\small\begin{aligned}" + r" \\[6pt] ".join(lines) + r"\end{aligned}")
+    st.caption(STRINGS["formula_legend"])
     for note in notes:
         st.caption(note)
 

@@ -18,13 +18,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from pooling_ui import images, inputs
-from pooling_ui.inputs import (
-    CANVAS_HEIGHT,
-    CANVAS_WIDTH,
-    TOOLBAR_HEIGHT,
-    canvas_state_for,
-    parse_grid,
-)
+from pooling_ui.inputs import CANVAS_SIDE, canvas_state_for, parse_grid
 
 TIMEOUT = 30
 
@@ -106,7 +100,7 @@ def test_sample_photo_in_colour_and_gray(at):
 
 # -- drawing --------------------------------------------------------------------------------------
 def blank_canvas(scale: int = 1) -> np.ndarray:
-    return np.zeros((CANVAS_HEIGHT * scale, CANVAS_WIDTH * scale, 4), dtype=np.uint8)
+    return np.zeros((CANVAS_SIDE * scale, CANVAS_SIDE * scale, 4), dtype=np.uint8)
 
 
 def draw_mode(app: AppTest, grid: int) -> None:
@@ -123,13 +117,12 @@ def test_empty_canvas_is_all_zero_and_says_so(at):
 
 
 def test_a_stroke_is_sampled_by_block_mean(at):
-    draw_mode(at, 8)  # 256 px / 8 = blocks of 32 px
+    assert CANVAS_SIDE == 240
+    draw_mode(at, 8)  # 240 px / 8 = blocks of 30 px
     rgba = blank_canvas()
-    top = TOOLBAR_HEIGHT
-    rgba[top:top + 32, 0:64, 3] = 255  # full ink in cells (0, 0) and (0, 1)
-    rgba[top + 32:top + 48, 0:32, 3] = 255  # half of cell (1, 0)
-    rgba[top + 224:top + 256, 224:256, 3] = 51  # cell (7, 7) at opacity 51/255
-    rgba[0:top, :, 3] = 255  # under the toolbar: not part of the grid
+    rgba[0:30, 0:60, 3] = 255  # full ink in cells (0, 0) and (0, 1)
+    rgba[30:45, 0:30, 3] = 255  # half of cell (1, 0)
+    rgba[210:240, 210:240, 3] = 51  # cell (7, 7) at opacity 51/255
     at.session_state[inputs.canvas_key()] = canvas_state_for(rgba)
     at.run()
     expected = np.zeros((8, 8))
@@ -140,21 +133,21 @@ def test_a_stroke_is_sampled_by_block_mean(at):
 
 
 def test_uneven_grid_and_a_high_resolution_canvas(at):
-    draw_mode(at, 12)  # 256 does not divide by 12; 128 px is still a block edge
+    draw_mode(at, 28)  # 240 px do not divide by 28; 120 px is still a block edge (14 of 28)
     rgba = blank_canvas(scale=2)  # a browser on a 2× screen sends twice the pixels
-    rgba[2 * TOOLBAR_HEIGHT:, : CANVAS_WIDTH, 3] = 255  # the left half inked
+    rgba[:, :CANVAS_SIDE, 3] = 255  # the left half inked
     at.session_state[inputs.canvas_key()] = canvas_state_for(rgba)
     at.run()
     grid = fm_of(at).data[0]
-    assert grid.shape == (12, 12)
-    assert (grid[:, :6] == 255).all() and (grid[:, 6:] == 0).all()
+    assert grid.shape == (28, 28)
+    assert (grid[:, :14] == 255).all() and (grid[:, 14:] == 0).all()
 
 
 def test_black_strokes_on_an_opaque_white_canvas(at):
     draw_mode(at, 8)
     rgba = blank_canvas()
     rgba[...] = 255  # opaque white
-    rgba[TOOLBAR_HEIGHT:TOOLBAR_HEIGHT + 32, 32:64, :3] = 0  # black cell (0, 1)
+    rgba[0:30, 30:60, :3] = 0  # black cell (0, 1)
     at.session_state[inputs.canvas_key()] = canvas_state_for(rgba)
     at.run()
     grid = fm_of(at).data[0]
@@ -164,7 +157,7 @@ def test_black_strokes_on_an_opaque_white_canvas(at):
 def test_grid_size_change_resamples_the_same_drawing_and_clear_empties_it(at):
     draw_mode(at, 8)
     rgba = blank_canvas()
-    rgba[TOOLBAR_HEIGHT:TOOLBAR_HEIGHT + 32, 0:32, 3] = 255
+    rgba[0:30, 0:30, 3] = 255
     at.session_state[inputs.canvas_key()] = canvas_state_for(rgba)
     at.run()
     at.session_state["in_draw_grid"] = 16
@@ -407,7 +400,7 @@ def test_drawing_survives_a_page_change_and_is_put_back_on_the_canvas(two_pages)
     app = two_pages
     draw_mode(app, 8)
     rgba = blank_canvas()
-    rgba[TOOLBAR_HEIGHT:TOOLBAR_HEIGHT + 32, 0:32, 3] = 255
+    rgba[0:30, 0:30, 3] = 255
     strokes = [{"type": "path", "path": [["M", 1, 40], ["L", 30, 60]]}]
     app.session_state[inputs.canvas_key()] = canvas_state_for(rgba, strokes)
     app.run()
@@ -425,3 +418,11 @@ def test_upload_survives_a_page_change(two_pages):
     fm = fm_of(app)
     assert fm.name == "kept.png" and (fm.data == 200).all()
     assert any("uploaded earlier" in caption.value for caption in app.caption)
+
+
+def test_input_doctests():
+    # pytest's --doctest-modules covers tests/ and pooling_core/ only, so run these here
+    import doctest
+
+    result = doctest.testmod(inputs, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 3 and result.failed == 0

@@ -185,8 +185,8 @@ def test_formula_shows_the_issue_example_with_numbers():
                          "stride": "2", "padding": "1"})
     assert_page_up(at)
     formula = latex_text(at)
-    assert r"\frac{H + 2p - d(k-1) - 1}{s}" in formula
-    assert r"\frac{6 + 2 - 2 - 1}{2} \right\rfloor + 1 = 3" in formula
+    assert r"\lfloor \tfrac{H + 2p - d(k-1) - 1}{s} \rfloor + 1" in formula
+    assert r"\lfloor \tfrac{6 + 2 - 2 - 1}{2} \rfloor + 1 = 3" in formula
 
 
 def test_formula_for_same_padding():
@@ -194,7 +194,7 @@ def test_formula_for_same_padding():
     at = run_with_query({"input": "random", "input_size": "6", "kernel": "3", "stride": "4",
                          "padding": "same"})
     assert_page_up(at)
-    assert r"\left\lceil \frac{6}{4} \right\rceil = 2" in latex_text(at)
+    assert r"\lceil \tfrac{6}{4} \rceil = 2" in latex_text(at)
 
 
 def test_ceil_mode_dropping_the_last_window_is_explained_and_matches_torch():
@@ -209,7 +209,7 @@ def test_ceil_mode_dropping_the_last_window_is_explained_and_matches_torch():
         torch.zeros(1, 1, 5, 5), 2, 2, padding=1, ceil_mode=True
     ).shape[-1]
     assert expected == 3
-    assert rf"\frac{{5 + 2 - 1 - 1}}{{2}} \right\rceil + 1 - 1 = {expected}" in formula
+    assert rf"\lceil \tfrac{{5 + 2 - 1 - 1}}{{2}} \rceil + 1 - 1 = {expected}" in formula
     assert any("dropped" in caption.value for caption in at.caption)
 
 
