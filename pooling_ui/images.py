@@ -381,7 +381,9 @@ def _cached_decode(data: bytes, mode: str) -> DecodedImage:
 def _make_cached():
     import streamlit as st
 
-    return st.cache_data(max_entries=4, show_spinner=STRINGS["decoding"])(_cached_decode)
+    # few entries and a time limit: a 40-megapixel RGB image is ~480 MB as float32, and the
+    # cache is shared by every session on the server (each session also keeps its own reference)
+    return st.cache_data(max_entries=2, ttl=900, show_spinner=STRINGS["decoding"])(_cached_decode)
 
 
 _load_image_cached = _make_cached()

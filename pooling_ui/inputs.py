@@ -324,6 +324,8 @@ def _draw_input() -> FeatureMap:
     from streamlit_drawable_canvas import st_canvas
 
     persist("in_draw_grid", 16)
+    if st.session_state["in_draw_grid"] not in GRID_SIZES:
+        st.session_state["in_draw_grid"] = 16
     side = st.select_slider(STRINGS["grid"], GRID_SIZES, key="in_draw_grid",
                             format_func=lambda n: f"{n}×{n}")
     persist("in_brush", 20)
