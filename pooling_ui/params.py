@@ -176,8 +176,18 @@ class PoolParams:
         }
 
     def describe(self) -> str:
-        """A one-line summary, e.g. ``max · kernel 2×2 · stride 2×2 · padding 0``."""
-        pad = self.padding if isinstance(self.padding, str) else _times(self.padding)
+        """A one-line summary, e.g. ``max · kernel 2×2 · stride 2×2 · padding 0``.
+
+        Examples
+        --------
+        >>> PoolParams("avg", (3, 2), (1, 1), (1, 0), divisor_override=4).describe()
+        'avg · kernel 3×2 · stride 1×1 · padding 1×0 · divisor 4'
+        >>> PoolParams().describe()
+        'max · kernel 2×2 · stride 2×2 · padding 0'
+        """
+        pad = self.padding if isinstance(self.padding, str) else (
+            str(self.padding[0]) if self.padding[0] == self.padding[1] else _times(self.padding)
+        )
         parts = [
             self.kind, f"kernel {_times(self.kernel_size)}", f"stride {_times(self.stride)}",
             f"padding {pad}",

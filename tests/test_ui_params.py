@@ -49,9 +49,12 @@ def assert_page_up(at: AppTest) -> None:
 
 
 # -- parsers --------------------------------------------------------------------------------------
-def test_urlstate_doctests():
-    result = doctest.testmod(urlstate, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 5 and result.failed == 0
+def test_urlstate_and_params_doctests():
+    from pooling_ui import params
+
+    for module in (urlstate, params):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted > 1 and result.failed == 0, module.__name__
 
 
 @pytest.mark.parametrize(
