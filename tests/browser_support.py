@@ -48,6 +48,15 @@ SERVER_START_TIMEOUT_S = 90.0
 RERUN_TIMEOUT_MS = 30_000
 
 
+def playwright_missing_reason() -> str | None:
+    """Why Playwright cannot drive a browser here, or None when its Python package is installed."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is not installed (pip install pytest-playwright)."
+    return None
+
+
 def find_chromium() -> str | None:
     """Path of a Chromium executable, or None when there is none.
 
@@ -79,6 +88,9 @@ def _playwright_bundled_chromium() -> str | None:
 
 def missing_browser_reason() -> str:
     """What to do when no Chromium is found (shown as the skip or failure reason)."""
+    override = os.environ.get("CHROMIUM_PATH")
+    if override:
+        return f"CHROMIUM_PATH={override!r} is not an executable file."
     return (
         "no Chromium found (looked at $CHROMIUM_PATH, /usr/bin/chromium, $PATH and Playwright's "
         "own browsers). Install one with `apt-get install chromium` (Debian/Ubuntu) or point "

@@ -28,6 +28,7 @@ from browser_support import (
     missing_browser_reason,
     open_app,
     phone_photo_jpeg,
+    playwright_missing_reason,
     screenshot,
     wait_for_idle,
 )
@@ -46,11 +47,14 @@ EXPECT_TIMEOUT_MS = 20_000
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    path = find_chromium()
+    """The Chromium to drive; skips without one, fails without one under ``CI=true``."""
+    reason = playwright_missing_reason()
+    path = None if reason else find_chromium()
     if path is None:
+        reason = reason or missing_browser_reason()
         if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and {missing_browser_reason()}", pytrace=False)
-        pytest.skip(missing_browser_reason())
+            pytest.fail(f"CI=true, so a browser is required, but {reason}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}")
     return path
 
 
@@ -129,6 +133,30 @@ def shape_paths(plot) -> list[str]:
     )
 
 
+RECT = re.compile(r"M([-\d.]+),([-\d.]+)H([-\d.]+)V([-\d.]+)H[-\d.]+Z")
+
+
+def rectangles(paths: list[str]) -> list[tuple[float, float, float, float]]:
+    """Every axis-aligned rectangle ``M x0,y0 H x1 V y1 H x0 Z`` in the paths, as
+    ``(x0, y0, x1, y1)`` in screen pixels; other sub-paths (e.g. empty ones) are left out."""
+    found = []
+    for path in paths:
+        for match in RECT.finditer(path or ""):
+            x0, y0, x1, y1 = (float(value) for value in match.groups())
+            if x1 != x0 and y1 != y0:
+                found.append((x0, y0, x1, y1))
+    return found
+
+
+def _near(a, b, tolerance: float = 1.0) -> bool:
+    return all(abs(p - q) <= tolerance for p, q in zip(a, b, strict=True))
+
+
+def slider_step(plot) -> int:
+    """The active step of the animation's step slider."""
+    return int(plot.evaluate("gd => gd.layout.sliders[0].active"))
+
+
 def count_server_runs(page) -> None:
     """Start counting script runs (Streamlit sets the app's run-state to ``running``)."""
     page.evaluate(
@@ -184,20 +212,25 @@ def test_play_moves_the_window_without_server_reruns(app_page, app_server):
     open_app(app_page, app_server.url)
     plot = animation_plot(app_page)
     plot.scroll_into_view_if_needed()
-    first = shape_paths(plot)
-    assert first, "the animation figure draws no shapes (no window?)"
+    assert slider_step(plot) == 0
+    first = rectangles(shape_paths(plot))
+    assert first, "the animation figure draws no rectangles (no window?)"
     count_server_runs(app_page)
 
     plot.locator(".updatemenu-button").filter(has_text="Play").click()
-    # 4 steps (2×2 output) at half a second each: the window moves within a few seconds.
-    app_page.wait_for_function(
-        "([gd, first]) => { const now = Array.from(gd.querySelectorAll('.shapelayer path'),"
-        " p => p.getAttribute('d')); return JSON.stringify(now) !== JSON.stringify(first); }",
-        arg=[plot.element_handle(), first], timeout=EXPECT_TIMEOUT_MS,
-    )
-    app_page.wait_for_timeout(2500)  # let it play to the end
-    moved = shape_paths(plot)
-    assert moved != first
+    # The worked 4×4 with a 2×2 window and stride 2 has 4 output cells, so 4 steps (0…3) at
+    # about half a second each; the step slider follows the animation to the last one.
+    app_page.wait_for_function("gd => gd.layout.sliders[0].active === 3",
+                               arg=plot.element_handle(), timeout=EXPECT_TIMEOUT_MS)
+    last = rectangles(shape_paths(plot))
+    # By hand: the last window is the first one moved right and down by its own size (the
+    # stride equals the kernel), and likewise the output cell by one cell.
+    moved_by_own_size = [
+        (x0, y0) for x0, y0, x1, y1 in first
+        if any(_near((x0 + (x1 - x0), y0 + (y1 - y0), 2 * x1 - x0, 2 * y1 - y0), rect)
+               for rect in last)
+    ]
+    assert moved_by_own_size, f"no rectangle moved diagonally: first {first}, last {last}"
     runs = app_page.evaluate("() => window.__poolingLabRuns")
     assert runs == 0, f"Play made the server rerun the script {runs} times"
     assert_no_exception(app_page, "after Play")

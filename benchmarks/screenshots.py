@@ -1,0 +1,218 @@
+"""Regenerate the README's screenshots (``docs/screenshot-*.png``) by using the app as a new user.
+
+Run from the repository root (needs a Chromium, e.g. Debian's ``chromium``)::
+
+    .venv/bin/python benchmarks/screenshots.py            # all of them
+    .venv/bin/python benchmarks/screenshots.py photo      # only some
+
+It starts ``streamlit run app.py`` on a free loopback port and, in a headless Chromium,
+types the 4×4 worked example into the data editor, uploads a generated 12-megapixel phone photo,
+draws a digit on the canvas, opens a shared link, and visits the Gradients and Compare pages —
+each through the page itself (keyboard, mouse, dropzone), never by setting state behind its back.
+The PNGs are reduced to a 256-colour palette so the repository stays small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+
+from browser_support import (  # noqa: E402  (after the path set-up)
+    ARTIFACTS,
+    VIEWPORT,
+    StreamlitServer,
+    chromium,
+    exception_texts,
+    find_chromium,
+    missing_browser_reason,
+    open_app,
+    phone_photo_jpeg,
+    wait_for_idle,
+)
+
+DOCS = REPO_ROOT / "docs"
+SIDEBAR = '[data-testid="stSidebar"]'
+MAIN = '[data-testid="stMain"]'
+SHARED_LINK = "/?kind=avg&kernel=3x2&stride=2&padding=1&input=checkerboard"
+WORKED_4X4 = ((1, 3, 2, 4), (5, 6, 1, 2), (7, 2, 8, 1), (3, 4, 0, 6))
+# Strokes of a "2" as fractions of the canvas's width and height from its top-left corner; the
+# top ~15 % is left alone, since the canvas's floating toolbar may cover it.
+DIGIT_TWO = (
+    ((0.27, 0.33), (0.37, 0.25), (0.53, 0.22), (0.66, 0.26), (0.72, 0.36), (0.68, 0.48),
+     (0.57, 0.60), (0.43, 0.72), (0.29, 0.84)),
+    ((0.29, 0.84), (0.47, 0.84), (0.62, 0.84), (0.76, 0.84)),
+)
+
+
+def choose_source(page, label: str) -> None:
+    page.locator(SIDEBAR).get_by_text(label, exact=True).click()
+    wait_for_idle(page)
+
+
+def scroll_main_to(page, text: str) -> None:
+    """Scroll the main column so that the heading ``text`` is at the top of the view."""
+    page.locator(MAIN).get_by_text(text, exact=True).first.evaluate(
+        "element => element.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+
+
+def save(page, name: str) -> Path:
+    """Screenshot the viewport to ``docs/<name>.png`` as a 256-colour PNG."""
+    from PIL import Image
+
+    problems = exception_texts(page)
+    if problems:
+        raise SystemExit(f"{name}: the page shows an exception:\n" + "\n".join(problems))
+    ARTIFACTS.mkdir(exist_ok=True)
+    raw = ARTIFACTS / f"{name}-raw.png"
+    page.screenshot(path=str(raw))
+    path = DOCS / f"{name}.png"
+    with Image.open(raw) as image:
+        palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                                                dither=Image.Dither.NONE)
+        palette.save(path, optimize=True)
+    print(f"{path.relative_to(REPO_ROOT)}: {path.stat().st_size / 1024:.0f} KiB")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# One function per screenshot
+# ---------------------------------------------------------------------------------------------
+
+
+def typed_example(page, url: str) -> None:
+    """The Explorer with the 4×4 worked example typed cell by cell into the data editor."""
+    open_app(page, url)
+    choose_source(page, "Type")
+    grid = page.locator(SIDEBAR).locator('[data-testid="stDataFrame"]')
+    box = grid.bounding_box()
+    # Select cell (0, "1") — below the header, right of the index column — then move with the
+    # keyboard, column by column (Enter commits and moves down); the grid scrolls to follow the
+    # selection, also to the columns the narrow sidebar hides.
+    page.mouse.click(box["x"] + 85, box["y"] + 35 + 17)
+    columns = list(zip(*WORKED_4X4, strict=True))
+    for col, values in enumerate(columns):
+        for value in values:
+            page.keyboard.press("Enter")  # open the cell editor
+            editor = page.locator("textarea").last
+            editor.wait_for()
+            editor.fill(str(value))
+            page.keyboard.press("Enter")  # commit; the selection moves one row down
+            wait_for_idle(page)
+        if col < len(columns) - 1:
+            for _ in range(len(values) - 1):
+                page.keyboard.press("ArrowUp")
+            page.keyboard.press("ArrowRight")
+    wait_for_idle(page)
+    page.locator(MAIN).get_by_text("Shape: 1×4×4 → 1×2×2").wait_for()
+    save(page, "screenshot-typed-4x4")
+
+
+def phone_photo(page, url: str) -> None:
+    """A 12-megapixel phone photo (upright 3000×4000, stored on its side with EXIF 6)."""
+    photo = phone_photo_jpeg(3000, 4000, seed=7, exif_orientation=6)
+    open_app(page, url)
+    choose_source(page, "Upload")
+    page.locator(SIDEBAR).get_by_text("Colour", exact=False).first.click()
+    wait_for_idle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+    wait_for_idle(page, timeout_ms=120_000)
+    page.locator(MAIN).get_by_text("Shape: 3×4000×3000", exact=False).wait_for(timeout=120_000)
+    scroll_main_to(page, "Pooled output")
+    save(page, "screenshot-photo")
+
+
+def drawn_digit(page, url: str) -> None:
+    """A "2" drawn with the mouse on the canvas, sampled to a 16×16 grid."""
+    open_app(page, url)
+    choose_source(page, "Draw")
+    canvas = page.locator("canvas.upper-canvas").first
+    # the whole canvas in view: a stroke outside the viewport never reaches it
+    canvas.evaluate("element => element.scrollIntoView({block: 'center'})")
+    box = canvas.bounding_box()
+
+    def point(fraction_x: float, fraction_y: float) -> tuple[float, float]:
+        return box["x"] + fraction_x * box["width"], box["y"] + fraction_y * box["height"]
+
+    for stroke in DIGIT_TWO:
+        page.mouse.move(*point(*stroke[0]))
+        page.mouse.down()
+        for fractions in stroke[1:]:
+            page.mouse.move(*point(*fractions), steps=4)
+        page.mouse.up()
+        wait_for_idle(page)
+    page.locator(SIDEBAR).get_by_text("The canvas is empty").wait_for(state="detached")
+    # Play it fast to the end, so that the whole output is filled in.
+    plot = page.locator(".js-plotly-plot").filter(has=page.locator(".updatemenu-button")).first
+    steps = plot.evaluate("gd => gd.layout.sliders[0].steps.length")
+    plot.locator(".updatemenu-button").filter(has_text="Fast").click()
+    page.wait_for_function(f"gd => gd.layout.sliders[0].active === {steps - 1}",
+                           arg=plot.element_handle(), timeout=60_000)
+    scroll_main_to(page, "The sliding window")
+    save(page, "screenshot-drawn-digit")
+
+
+def shared_link(page, url: str) -> None:
+    """The view a shared link opens: avg, 3×2 window, stride 2, padding 1, checkerboard."""
+    open_app(page, url + SHARED_LINK)
+    save(page, "screenshot-shared-link")
+
+
+def gradients_page(page, url: str) -> None:
+    open_app(page, url + "/?input=checkerboard&kind=max&kernel=3&stride=2&padding=1")
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Gradients").click()
+    wait_for_idle(page, settle_ms=500)
+    page.locator("h1").filter(has_text="Gradients").wait_for()
+    save(page, "screenshot-gradients")
+
+
+def compare_page(page, url: str) -> None:
+    open_app(page, url)
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Compare").click()
+    wait_for_idle(page, settle_ms=500)
+    page.locator("h1").filter(has_text="Compare").wait_for()
+    save(page, "screenshot-compare")
+
+
+SHOTS = {
+    "typed": typed_example,
+    "photo": phone_photo,
+    "digit": drawn_digit,
+    "link": shared_link,
+    "gradients": gradients_page,
+    "compare": compare_page,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("shots", nargs="*", help=f"any of {', '.join(SHOTS)} (default: all)")
+    args = parser.parse_args()
+    unknown = sorted(set(args.shots) - set(SHOTS))
+    if unknown:
+        parser.error(f"unknown screenshot {', '.join(unknown)}; choose from {', '.join(SHOTS)}")
+    executable = find_chromium()
+    if executable is None:
+        raise SystemExit(missing_browser_reason())
+    with StreamlitServer("app.py", log_name="screenshots-server.log") as server, \
+            chromium(executable) as browser:
+        for name in args.shots or SHOTS:
+            start = time.perf_counter()
+            # a fresh context per screenshot: a new session, as a new visitor would have
+            context = browser.new_context(viewport=VIEWPORT)
+            context.set_default_timeout(30_000)
+            try:
+                SHOTS[name](context.new_page(), server.url)
+            finally:
+                context.close()
+            print(f"  ({name}: {time.perf_counter() - start:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
