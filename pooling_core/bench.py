@@ -190,7 +190,7 @@ def machine_line() -> str:
 
 def format_table(rows: list[Row], markdown: bool) -> str:
     header = ["shape", "config", "row", "ours ms", "PyTorch ms", "ours/PyTorch", "target",
-              "", "np.copyto ms"]
+              "verdict", "np.copyto ms"]
     lines = []
     cells = [
         [
