@@ -19,7 +19,6 @@ torch.set_num_threads(1)
 
 TIES = np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
 SPECIALS = np.array([np.nan, np.inf, -np.inf])
-FLOAT_DTYPES = (np.float32, np.float64)
 
 
 def cases(count: int):
