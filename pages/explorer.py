@@ -30,4 +30,4 @@ badge.feature_map_badge(fm, params)
 animation.animation_view(fm, params)
 view_output.output_view(fm, params)
 with st.expander(STRINGS["gradients"], expanded=False):
-    gradients.gradients_view(fm, params, key_prefix="explorer_grad")
+    gradients.gradients_view(fm, params, key_prefix="explorer_grad", photo_mask=False)

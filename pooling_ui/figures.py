@@ -45,15 +45,17 @@ def format_value(value: float) -> str:
 
     Examples
     --------
-    >>> [format_value(v) for v in (3.0, 2.25, 1 / 3, -float("inf"), float("nan"), -0.5)]
-    ['3', '2.25', '0.333', '−∞', 'NaN', '−0.5']
+    >>> [format_value(v) for v in (3.0, 2.25, 1 / 3, -float("inf"), float("nan"), -0.5, 186.5)]
+    ['3', '2.25', '0.3333', '−∞', 'NaN', '−0.5', '186.5']
     """
     value = float(value)
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "∞" if value > 0 else "−∞"
-    text = str(int(value)) if value == int(value) and abs(value) < 1e6 else f"{value:.3g}"
+    # Four significant digits, as the engine's explanations write them: 186.5 must not be
+    # printed as 186 next to an explanation that says 186.5.
+    text = str(int(value)) if value == int(value) and abs(value) < 1e6 else f"{value:.4g}"
     return text.replace("-", "−")
 
 

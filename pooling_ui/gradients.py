@@ -172,10 +172,16 @@ def counts_figure(counts: np.ndarray) -> go.Figure:
 # -- the Streamlit view ----------
 
 
-def gradients_view(fm, params, *, key_prefix: str = "grad") -> None:
-    """The gradient panel: upstream choice, dL/dx with the picked cell, the rule, the counts."""
+def gradients_view(fm, params, *, key_prefix: str = "grad", photo_mask: bool = True) -> None:
+    """The gradient panel: upstream choice, dL/dx with the picked cell, the rule, the counts.
+
+    ``photo_mask``: for a photo, also show the whole photo's gradient mask (a full-resolution
+    backward pass: the Gradients page shows it; the Explorer's panel leaves it out to stay fast).
+    """
     st.subheader(STRINGS["heading"])
     _gradients_fragment(fm, params, key_prefix)
+    if fm.is_photo and photo_mask:
+        _photo_mask(fm, params)
 
 
 def _pick_callback(key_prefix: str, out_w: int) -> None:
@@ -243,8 +249,6 @@ def _gradients_fragment(fm, params, key_prefix: str) -> None:
             if mode != "ones":
                 st.plotly_chart(counts_figure(counts), width="stretch",
                                 key=f"{key_prefix}_counts", config={"displayModeBar": False})
-    if fm.is_photo:
-        _photo_mask(fm, params)
 
 
 def _routes_to_one_cell(params) -> bool:

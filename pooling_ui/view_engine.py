@@ -39,14 +39,25 @@ def pool(x: np.ndarray, kwargs: dict) -> np.ndarray:
     return pc.pool2d(x, **kwargs)
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+# Whole feature maps can be photos of tens of megabytes: their results are kept as shared,
+# read-only arrays (st.cache_resource) rather than pickled copies (st.cache_data), whose copy on
+# every rerun would cost more than the pooling itself.
+BIG_CACHE_ENTRIES = 8
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+@st.cache_resource(max_entries=BIG_CACHE_ENTRIES, show_spinner=False)
 def _pool_by_key(data_key: str, _x: np.ndarray, kwargs: dict) -> np.ndarray:
-    return pc.pool2d(_x, **kwargs)
+    return _read_only(pc.pool2d(_x, **kwargs))
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+@st.cache_resource(max_entries=BIG_CACHE_ENTRIES, show_spinner=False)
 def _backward_by_key(data_key: str, _x: np.ndarray, _grad: np.ndarray, kwargs: dict) -> np.ndarray:
-    return pc.pool2d_backward(_x, _grad, **kwargs)
+    return _read_only(pc.pool2d_backward(_x, _grad, **kwargs))
 
 
 def pool_feature_map(fm, kwargs: dict) -> np.ndarray:

@@ -362,16 +362,16 @@ def test_compare_numbers_for_the_worked_example():
     rows = {row["kind"]: row for row in table.to_dict("records")}
     columns = {"receives": "inputs receiving gradient", "mean": "output mean",
                "std": "output std", "rmse": "RMSE after upsampling"}
-    # max: outputs 6, 4, 7, 8 → mean 6.25, std √(8.75/4) = 1.479; each output upsampled over its
-    # 2×2 block leaves squared errors summing to 219 → RMSE √(219/16) = 3.70; 4 of 16 cells
-    # receive gradient.
+    # max: outputs 6, 4, 7, 8 → mean 6.25, std √(8.75/4) = 1.4790; each output upsampled over
+    # its 2×2 block leaves squared errors summing to 219 → RMSE √(219/16) = 3.6997; 4 of 16 cells
+    # receive gradient. (Shown with four significant digits.)
     assert rows["max"][columns["receives"]] == "25.0%"
     assert rows["max"][columns["mean"]] == "6.25"
-    assert rows["max"][columns["std"]] == "1.48"
+    assert rows["max"][columns["std"]] == "1.479"
     assert rows["max"][columns["rmse"]] == "3.7"
-    # avg: 3.75, 2.25, 4, 3.75 → mean 3.4375, std √(1.921875/4) = 0.693; squared errors sum to
-    # 78.25 → RMSE √(78.25/16) = 2.21; every cell receives gradient.
+    # avg: 3.75, 2.25, 4, 3.75 → mean 3.4375, std √(1.921875/4) = 0.69316; squared errors sum
+    # to 78.25 → RMSE √(78.25/16) = 2.2115; every cell receives gradient.
     assert rows["average"][columns["receives"]] == "100.0%"
-    assert rows["average"][columns["mean"]] == "3.44"
-    assert rows["average"][columns["std"]] == "0.693"
-    assert rows["average"][columns["rmse"]] == "2.21"
+    assert rows["average"][columns["mean"]] == "3.438"
+    assert rows["average"][columns["std"]] == "0.6932"
+    assert rows["average"][columns["rmse"]] == "2.211"

@@ -125,3 +125,83 @@ def test_uploaded_photo_is_pooled_in_full_and_shown_downsampled():
     animated = [c for c in app.get("plotly_chart") if '"frames"' in c.proto.spec]
     assert animated and len(animated[0].proto.spec) < 200_000
 
+
+
+def test_colour_photo_channels_side_by_side_or_recomposed():
+    app = AppTest.from_file(str(ROOT / "pages/explorer.py"), default_timeout=TIMEOUT)
+    app.query_params.update({"input": "photo"})
+    app.run()
+    app.toggle(key="in_rgb").set_value(True).run()
+    assert_no_bug(app)
+    # Each channel is pooled separately: the depth stays 3, 2×2/stride 2 halves 256×256.
+    assert "Shape: 3×256×256 → 3×128×128" in [m.value for m in app.markdown]
+    recomposed = [c for image in app.get("image") for c in image.captions]
+    assert len(recomposed) == 2  # the input and the output, in colour
+    app.radio(key="output_channels").set_value("side").run()
+    assert_no_bug(app)
+    side = [c for image in app.get("image") for c in image.captions]
+    assert len(side) == 6
+    assert {c.split(":")[0] for c in side} == {f"{what} ({channel})" for what in
+                                               ("input x", "output y") for channel in "RGB"}
+    # The animation runs on one channel at a time.
+    app.radio(key="anim_channel").set_value(2).run()
+    assert_no_bug(app)
+
+
+# -- the cross-check badge ---------------------------------------------------------------------
+
+
+def test_badge_line_for_an_agreeing_and_a_differing_result():
+    from pooling_core.crosscheck import CompareResult
+    from pooling_ui.badge import badge_text
+
+    agreeing = CompareResult(device="cpu", torch_version="2.13.0+cpu", kind="max",
+                             max_abs_diff_forward=0.0, max_abs_diff_backward=0.0, exact=True,
+                             ok=True, tolerance="exact")
+    text = badge_text(agreeing)
+    assert text.ok is True
+    assert text.label == "✓ matches PyTorch 2.13.0 on cpu — max |Δ| forward 0, backward 0"
+    differing = CompareResult(device="cuda (NVIDIA H100)", torch_version="2.13.0",
+                              kind="avg", max_abs_diff_forward=0.5,
+                              max_abs_diff_backward=float("nan"), exact=False, ok=False,
+                              tolerance="rel 1e-05")
+    text = badge_text(differing)
+    assert text.ok is False
+    assert text.label.startswith("✗ differs from PyTorch 2.13.0 on cuda (NVIDIA H100)")
+    assert "forward 0.5, backward n/a" in text.label
+
+
+def test_badge_without_torch_is_a_neutral_note(monkeypatch):
+    import sys
+
+    import pooling_core
+    from pooling_ui import badge
+
+    x, kwargs = np.ones((4, 4), np.float32), {"kind": "max", "kernel_size": 2}
+    # PyTorch missing: the cross-check module imports, its comparison cannot.
+    monkeypatch.setitem(sys.modules, "torch", None)
+    text = badge._run_compare(x, kwargs)
+    assert text.ok is None and "PyTorch is not installed" in text.label
+    # The cross-check module itself missing.
+    monkeypatch.setitem(sys.modules, "pooling_core.crosscheck", None)
+    monkeypatch.delattr(pooling_core, "crosscheck", raising=False)
+    text = badge._run_compare(x, kwargs)
+    assert text.ok is None and "PyTorch is not installed" in text.label
+
+
+def test_badge_when_the_comparison_fails_is_a_neutral_note(monkeypatch):
+    from pooling_core import crosscheck
+    from pooling_ui import badge
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no such device")
+
+    monkeypatch.setattr(crosscheck, "compare", broken)
+    text = badge._run_compare(np.ones((4, 4), np.float32), {"kind": "max", "kernel_size": 2})
+    assert text.ok is None and "could not run" in text.label and "no such device" in text.label
+
+
+def test_badge_on_the_page_for_the_worked_example():
+    app = run("pages/explorer.py", {"input": "worked4x4"})
+    badges = [m.value for m in app.markdown if "badge[" in m.value]
+    assert badges and "✓ matches PyTorch" in badges[0] and "forward 0, backward 0" in badges[0]
