@@ -205,3 +205,24 @@ def test_badge_on_the_page_for_the_worked_example():
     app = run("pages/explorer.py", {"input": "worked4x4"})
     badges = [m.value for m in app.markdown if "badge[" in m.value]
     assert badges and "✓ matches PyTorch" in badges[0] and "forward 0, backward 0" in badges[0]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_typed_nan_and_infinities_are_shown_not_fatal(page, kind):
+    app = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    app.query_params.update({"kind": kind})
+    app.run()
+    app.radio(key="in_source").set_value("type").run()
+    app.session_state["in_type_editor"] = {
+        "edited_rows": {0: {"1": "nan"}, 1: {"2": "-inf"}, 2: {"3": "inf"}},
+        "added_rows": [], "deleted_rows": [],
+    }
+    app.run()
+    assert_no_bug(app)
+    assert not app.error, [e.value for e in app.error]
+    if page.endswith("explorer.py"):
+        # The first 2×2 window holds NaN, 3, 5 and −∞: NaN wins a max and spoils an average.
+        expected = {"max": "y[0,0] = max(NaN, 3, 5, −∞) = NaN",
+                    "avg": "y[0,0] = (NaN + 3 + 5 + −∞)/4 = NaN"}[kind]
+        assert [c.value for c in app.code] == [expected]
