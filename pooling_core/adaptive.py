@@ -40,11 +40,11 @@ def _prepare(x, output_size, kind):
         if len(output_size) != 2:
             raise PoolingError(f"output_size must be an int or a pair (h, w); got {output_size!r}")
         sizes = tuple(
-            n if s is None else _check_int(s, "output_size", 1)
+            n if s is None else _check_int(s, "output_size", 0)
             for s, n in zip(output_size, (height, width), strict=True)
         )
     else:
-        sizes = (_check_int(output_size, "output_size", 1),) * 2
+        sizes = (_check_int(output_size, "output_size", 0),) * 2
     planes = np.ascontiguousarray(array.reshape(-1, height, width))
     return planes, array.shape[:-2], sizes
 
@@ -201,6 +201,9 @@ def adaptive_pool2d(x, output_size, kind="max", return_indices=False):
     planes, lead, sizes = _prepare(x, output_size, kind)
     if return_indices and kind != "max":
         raise PoolingError(f"return_indices=True is available for kind 'max' only; got '{kind}'")
+    if 0 in sizes:  # PyTorch returns an empty result here too
+        empty = np.zeros(lead + sizes, dtype=planes.dtype)
+        return (empty, empty.astype(np.int64)) if return_indices else empty
     engine = _Adaptive(planes, sizes)
     with np.errstate(**QUIET):
         if kind == "avg":
@@ -222,6 +225,8 @@ def adaptive_pool2d_backward(x, grad_output, output_size, kind="max"):
            [1., 1.]])
     """
     planes, lead, sizes = _prepare(x, output_size, kind)
+    if 0 in sizes:  # as PyTorch's backward, which refuses an empty output
+        raise PoolingError(f"output_size must be ≥ 1 for a gradient; got {output_size!r}")
     grad = as_compute_array(grad_output, "grad_output")
     if grad.shape != lead + sizes:
         raise PoolingError(

@@ -129,14 +129,19 @@ def test_output_size_agrees_with_torch(n, kernel, stride, padding, dilation, cei
 @cases(150)
 @given(st.integers(1, 6), st.integers(1, 6), st.integers(-1, 8), st.integers(-1, 8),
        st.sampled_from(["max", "avg"]))
-def test_adaptive_accepts_what_torch_accepts_except_empty_outputs(h, w, oh, ow, kind):
-    """PyTorch returns an empty tensor for an output size 0; the contract refuses it."""
+def test_adaptive_accepts_what_torch_accepts(h, w, oh, ow, kind):
+    """An output size 0 gives an empty result in both; its gradient is refused by both."""
     x = np.ones((2, h, w), np.float32)
     pool = F.adaptive_max_pool2d if kind == "max" else F.adaptive_avg_pool2d
-    if torch_refuses(lambda: pool(torch.from_numpy(x), (oh, ow))) or min(oh, ow) == 0:
+    if torch_refuses(lambda: pool(torch.from_numpy(x), (oh, ow))):
         refuses(lambda: pc.adaptive_pool2d(x, (oh, ow), kind), "output_size")
-    else:
-        assert pc.adaptive_pool2d(x, (oh, ow), kind).shape == (2, oh, ow)
+        return
+    assert pc.adaptive_pool2d(x, (oh, ow), kind).shape == (2, oh, ow)
+    if min(oh, ow) == 0:
+        tx = torch.from_numpy(x).requires_grad_()
+        assert torch_refuses(lambda: pool(tx, (oh, ow)).sum().backward())
+        refuses(lambda: pc.adaptive_pool2d_backward(x, np.zeros((2, oh, ow)), (oh, ow), kind),
+                "output_size")
 
 
 def test_padding_only_window_is_refused_where_torch_returns_minus_inf():
@@ -360,7 +365,7 @@ def test_count_include_pad_must_be_a_bool():
 
 @pytest.mark.parametrize(
     ("output_size", "fragments"),
-    [(0, ["output_size", "0"]), ((2, -1), ["output_size", "-1"]), (2.5, ["output_size", "2.5"]),
+    [(-1, ["output_size", "-1"]), ((2, -1), ["output_size", "-1"]), (2.5, ["output_size", "2.5"]),
      ((1, 2, 3), ["output_size", "(1, 2, 3)"])],
 )
 def test_bad_adaptive_output_size_is_named(output_size, fragments):
