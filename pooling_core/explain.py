@@ -197,9 +197,9 @@ def _divisor(windows, config, out_row, out_col, values):
     counted = int(windows.divisor(config.count_include_pad)[out_row, out_col])
     if counted == len(values):
         return float(counted), "window" if inside == len(values) else "padding_counted"
-    if counted == inside:
-        return float(counted), "inside_only"
-    return float(counted), "overhang"
+    if config.count_include_pad and windows.rows.padding_counts:
+        return float(counted), "overhang"  # padding counts, but taps past it do not
+    return float(counted), "inside_only"
 
 
 def _picked_cell(plane, cells, values, result):

@@ -428,21 +428,6 @@ def _pick_region(out_hw: tuple[int, int], cap: int) -> Region:
     return Region(row0, row0 + rows, col0, col0 + cols)
 
 
-def divisor_reason(explanation, kwargs: dict) -> str | None:
-    """Why an average divides by what it does, in the terms a person would use.
-
-    The engine says "inside_only" whenever the divisor counts only in-input cells; when that is
-    because ceil mode pushed the window past the edge (padding counted, but none reached), the
-    reason a person needs to hear is the overhang.
-    """
-    reason = explanation.divisor_reason
-    counts_padding = kwargs.get("count_include_pad", True) and not isinstance(
-        kwargs.get("padding", 0), str)
-    if reason == "inside_only" and counts_padding and kwargs.get("ceil_mode"):
-        return "overhang"
-    return reason
-
-
 def explanation_panel(plane: np.ndarray, row: int, col: int, kwargs: dict,
                       padded_value: str = "") -> None:
     """The worked arithmetic of output ``y[row, col]``, with the real numbers, from the engine.
@@ -451,7 +436,7 @@ def explanation_panel(plane: np.ndarray, row: int, col: int, kwargs: dict,
     """
     explanation = engine.explain(plane, row, col, kwargs)
     st.code(explanation.formula, language=None, wrap_lines=True)
-    reason = divisor_reason(explanation, kwargs)
+    reason = explanation.divisor_reason
     if explanation.divisor is not None and reason in STRINGS["divisor"]:
         st.markdown(STRINGS["divisor"][reason].format(d=fg.format_value(explanation.divisor)))
     if explanation.winner is not None:
