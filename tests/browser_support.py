@@ -209,25 +209,36 @@ def chromium(executable: str) -> Iterator[object]:
 # ---------------------------------------------------------------------------------------------
 
 APP = '[data-testid="stApp"]'
-IDLE_APP = f'{APP}[data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
 
 
-def wait_for_idle(page, timeout_ms: int = RERUN_TIMEOUT_MS, settle_ms: int = 250) -> None:
-    """Wait until the app is connected, no script or fragment run is going, and nothing is stale.
+_QUIET_CHECK = """quietMs => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const busy = !app
+        || app.getAttribute('data-test-script-state') !== 'notRunning'
+        || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
+        || document.querySelector(
+            '[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stAppSkeleton"],'
+            + ' [data-testid="stSkeletonElement"]');
+    const now = performance.now();
+    if (busy) { window.__poolingLabQuietSince = null; return false; }
+    if (window.__poolingLabQuietSince == null) { window.__poolingLabQuietSince = now; }
+    return now - window.__poolingLabQuietSince >= quietMs;
+}"""
 
-    A rerun starts a moment after the event that caused it, so first give it ``settle_ms`` to
-    start; then wait for Streamlit's own run-state attribute to say ``notRunning`` and for no
-    element to be marked stale (greyed out while a rerun replaces it).
+
+def wait_for_idle(page, timeout_ms: int = RERUN_TIMEOUT_MS, settle_ms: int = 250,
+                  quiet_ms: int = 400) -> None:
+    """Wait until the app has been quiet for ``quiet_ms``: connected, no script or fragment run
+    going, nothing stale (greyed out while a rerun replaces it), no loading skeleton.
+
+    A rerun starts a moment after the event that caused it, and one run can trigger another
+    (e.g. when the URL's query string is applied), so a single look at Streamlit's run-state
+    attribute is not enough: it must stay idle for a while.
     """
     page.wait_for_timeout(settle_ms)
-    page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]',
-                           timeout=timeout_ms)
-    page.wait_for_selector(IDLE_APP, timeout=timeout_ms)
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-stale=\"true\"]').length === 0",
-        timeout=timeout_ms,
-    )
+    page.evaluate("() => { window.__poolingLabQuietSince = null; }")
+    page.wait_for_function(_QUIET_CHECK, arg=quiet_ms, timeout=timeout_ms, polling=100)
 
 
 def open_app(page, url: str, timeout_ms: int = RERUN_TIMEOUT_MS) -> None:
