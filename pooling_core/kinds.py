@@ -446,47 +446,50 @@ class StochasticPool(_GatheredKind):
     options: ClassVar[dict] = {"seed": 0, "training": True}
     fill = 0.0
 
-    def _uniforms(self, x, win, cfg):
-        shape = (x.shape[0],) + win.out_shape
-        return np.random.default_rng(int(cfg.options["seed"])).random(shape)
+    def _choice(self, x, win, cfg):
+        """For training: each block's tap numbers drawn with probability value / window sum."""
+        uniforms = np.random.default_rng(int(cfg.options["seed"])).random(
+            (x.shape[0],) + win.out_shape
+        )
 
-    def _choice(self, values, inside, uniforms, first_inside):
-        running = np.cumsum(values.astype(np.float64), axis=-1)
-        total = running[..., -1]
-        picked = np.argmax(running > (uniforms * total)[..., None], axis=-1)
-        return np.where(total > 0, picked, first_inside)
+        def draw(block, values):
+            running = np.cumsum(values.astype(np.float64), axis=-1)
+            total = running[..., -1]
+            u = uniforms[block.planes, block.row0:block.row1]
+            picked = np.argmax(running > (u * total)[..., None], axis=-1)
+            return np.where(total > 0, picked, win.first_inside_tap(block))
+
+        return draw
+
+    @staticmethod
+    def _sums(values):
+        """``(Σx, Σx², Σx with 0 replaced by 1)`` of each window, for inference."""
+        total = values.sum(-1, keepdims=True)
+        squares = (values * values).sum(-1, keepdims=True)
+        return total, squares, np.where(total > 0, total, 1)
 
     def forward(self, x, win, cfg, want_indices=False):
         out = np.empty((x.shape[0],) + win.out_shape, dtype=x.dtype)
-        training = cfg.options["training"]
-        uniforms = self._uniforms(x, win, cfg) if training else None
-        for block, values, inside in self.blocks(x, win):
+        draw = self._choice(x, win, cfg) if cfg.options["training"] else None
+        for block, values, _ in self.blocks(x, win):
             dest = out[block.planes, block.row0:block.row1]
-            if training:
-                u = uniforms[block.planes, block.row0:block.row1]
-                choice = self._choice(values, inside, u, win.first_inside_tap(block))
+            if draw:
+                choice = draw(block, values)
                 dest[...] = np.take_along_axis(values, choice[..., None], axis=-1)[..., 0]
             else:
-                total = values.sum(-1)
-                squares = (values * values).sum(-1)
-                safe = np.where(total > 0, total, 1)
-                dest[...] = np.where(total > 0, squares / safe, 0)
+                total, squares, safe = self._sums(values)
+                dest[...] = np.where(total > 0, squares / safe, 0)[..., 0]
         return out, None
 
     def backward(self, x, grad_out, win, cfg):
         grad_x = np.zeros(x.shape, dtype=x.dtype)
-        training = cfg.options["training"]
-        uniforms = self._uniforms(x, win, cfg) if training else None
+        draw = self._choice(x, win, cfg) if cfg.options["training"] else None
         for block, values, inside in self.blocks(x, win):
             g = grad_out[block.planes, block.row0:block.row1]
-            if training:
-                u = uniforms[block.planes, block.row0:block.row1]
-                choice = self._choice(values, inside, u, win.first_inside_tap(block))
-                per_tap = _per_tap_from_choice(g, choice, win.taps_per_window)
+            if draw:
+                per_tap = _per_tap_from_choice(g, draw(block, values), win.taps_per_window)
             else:
-                total = values.sum(-1, keepdims=True)
-                squares = (values * values).sum(-1, keepdims=True)
-                safe = np.where(total > 0, total, 1)
+                total, squares, safe = self._sums(values)
                 slope = (2 * values * total - squares) / (safe * safe)
                 per_tap = np.where(inside & (total > 0), g[..., None] * slope, 0).astype(x.dtype)
             win.scatter_add(grad_x, per_tap, block)

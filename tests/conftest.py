@@ -12,13 +12,10 @@ import torch
 from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
 
-from pooling_core.crosscheck import geometry_from_params, has_padding_only_window
+from pooling_core.crosscheck import geometry_from_params, has_padding_only_window, random_values
 
 # Tiny tensors: threads only cost time here, and the machine is shared.
 torch.set_num_threads(1)
-
-TIES = np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
-SPECIALS = np.array([np.nan, np.inf, -np.inf])
 
 
 def cases(count: int):
@@ -125,21 +122,7 @@ def make_values(seed: int, shape, dtype, style: str) -> np.ndarray:
     NaN and ±inf sprinkled in; ``normal``: Gaussian; ``nonneg``: ties and Gaussians ≥ 0;
     ``integers``: small integers (used with integer dtypes).
     """
-    rng = np.random.default_rng(seed)
-    if style == "integers":
-        return rng.integers(-3, 4, size=shape).astype(dtype)
-    if style == "normal":
-        return rng.standard_normal(shape).astype(dtype)
-    if style == "nonneg":
-        values = np.where(
-            rng.random(shape) < 0.5, rng.choice(np.abs(TIES), size=shape),
-            np.abs(rng.standard_normal(shape)),
-        )
-        return values.astype(dtype)
-    values = rng.choice(TIES, size=shape)
-    if style == "specials":
-        values = np.where(rng.random(shape) < 0.2, rng.choice(SPECIALS, size=shape), values)
-    return values.astype(dtype)
+    return random_values(np.random.default_rng(seed), shape, dtype, style)
 
 
 def grad_like(seed: int, shape, dtype) -> np.ndarray:
