@@ -20,7 +20,10 @@ Session-state keys (set them in AppTest before ``run()`` to drive the panel):
 * Type: ``in_type_rows`` and ``in_type_cols`` (grid size), ``in_type_cells`` (the grid as a list of
   rows of strings), and the ``st.data_editor`` keyed ``in_type_editor``, whose state is Streamlit's
   ``{"edited_rows": {row: {"<column>": "text"}}, "added_rows": [], "deleted_rows": []}`` with
-  columns named ``"1"``, ``"2"``, … Cells hold text: numbers, ``nan``, ``inf``, ``-inf``.
+  columns named ``"0"``, ``"1"``, … and rows numbered from 0, as ``x[row, col]`` in the
+  explanations. Cells hold text: numbers, ``nan``, ``inf``, ``-inf``. The typed grid is drawn in
+  the main area (under an expander at the top of the page), where up to 8 columns fit without
+  scrolling sideways; the sidebar says where it is.
 * Upload: the ``st.file_uploader`` keyed ``in_upload`` and ``in_rgb`` (colour or grayscale).
 
 URL: ``input=<preset key>`` (plus ``input_size`` and ``input_seed`` for the presets that take
@@ -51,6 +54,10 @@ CANVAS_SIDE = 240  # the sidebar's content is 240 px wide at Streamlit's default
 # so that it does not hide the text above.
 TOOLBAR_ROOM_PX = 30
 TYPE_MAX = 32
+# Pixel widths of the typed grid's columns: room for "-0.125" or "-inf"; 8 columns fit the page.
+TYPE_COLUMN_PX = 64
+TYPE_INDEX_PX = 40
+TYPE_CONTROLS_PX = 240
 SEED_MAX = 2**31 - 1
 URL_NAMES = ("input", "input_size", "input_seed")
 
@@ -73,8 +80,13 @@ STRINGS = {
     "draw_empty": "The canvas is empty: every cell is 0. Draw something.",
     "rows": "Rows",
     "cols": "Columns",
-    "type_hint": "Type numbers; nan, inf and -inf are allowed.",
-    "type_bad_cell": "Row {row}, column {col}: {text!r} is not a number; it is used as 0.",
+    "type_where": "Type the numbers in the grid at the top of the page.",
+    "type_heading": "Edit the input",
+    "type_hint": (
+        "Type numbers; nan, inf and -inf are allowed. Rows and columns count from 0, as in "
+        "x[row,col] in the explanations."
+    ),
+    "type_bad_cell": "x[{row},{col}]: {text!r} is not a number; it is used as 0.",
     "upload": "Image file",
     "upload_help": images.STRINGS["accepted"],
     "upload_prompt": "Choose an image. Until then the previous input stays.",
@@ -431,38 +443,44 @@ def _resized(cells: list[list[str]], rows: int, cols: int) -> list[list[str]]:
     return out
 
 
-def _type_input() -> FeatureMap:
+def _type_input(main_area) -> FeatureMap:
+    """The typed grid, drawn in ``main_area`` (the sidebar is too narrow for its columns)."""
     import pandas as pd
 
     default_cells = [[format_cell(v) for v in row] for row in presets.WORKED_4X4]
     persist("in_type_rows", len(default_cells))
     persist("in_type_cols", len(default_cells[0]))
-    left, right = st.columns(2)
-    with left:
-        rows = int(st.number_input(STRINGS["rows"], 1, TYPE_MAX, key="in_type_rows"))
-    with right:
-        cols = int(st.number_input(STRINGS["cols"], 1, TYPE_MAX, key="in_type_cols"))
-    cells = st.session_state.get("in_type_cells") or default_cells
-    if len(cells) != rows or any(len(row) != cols for row in cells):
-        cells = _resized(cells, rows, cols)
-    st.session_state["in_type_cells"] = cells
-    columns = [str(c + 1) for c in range(cols)]
-    frame = pd.DataFrame(cells, columns=columns, dtype="string")
-    st.caption(STRINGS["type_hint"])
-    # narrow text columns so that a small grid fits the sidebar; wider grids scroll
-    column_width = max(44, (CANVAS_SIDE - 8) // cols)
-    edited = st.data_editor(
-        frame, key="in_type_editor", num_rows="fixed", hide_index=True,
-        column_config={
-            name: st.column_config.TextColumn(name, width=column_width) for name in columns
-        },
-    )
-    text = [["" if pd.isna(v) else str(v) for v in row] for row in edited.to_numpy().tolist()]
-    # keep the edits in our own state: the editor's state is lost when the page changes
-    st.session_state["in_type_cells"] = text
-    grid, problems = parse_grid(text)
-    for r, c, bad in problems:
-        st.warning(STRINGS["type_bad_cell"].format(row=r + 1, col=c + 1, text=bad))
+    st.caption(STRINGS["type_where"])
+    with main_area, st.expander(STRINGS["type_heading"], expanded=True, icon=":material/edit:"):
+        # the grid with its size controls beside it (under it, when the page is too narrow)
+        row = st.container(horizontal=True, gap="large")
+        grid_column = row.container(width="content")
+        with row.container(width=TYPE_CONTROLS_PX):
+            rows = int(st.number_input(STRINGS["rows"], 1, TYPE_MAX, key="in_type_rows"))
+            cols = int(st.number_input(STRINGS["cols"], 1, TYPE_MAX, key="in_type_cols"))
+            st.caption(STRINGS["type_hint"])
+        cells = st.session_state.get("in_type_cells") or default_cells
+        if len(cells) != rows or any(len(row) != cols for row in cells):
+            cells = _resized(cells, rows, cols)
+        st.session_state["in_type_cells"] = cells
+        # Counted from 0 like x[row,col] in the explanations: the index shows the row numbers.
+        columns = [str(c) for c in range(cols)]
+        frame = pd.DataFrame(cells, columns=columns, dtype="string")
+        with grid_column:
+            edited = st.data_editor(
+                frame, key="in_type_editor", num_rows="fixed", hide_index=False, width="content",
+                column_config={
+                    "_index": st.column_config.Column(width=TYPE_INDEX_PX),
+                    **{name: st.column_config.TextColumn(name, width=TYPE_COLUMN_PX)
+                       for name in columns},
+                },
+            )
+        text = [["" if pd.isna(v) else str(v) for v in row] for row in edited.to_numpy().tolist()]
+        # keep the edits in our own state: the editor's state is lost when the page changes
+        st.session_state["in_type_cells"] = text
+        grid, problems = parse_grid(text)
+        for r, c, bad in problems:
+            st.warning(STRINGS["type_bad_cell"].format(row=r, col=c, text=bad))
     digest = images.bytes_digest(grid.tobytes())
     return _make(grid[None], "type", STRINGS["name_typed"].format(rows=rows, cols=cols), False,
                  f"type:{digest}")
@@ -511,7 +529,6 @@ def _upload_input() -> FeatureMap | None:
 _BUILDERS = {
     "preset": _preset_input,
     "draw": _draw_input,
-    "type": _type_input,
     "upload": _upload_input,
 }
 
@@ -525,6 +542,8 @@ def input_panel() -> FeatureMap | None:
         None only while nothing usable exists (e.g. the Upload tab before any good file, with no
         earlier input to keep). A bad upload shows an ``st.error`` and returns the previous input.
     """
+    # Room at the top of the main area for what does not fit the sidebar (the typed grid).
+    main_area = st.container()
     if not st.session_state.get("in_url_read"):
         st.session_state["in_url_read"] = True
         query = {name: st.query_params.get(name) for name in URL_NAMES if name in st.query_params}
@@ -543,7 +562,7 @@ def input_panel() -> FeatureMap | None:
             STRINGS["source"], SOURCES, key="in_source", horizontal=True,
             format_func=STRINGS["sources"].get, on_change=_forget_url_warnings,
         )
-        fm = _BUILDERS[source]()
+        fm = _type_input(main_area) if source == "type" else _BUILDERS[source]()
         if fm is None:
             fm = st.session_state.get("in_last_good")
             if fm is not None:

@@ -209,6 +209,8 @@ def chromium(executable: str) -> Iterator[object]:
 # ---------------------------------------------------------------------------------------------
 
 APP = '[data-testid="stApp"]'
+# Height of a header or data row in st.data_editor (Streamlit's default row height).
+DATA_EDITOR_ROW_PX = 35
 EXCEPTION = '[data-testid="stException"]'
 
 
@@ -246,6 +248,19 @@ def open_app(page, url: str, timeout_ms: int = RERUN_TIMEOUT_MS) -> None:
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     page.wait_for_selector(APP, timeout=timeout_ms)
     wait_for_idle(page, timeout_ms, settle_ms=500)
+
+
+def typed_cell_centre(grid_box: dict, row: int, col: int) -> tuple[float, float]:
+    """Screen point at the centre of cell ``(row, col)`` (counted from 0) of the typed grid.
+
+    ``grid_box`` is the data editor's bounding box; the grid has a header row and a column of row
+    numbers (widths from :mod:`pooling_ui.inputs`), rows of Streamlit's default height.
+    """
+    from pooling_ui.inputs import TYPE_COLUMN_PX, TYPE_INDEX_PX
+
+    x = grid_box["x"] + TYPE_INDEX_PX + (col + 0.5) * TYPE_COLUMN_PX
+    y = grid_box["y"] + DATA_EDITOR_ROW_PX * (row + 1.5)
+    return x, y
 
 
 def exception_texts(page) -> list[str]:

@@ -30,6 +30,7 @@ from browser_support import (
     phone_photo_jpeg,
     playwright_missing_reason,
     screenshot,
+    typed_cell_centre,
     wait_for_idle,
 )
 
@@ -290,18 +291,23 @@ def test_typing_in_the_data_editor_changes_the_output(app_page, app_server):
     open_app(app_page, app_server.url)
     choose_source(app_page, "Type")
     assert shape_line(app_page) == ("1×4×4", "1×2×2")
-    grid = app_page.locator(SIDEBAR).locator('[data-testid="stDataFrame"]')
+    # The typed grid sits in the main area (the sidebar is too narrow for its columns).
+    grid = app_page.locator(MAIN).locator('[data-testid="stDataFrame"]')
     box = grid.bounding_box()
-    # Cell (row 0, column "1"): below the header row, right of the index column.
-    app_page.mouse.dblclick(box["x"] + 85, box["y"] + 35 + 17)
+    assert box["width"] < app_page.locator(MAIN).bounding_box()["width"]
+    # Cell x[0,1] (rows and columns count from 0, as in the explanations): the worked
+    # example's 3 there becomes 99.
+    app_page.mouse.dblclick(*typed_cell_centre(box, 0, 1))
     editor = app_page.locator("textarea").last
     editor.wait_for()
     editor.fill("99")
     app_page.keyboard.press("Enter")
     wait_for_idle(app_page)
-    # The worked example's values are 0…8, so a typed 99 is the new maximum of both ranges.
+    # The worked example's values are 0…8, so a typed 99 is the new maximum of both ranges,
+    # and it lands in the first 2×2 window: y[0,0] = max(1, 99, 5, 6) = 99.
     expect(app_page.locator(MAIN).get_by_text(re.compile(r"^Values: input 0 … 99 +→ +output"))
            ).to_be_visible()
+    expect(app_page.locator(MAIN).get_by_text("y[0,0] = max(1, 99, 5, 6) = 99")).to_be_visible()
     assert_no_exception(app_page, "after typing")
 
 

@@ -174,7 +174,7 @@ def test_typed_grid_starts_as_the_worked_example_and_takes_nan_and_infinities(at
     at.radio(key="in_source").set_value("type").run()
     assert fm_of(at).data[0].tolist() == [[1, 3, 2, 4], [5, 6, 1, 2], [7, 2, 8, 1], [3, 4, 0, 6]]
     at.session_state["in_type_editor"] = {
-        "edited_rows": {0: {"1": "nan"}, 1: {"2": "-inf"}, 2: {"3": "inf"}, 3: {"4": "2.5"}},
+        "edited_rows": {0: {"0": "nan"}, 1: {"1": "-inf"}, 2: {"2": "inf"}, 3: {"3": "2.5"}},
         "added_rows": [], "deleted_rows": [],
     }
     at.run()
@@ -188,12 +188,13 @@ def test_typed_grid_starts_as_the_worked_example_and_takes_nan_and_infinities(at
 def test_a_cell_that_is_not_a_number_is_named_and_used_as_zero(at):
     at.radio(key="in_source").set_value("type").run()
     at.session_state["in_type_editor"] = {
-        "edited_rows": {2: {"3": "seven"}}, "added_rows": [], "deleted_rows": [],
+        "edited_rows": {2: {"2": "seven"}}, "added_rows": [], "deleted_rows": [],
     }
     at.run()
     assert fm_of(at).data[0, 2, 2] == 0
     assert len(at.warning) == 1
-    assert "Row 3, column 3" in at.warning[0].value and "'seven'" in at.warning[0].value
+    # named as the explanations name cells, counting from 0: row 2, column 2
+    assert "x[2,2]" in at.warning[0].value and "'seven'" in at.warning[0].value
 
 
 def test_resizing_the_typed_grid_keeps_the_values(at):
@@ -386,7 +387,7 @@ def test_typed_grid_and_parameters_survive_a_page_change(two_pages):
     app.number_input(key="p_kernel_h").set_value(3).run()
     app.radio(key="in_source").set_value("type").run()
     app.session_state["in_type_editor"] = {
-        "edited_rows": {0: {"1": "-inf"}}, "added_rows": [], "deleted_rows": [],
+        "edited_rows": {0: {"0": "-inf"}}, "added_rows": [], "deleted_rows": [],
     }
     app.run()
     app.switch_page("pages/second.py").run()

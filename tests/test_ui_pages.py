@@ -215,7 +215,7 @@ def test_typed_nan_and_infinities_are_shown_not_fatal(page, kind):
     app.run()
     app.radio(key="in_source").set_value("type").run()
     app.session_state["in_type_editor"] = {
-        "edited_rows": {0: {"1": "nan"}, 1: {"2": "-inf"}, 2: {"3": "inf"}},
+        "edited_rows": {0: {"0": "nan"}, 1: {"1": "-inf"}, 2: {"2": "inf"}},
         "added_rows": [], "deleted_rows": [],
     }
     app.run()
