@@ -40,15 +40,31 @@ SPEEDS_MS = {"slow": 1200, "normal": 500, "fast": 150}
 PHOTO_CROP = 16
 # Columns of empty space between the input (with padding) and the output.
 GAP_COLUMNS = 2
+# Pixels: the most the figure may take beside the arithmetic (which keeps EXPLAIN_MIN_PX), the
+# smallest cell for which it goes beside it rather than underneath, the most height the grids
+# take, room for the caption under the output, and the controls under the plot: the buttons' row
+# starts BUTTONS_TOP_PX below the grids, the slider's row SLIDER_TOP_PX below.
+EXPLAIN_MIN_PX = 360
+COLUMN_GAP_PX = 32
+COLUMN_PX = fg.PAGE_PX - EXPLAIN_MIN_PX - COLUMN_GAP_PX
+SIDE_BY_SIDE_MIN_CELL_PX = 40
+PLOT_HEIGHT_PX = 560
+SIDE_PX = 8 + fg.COLORBAR_PX
+CAPTION_PX = 28
+BUTTONS_TOP_PX = 10
+SLIDER_TOP_PX = 52
+CONTROLS_PX = 128
+MIN_WIDTH_PX = 360
 
 STRINGS = {
     "heading": "The sliding window",
     "input_label": "input x  ({h}×{w})",
     "output_label": "output y  ({h}×{w})",
-    "play": "▶ Play",
+    # Plain words: classroom machines may have no emoji or symbol font.
+    "play": "Play",
     "slow": "Slow",
     "fast": "Fast",
-    "pause": "❚❚ Pause",
+    "pause": "Pause",
     "step_prefix": "step ",
     "frame_caption": "y[{row},{col}] = {value}",
     "region_note": (
@@ -65,9 +81,13 @@ STRINGS = {
     ),
     "crop_row": "Crop: top row",
     "crop_col": "Crop: left column",
-    "explain_heading": "The arithmetic of one step",
+    "explain_heading": "Explain a step",
     "explain_step": "Step to explain",
     "explain_step_label": "step {step}: y[{row},{col}]",
+    "explain_note": (
+        "The arithmetic below is for the step chosen here. Choosing a step moves the animation "
+        "to it; playing the animation does not change this choice."
+    ),
     "cells_heading": "The window's cells",
     "cell_inside": "x[{row},{col}] = {value}",
     "cell_padding": "padding at ({row},{col}) → {value}",
@@ -216,6 +236,30 @@ def frame_cap(geometry, y2d: np.ndarray, winners: np.ndarray | None = None) -> i
     return int(np.clip((FIGURE_BYTES_BUDGET - base) // per_step, 1, FRAME_CAP))
 
 
+def figure_extent(geometry, max_width_px: float = COLUMN_PX
+                  ) -> tuple[int, tuple[float, float], tuple[float, float]]:
+    """``(cell_px, x_range, y_range)`` of the animation for ``geometry``, at most
+    ``max_width_px`` wide: the padded input, a gap, the output and room for its caption."""
+    height, width = geometry.in_hw
+    out_h, out_w = geometry.out_hw
+    (reach_top, reach_bottom), (reach_left, reach_right) = geometry.pad
+    out_x = width + reach_right + GAP_COLUMNS
+    top, bottom = -reach_top, height + reach_bottom
+    x_range = (-reach_left, out_x + out_w)
+    cell_px = fg.fit_cell_px(x_range[1] - x_range[0], max(bottom, out_h + 1) - top,
+                             max_width_px=max_width_px, max_plot_height_px=PLOT_HEIGHT_PX,
+                             side_px=SIDE_PX)
+    # The caption under the output needs about CAPTION_PX: as many rows as that takes.
+    y_range = (top, max(bottom, out_h + fg.rows_for_px(CAPTION_PX, cell_px)))
+    return cell_px, x_range, y_range
+
+
+def figure_width_px(cell_px: int, x_range: tuple[float, float]) -> int:
+    """The animation figure's width in pixels (as :func:`pooling_ui.figures.grid_layout` sets
+    it)."""
+    return max(MIN_WIDTH_PX, round((x_range[1] - x_range[0]) * cell_px) + SIDE_PX)
+
+
 def build_animation_figure(
     x2d: np.ndarray,
     y2d: np.ndarray,
@@ -226,6 +270,7 @@ def build_animation_figure(
     padding=0,
     padded_value: str = "",
     start_step: int = 0,
+    max_width_px: float = COLUMN_PX,
 ) -> dict:
     """The animated figure for one plane, as a plotly figure dict (frames included).
 
@@ -245,6 +290,8 @@ def build_animation_figure(
         Printed in the padding cells.
     start_step : int
         The step shown before Play is pressed.
+    max_width_px : float
+        The width the figure may take (its column's, on a wide window).
 
     Returns
     -------
@@ -255,7 +302,7 @@ def build_animation_figure(
     """
     height, width = geometry.in_hw
     out_h, out_w = geometry.out_hw
-    (reach_top, reach_bottom), (reach_left, _) = geometry.pad
+    reach_left = geometry.pad[1][0]
     pad_lo, pad_hi = declared_padding(padding, geometry)
     painter = _Painter(geometry, y2d, region, winners)
     out_x = painter.out_x
@@ -270,7 +317,7 @@ def build_animation_figure(
     fig.add_traces(padding_traces)
     fig.add_trace(fg.value_heatmap(y2d, x_offset=out_x, name="y", value_range=value_range))
     fig.update_layout(coloraxis={"colorscale": fg.COLORSCALE, "cmin": value_range[0],
-                                 "cmax": value_range[1], "colorbar": {"thickness": 12}})
+                                 "cmax": value_range[1]})
 
     first = painter.paths(*steps[start_step])
     shapes = [
@@ -289,22 +336,22 @@ def build_animation_figure(
             fg.rect_path(region.row0, region.col0, region.row1, region.col1, x_offset=out_x),
             color="#333", width=2, dash="dash"))
 
-    top = -reach_top
+    cell_px, x_range, y_range = figure_extent(geometry, max_width_px)
     annotations = [
-        {**fg.label_annotation(painter.caption(*steps[start_step]), out_x, out_h + 0.4,
-                               size=15), "yanchor": "top"},
-        fg.label_annotation(STRINGS["input_label"].format(h=height, w=width), -reach_left,
-                            top - 0.1),
-        fg.label_annotation(STRINGS["output_label"].format(h=out_h, w=out_w), out_x, top - 0.1),
+        {**fg.label_annotation(painter.caption(*steps[start_step]), out_x, out_h, size=15),
+         "yanchor": "top", "yshift": -4},
+        fg.label_annotation(STRINGS["input_label"].format(h=height, w=width), -reach_left, 1,
+                            yref="paper"),
+        fg.label_annotation(STRINGS["output_label"].format(h=out_h, w=out_w), out_x, 1,
+                            yref="paper"),
     ]
     fig.update_layout(shapes=shapes, annotations=annotations,
                       updatemenus=[_play_buttons()],
                       sliders=[_step_slider(len(steps), start_step)])
-    x_range = (-reach_left, out_x + out_w)
-    y_range = (top - 1.5, max(height + reach_bottom, out_h + 2.5))
-    fg.grid_axes(fig, x_range, y_range, extra_height=150)
-    # The bottom margin holds the Play/Pause/speed buttons and the step slider.
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 110})
+    # The bottom margin holds the Play/speed/Pause buttons and, on a row of its own under them,
+    # the step slider with its "step N" label.
+    fg.grid_layout(fig, x_range, y_range, cell_px=cell_px, margin={"b": CONTROLS_PX},
+                   min_width_px=MIN_WIDTH_PX)
     figure = fig.to_dict()
     # Frames are plain dicts: validating hundreds of tiny go.Frame objects costs more than
     # building the rest of the figure, and they hold nothing but the paths and the caption.
@@ -330,14 +377,18 @@ def _play_buttons() -> dict:
                            "transition": {"duration": 0}}]},
     ]
     return {"type": "buttons", "direction": "left", "showactive": False, "buttons": buttons,
-            "x": 0, "y": 0, "xanchor": "left", "yanchor": "top", "pad": {"t": 8, "r": 8}}
+            "x": 0, "y": 0, "xanchor": "left", "yanchor": "top", "pad": {"t": BUTTONS_TOP_PX},
+            "font": {"size": fg.UI_FONT_PX}}
 
 
 def _step_slider(count: int, active: int) -> dict:
     steps = [{"method": "animate", "label": str(step + 1), "args": [[str(step)], _SCRUB_OPTIONS]}
              for step in range(count)]
-    return {"active": active, "steps": steps, "x": 0.36, "len": 0.64, "y": 0,
-            "yanchor": "top", "pad": {"t": 0}, "currentvalue": {"prefix": STRINGS["step_prefix"]},
+    return {"active": active, "steps": steps, "x": 0, "len": 1, "y": 0, "xanchor": "left",
+            "yanchor": "top", "pad": {"t": SLIDER_TOP_PX, "l": 4, "r": 12},
+            "font": {"size": fg.SMALL_FONT_PX},
+            "currentvalue": {"prefix": STRINGS["step_prefix"], "xanchor": "left",
+                             "font": {"size": fg.UI_FONT_PX}},
             "transition": {"duration": 0}}
 
 
@@ -363,24 +414,31 @@ def _animation_fragment(fm, params) -> None:
         labels = [STRINGS["explain_step_label"].format(step=i + 1, row=r, col=c)
                   for i, (r, c) in enumerate(steps)]
         padded_value = pad_label(params.kind, params.count_include_pad, params.padding)
-        if max(plane.shape) <= fg.TEXT_MAX_SIDE:
-            figure_column, explain_column = st.columns([3, 2], gap="medium")
-        else:  # a big grid needs the page's full width; the arithmetic goes underneath
+        # The arithmetic goes beside the figure while the cells stay big enough to read from
+        # the back of a room; otherwise the figure takes the page's width and it goes underneath.
+        cell_px, x_range, _ = figure_extent(geometry, COLUMN_PX)
+        if cell_px >= SIDE_BY_SIDE_MIN_CELL_PX:
+            figure_px = figure_width_px(cell_px, x_range) + COLUMN_GAP_PX
+            figure_column, explain_column = st.columns([figure_px, fg.PAGE_PX - figure_px],
+                                                       gap="medium")
+            max_width_px = COLUMN_PX
+        else:
             figure_column, explain_column = st.container(), st.container()
+            max_width_px = fg.PAGE_PX
         with explain_column:
             st.markdown(f"**{STRINGS['explain_heading']}**")
             chosen = st.selectbox(STRINGS["explain_step"], range(len(steps)),
                                   format_func=labels.__getitem__, key="anim_step")
+            st.caption(STRINGS["explain_note"])
             chosen = int(np.clip(chosen or 0, 0, len(steps) - 1))
             row, col = steps[chosen]
             explanation_panel(plane, row, col, kwargs, padded_value)
         with figure_column:
             figure = build_animation_figure(
                 plane, y2d, geometry, region, winners=winners, padding=params.padding,
-                padded_value=padded_value,
-                start_step=chosen,
+                padded_value=padded_value, start_step=chosen, max_width_px=max_width_px,
             )
-            st.plotly_chart(figure, width="stretch", key="anim_figure",
+            st.plotly_chart(figure, width="content", key="anim_figure",
                             config={"displayModeBar": False})
             st.caption(STRINGS["legend"])
 

@@ -19,7 +19,7 @@ import streamlit as st
 import pooling_core as pc
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
-from pooling_ui.view_output import display_image, photo_value_range
+from pooling_ui.view_output import display_image_at_step, photo_value_range
 from pooling_ui.views_text import STRINGS as SHARED
 
 DEFAULT_KINDS = ("max", "avg")
@@ -132,8 +132,15 @@ def kind_label(kind: str) -> str:
 
 def cell_size(in_hw: tuple[int, int], columns: int) -> int:
     """Pixels per cell so that the input fits a column: every grid of the page uses it, so
-    outputs, masks and differences are drawn at the same scale."""
-    return int(np.clip(COLUMN_PX[min(columns, len(COLUMN_PX)) - 1] / max(in_hw[1], 1), 3, 40))
+    outputs, masks and differences are drawn at the same scale.
+
+    Examples
+    --------
+    >>> cell_size((4, 4), 2), cell_size((64, 64), 2), cell_size((16, 16), 4)
+    (56, 6, 12)
+    """
+    usable = COLUMN_PX[min(columns, len(COLUMN_PX)) - 1] - 16
+    return int(np.clip(usable / max(in_hw[1], 1), fg.CELL_PX_MIN, fg.CELL_PX_MAX))
 
 
 def grid_figure(grid: np.ndarray, value_range: tuple[float, float], colorscale: str,
@@ -145,8 +152,9 @@ def grid_figure(grid: np.ndarray, value_range: tuple[float, float], colorscale: 
             "showscale": False}
     if midpoint is not None:
         axis["cmid"] = midpoint
-    fig.update_layout(coloraxis=axis, title={"text": title, "font": {"size": 13}, "y": 0.98})
-    fg.grid_axes(fig, (0, width), (0, height), cell_px=cell_px, extra_height=50)
+    fig.update_layout(coloraxis=axis, annotations=[
+        fg.label_annotation(title, 0, 1, yref="paper")])
+    fg.grid_layout(fig, (0, width), (0, height), cell_px=cell_px, colorbar=False)
     return fig
 
 
@@ -189,28 +197,30 @@ def _side_by_side(fm, results: list[KindResult], channel: int | None) -> None:
     masks = [r.mask for r in results]
     output_range = fg.finite_range(fm.data, *outputs)
     mask_range = (0.0, max(fg.finite_range(*masks)[1], 1e-12))
-    cell_px = cell_size(fm.data.shape[-2:], min(len(results), COLUMNS_PER_ROW))
+    columns = min(len(results), COLUMNS_PER_ROW)
+    cell_px = cell_size(fm.data.shape[-2:], columns)
     for start in range(0, len(results), COLUMNS_PER_ROW):
         row = results[start:start + COLUMNS_PER_ROW]
-        for column, result in zip(st.columns(COLUMNS_PER_ROW), row, strict=False):
+        for column, result in zip(st.columns(columns), row, strict=False):
             name = SHARED["kind_name"].get(result.kind, result.kind)
             with column:
                 st.markdown(f"**{name}**")
                 if fm.is_photo:
+                    step = photo_step(fm.data.shape[-1], columns)
                     _photo(result.output, _derived(result.key, "output"),
-                           photo_value_range(fm.data), STRINGS["output"])
+                           photo_value_range(fm.data), STRINGS["output"], step)
                     _photo(result.mask, _derived(result.key, f"mask{mask_range}"), mask_range,
-                           STRINGS["mask"])
+                           STRINGS["mask"], step)
                 else:
                     st.plotly_chart(
                         grid_figure(result.output[channel], output_range, fg.COLORSCALE,
                                     STRINGS["output"], cell_px=cell_px),
-                        width="stretch", key=f"cmp_out_{result.kind}",
+                        width="content", key=f"cmp_out_{result.kind}",
                         config={"displayModeBar": False})
                     st.plotly_chart(
                         grid_figure(result.mask[channel], mask_range, "Greens", STRINGS["mask"],
                                     cell_px=cell_px),
-                        width="stretch", key=f"cmp_mask_{result.kind}",
+                        width="content", key=f"cmp_mask_{result.kind}",
                         config={"displayModeBar": False})
 
 
@@ -219,11 +229,19 @@ def _derived(key: str, what: str) -> str:
     return f"{key}|{what}" if key else ""
 
 
-def _photo(values: np.ndarray, key: str, value_range: tuple[float, float], what: str) -> None:
-    picture = display_image(values, key, PHOTO_WIDTH, value_range)
+def photo_step(in_w: int, columns: int) -> int:
+    """Cells per screen pixel for the photos of a row of ``columns``: the input's width fits a
+    column, and every picture of the row (outputs, masks) uses the same step, so one scale."""
+    usable = min(PHOTO_WIDTH, COLUMN_PX[min(columns, len(COLUMN_PX)) - 1] - 16)
+    return max(1, -(-int(in_w) // usable))
+
+
+def _photo(values: np.ndarray, key: str, value_range: tuple[float, float], what: str,
+           step: int) -> None:
+    picture = display_image_at_step(values, key, step, value_range)
     h, w = values.shape[-2:]
     st.image(picture.pixels, caption=STRINGS["photo_caption"].format(what=what, h=h, w=w),
-             width=min(PHOTO_WIDTH, w * 8))
+             width=picture.pixels.shape[1])
 
 
 def _difference(fm, results: list[KindResult], channel: int | None) -> None:
@@ -252,12 +270,13 @@ def _difference(fm, results: list[KindResult], channel: int | None) -> None:
         with column:
             if fm.is_photo:
                 key = _derived(a.key and b.key and f"{a.key}||{b.key}", f"diff-{name}")
-                _photo(diff.astype(np.float32), key, (-limit, limit), caption)
+                _photo(diff.astype(np.float32), key, (-limit, limit), caption,
+                       photo_step(fm.data.shape[-1], 2))
             else:
                 cell_px = cell_size(fm.data.shape[-2:], 2)
                 st.plotly_chart(grid_figure(diff[channel], (-limit, limit), "RdBu", caption,
                                             cell_px=cell_px, midpoint=0.0),
-                                width="stretch", key=f"cmp_diff_{name}",
+                                width="content", key=f"cmp_diff_{name}",
                                 config={"displayModeBar": False})
 
 

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from pooling_core.explain import fmt as explain_format
+
 # Values are printed in the cells while the grid is at most this many cells on a side.
 TEXT_MAX_SIDE = 24
 COLORSCALE = "Viridis"
@@ -27,10 +29,30 @@ OVERHANG_COLOR = "#ececec"
 WINDOW_COLOR = "#e4002b"
 WINNER_COLOR = "#ffb000"
 MASK_COLOR = "rgba(255,255,255,0.92)"
-# Pixels per cell: big enough to read numbers, small enough that a 64×64 grid fits a screen.
-CELL_PX_MAX = 44
-CELL_PX_MIN = 7
-FIGURE_PX_TARGET = 560
+# Pixels per cell: big enough to read numbers from the back of a classroom, small enough that a
+# 64×64 grid fits a screen.
+CELL_PX_MAX = 56
+CELL_PX_MIN = 4
+# Widths in pixels of the places figures are drawn in, on a 1400-px-wide window with the sidebar
+# open. Figures are sent at exactly their content's size (``st.plotly_chart(width="content")``),
+# so their cells come out square and as big as planned, with no blank bands; on a narrower window
+# Streamlit shrinks a figure to its column and plotly shrinks the cells and their numbers with it.
+PAGE_PX = 940
+PLOT_HEIGHT_MAX_PX = 600
+COLORBAR_PX = 76
+LABEL_ROW_PX = 26
+# Numbers printed in cells: plotly sizes them to fit the cell ("auto"), at most the layout's font
+# size, which is set to a share of the cell. Below CELL_FONT_MIN_PX they are not printed at all
+# (hovering a cell still shows its value): a 6-pixel number helps nobody.
+CELL_FONT_MIN_PX = 10
+CELL_FONT_MAX_PX = 30
+CELL_FONT_SHARE = 0.46
+# plotly's heatmap text: a character is about 0.65 of the font size wide, a line 1.3 high.
+CHAR_WIDTH_EM = 0.65
+LINE_HEIGHT_EM = 1.3
+# Text that is not a cell's number (labels, buttons, colour bar) keeps these sizes.
+UI_FONT_PX = 13
+SMALL_FONT_PX = 12
 
 STRINGS = {
     "value_hover": "value %{text}<extra></extra>",
@@ -41,22 +63,17 @@ STRINGS = {
 
 
 def format_value(value: float) -> str:
-    """A number as a person writes it in a cell: ``3``, ``2.25``, ``0.333``, ``−∞``, ``NaN``.
+    """A number as the engine's explanations write it: ``3``, ``2.25``, ``0.3333``, ``−∞``.
+
+    The very function :func:`pooling_core.explain` formats its formulas with, so that a cell, the
+    list of a window's cells and the worked arithmetic beside them always agree to the digit.
 
     Examples
     --------
-    >>> [format_value(v) for v in (3.0, 2.25, 1 / 3, -float("inf"), float("nan"), -0.5, 186.5)]
-    ['3', '2.25', '0.3333', '−∞', 'NaN', '−0.5', '186.5']
+    >>> [format_value(v) for v in (3.0, 2.25, 1 / 3, -float("inf"), float("nan"), -0.5, 147.6)]
+    ['3', '2.25', '0.3333', '−∞', 'NaN', '−0.5', '147.6']
     """
-    value = float(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    # Four significant digits, as the engine's explanations write them: 186.5 must not be
-    # printed as 186 next to an explanation that says 186.5.
-    text = str(int(value)) if value == int(value) and abs(value) < 1e6 else f"{value:.4g}"
-    return text.replace("-", "−")
+    return explain_format(float(value))
 
 
 def cell_texts(grid: np.ndarray) -> list[list[str]] | None:
@@ -252,31 +269,127 @@ def path_shape(path: str, *, color: str, width: float = 3, fill: str | None = No
     return shape
 
 
-def grid_axes(fig: go.Figure, x_range: tuple[float, float], y_range: tuple[float, float],
-              *, cell_px: int | None = None, extra_height: int = 110) -> int:
-    """Square cells, rows downwards, no ticks; returns the pixel size used for a cell."""
+def fit_cell_px(span_x: float, span_y: float, *, max_width_px: float = PAGE_PX,
+                max_plot_height_px: float = PLOT_HEIGHT_MAX_PX, side_px: float = 0) -> int:
+    """Pixels per cell so that ``span_x × span_y`` cells (plus ``side_px`` of margins) fit.
+
+    Examples
+    --------
+    >>> fit_cell_px(8, 5, max_width_px=540, side_px=84)   # the worked 4×4 and its 2×2 output
+    56
+    >>> fit_cell_px(98, 66, side_px=84)                   # a 64×64 drawing and its 32×32 output
+    8
+    """
+    fit = min((max_width_px - side_px) / max(span_x, 1), max_plot_height_px / max(span_y, 1))
+    return int(np.clip(fit, CELL_PX_MIN, CELL_PX_MAX))
+
+
+def rows_for_px(pixels: float, cell_px: float) -> int:
+    """Whole cells needed to make room for ``pixels`` (a caption under a grid)."""
+    return max(1, math.ceil(pixels / max(cell_px, 1)))
+
+
+def cell_font_cap(cell_px: float) -> int:
+    """Largest font for a cell's number: a share of the cell, so numbers grow with the cells."""
+    return int(np.clip(cell_px * CELL_FONT_SHARE, CELL_FONT_MIN_PX, CELL_FONT_MAX_PX))
+
+
+def cell_font_px(cell_px: float, texts: Iterable[str], gap_px: float = 0) -> int:
+    """The font size plotly's automatic heatmap text takes in cells of ``cell_px`` pixels.
+
+    plotly fits the longest text of a trace into the cell (a character ≈ 0.65 em wide, a line
+    1.3 em high) and caps it at the layout's font size, which :func:`grid_layout` sets to
+    :func:`cell_font_cap`.
+
+    Examples
+    --------
+    >>> cell_font_px(56, ["7"]), cell_font_px(56, ["3.75"]), cell_font_px(32, ["0.1667"])
+    (25, 21, 8)
+    """
+    longest = max((len(text) for text in texts), default=1)
+    room = cell_px - gap_px
+    fit = min(math.floor(room / (max(longest, 1) * CHAR_WIDTH_EM)),
+              math.floor(room / LINE_HEIGHT_EM))
+    return int(min(fit, cell_font_cap(cell_px)))
+
+
+def fit_cell_texts(fig: go.Figure, cell_px: float) -> None:
+    """Print the numbers in the cells only where they can be read at ``cell_px``.
+
+    A heatmap whose numbers would come out smaller than :data:`CELL_FONT_MIN_PX` keeps them for
+    hovering but stops printing them; the labels of padding cells follow the same rule.
+    """
+    for trace in fig.data:
+        if trace.type == "heatmap" and trace.texttemplate and trace.text is not None:
+            texts = [text for row in trace.text for text in row]
+            if cell_font_px(cell_px, texts, trace.xgap or 0) < CELL_FONT_MIN_PX:
+                trace.texttemplate = None
+        elif trace.type == "scatter" and trace.mode == "text" and trace.text is not None:
+            size = cell_font_px(cell_px, list(trace.text))
+            if size < CELL_FONT_MIN_PX:
+                trace.update(mode="markers", marker={"symbol": "square", "size": cell_px,
+                                                     "color": "rgba(0,0,0,0)"})
+            else:
+                trace.update(textfont={"size": size})
+
+
+def grid_layout(fig: go.Figure, x_range: tuple[float, float], y_range: tuple[float, float],
+                *, cell_px: int | None = None, max_width_px: float = PAGE_PX,
+                max_plot_height_px: float = PLOT_HEIGHT_MAX_PX, colorbar: bool = True,
+                margin: dict | None = None, min_width_px: int = 0) -> int:
+    """Square cells of a fixed size, rows downwards, no axes; returns the cell size in pixels.
+
+    The figure gets the exact ``width`` and ``height`` its cells need (plus the margins: the
+    colour bar on the right when ``colorbar``), so it must be shown with
+    ``st.plotly_chart(..., width="content")``. ``cell_px`` defaults to the largest size that
+    fits ``max_width_px`` × ``max_plot_height_px``. A figure narrower than ``min_width_px`` (room
+    for buttons under it) is widened on the right, the grids staying where they are.
+    """
+    margin = {"l": 8, "r": COLORBAR_PX if colorbar else 8, "t": LABEL_ROW_PX, "b": 8,
+              **(margin or {})}
     span_x, span_y = x_range[1] - x_range[0], y_range[1] - y_range[0]
     if cell_px is None:
-        cell_px = int(np.clip(FIGURE_PX_TARGET / max(span_y, span_x / 2, 1), CELL_PX_MIN,
-                              CELL_PX_MAX))
-    fig.update_xaxes(range=list(x_range), showgrid=False, zeroline=False, showticklabels=False,
-                     constrain="domain", fixedrange=True)
-    fig.update_yaxes(range=[y_range[1], y_range[0]], showgrid=False, zeroline=False,
-                     showticklabels=False, scaleanchor="x", scaleratio=1, constrain="domain",
-                     fixedrange=True)
+        cell_px = fit_cell_px(span_x, span_y, max_width_px=max_width_px,
+                              max_plot_height_px=max_plot_height_px,
+                              side_px=margin["l"] + margin["r"])
+    width = round(span_x * cell_px) + margin["l"] + margin["r"]
+    if width < min_width_px:
+        margin["r"] += min_width_px - width
+        width = min_width_px
+    axis = {"showgrid": False, "zeroline": False, "visible": False, "constrain": "domain",
+            "fixedrange": True}
+    fig.update_xaxes(range=list(x_range), **axis)
+    fig.update_yaxes(range=[y_range[1], y_range[0]], scaleanchor="x", scaleratio=1, **axis)
     fig.update_layout(
-        height=int(span_y * cell_px + extra_height),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        width=width,
+        height=round(span_y * cell_px) + margin["t"] + margin["b"],
+        autosize=False,
+        margin={**margin, "pad": 0, "autoexpand": False},
         plot_bgcolor="white",
         showlegend=False,
+        # The layout's font size caps plotly's automatic size of the numbers in the cells; every
+        # other text of the figure sets its own size.
+        font={"size": cell_font_cap(cell_px)},
+        hoverlabel={"font": {"size": UI_FONT_PX}},
     )
+    if colorbar:
+        fig.update_layout(coloraxis_colorbar={
+            "thickness": 12, "x": 1, "xanchor": "left", "xpad": 8, "len": 1,
+            "lenmode": "fraction", "y": 0.5, "yanchor": "middle",
+            "tickfont": {"size": SMALL_FONT_PX}})
+    else:
+        fig.update_layout(coloraxis_showscale=False)
+    fit_cell_texts(fig, cell_px)
     return cell_px
 
 
-def label_annotation(text: str, x: float, y: float, *, size: int = 13,
-                     anchor: str = "left") -> dict:
-    """A static text label in data coordinates, written just above ``y``."""
-    return {"text": text, "x": x, "y": y, "xref": "x", "yref": "y", "showarrow": False,
+def label_annotation(text: str, x: float, y: float, *, size: int = UI_FONT_PX,
+                     anchor: str = "left", yref: str = "y") -> dict:
+    """A static text label at ``x`` (data coordinates), written just above ``y``.
+
+    With ``yref="paper"`` and ``y=1`` the label sits in the top margin, above the plot.
+    """
+    return {"text": text, "x": x, "y": y, "xref": "x", "yref": yref, "showarrow": False,
             "xanchor": anchor, "yanchor": "bottom", "font": {"size": size}}
 
 

@@ -24,6 +24,8 @@ TYPED_MAX_SIDE = 16
 PHOTO_CROP = 16
 GAP_COLUMNS = 2
 REACH_COLOR = "#ffb000"
+# Width in pixels of the picture's column (3/4 of the page, beside the controls).
+PICTURE_PX = 680
 
 STRINGS = {
     "heading": "Backward pass: gradient masks",
@@ -135,18 +137,18 @@ def gradient_figure(grad_x: np.ndarray, grad_y: np.ndarray, geometry, picked: tu
         shapes.append(fg.path_shape(fg.cells_path(reached), color=REACH_COLOR, width=4))
     top = -geometry.pad[0][0]
     annotations = [
-        fg.label_annotation(STRINGS["grad_title"], -geometry.pad[1][0], top - 0.1),
-        fg.label_annotation(STRINGS["upstream_title"], out_x, top - 0.1),
+        fg.label_annotation(STRINGS["grad_title"], -geometry.pad[1][0], 1, yref="paper"),
+        fg.label_annotation(STRINGS["upstream_title"], out_x, 1, yref="paper"),
     ]
     fig.update_layout(
         shapes=shapes, annotations=annotations,
         coloraxis={"colorscale": fg.GRADIENT_COLORSCALE, "cmin": -limit, "cmax": limit,
-                   "reversescale": True, "colorbar": {"thickness": 12}},
+                   "reversescale": True},
         clickmode="event+select", dragmode=False,
     )
     x_range = (-geometry.pad[1][0], out_x + out_w)
-    y_range = (top - 1.3, max(height + geometry.pad[0][1], out_h))
-    cell_px = fg.grid_axes(fig, x_range, y_range, extra_height=60)
+    y_range = (top, max(height + geometry.pad[0][1], out_h))
+    cell_px = fg.grid_layout(fig, x_range, y_range, max_width_px=PICTURE_PX)
     cells = [(r, c) for r in range(out_h) for c in range(out_w)]
     fig.add_trace(go.Scatter(
         x=[out_x + c + 0.5 for _, c in cells], y=[r + 0.5 for r, _ in cells],
@@ -163,9 +165,9 @@ def counts_figure(counts: np.ndarray) -> go.Figure:
     fig = go.Figure(fg.value_heatmap(counts, name="count",
                                      value_range=(0.0, max(float(np.nanmax(counts)), 1.0))))
     height, width = counts.shape
-    fig.update_layout(coloraxis={"colorscale": "Greens", "colorbar": {"thickness": 12},
+    fig.update_layout(coloraxis={"colorscale": "Greens",
                                  "cmin": 0, "cmax": max(float(np.nanmax(counts)), 1.0)})
-    fg.grid_axes(fig, (0, width), (0, height), extra_height=20)
+    fg.grid_layout(fig, (0, width), (0, height), margin={"t": 8})
     return fig
 
 
@@ -230,7 +232,7 @@ def _gradients_fragment(fm, params, key_prefix: str) -> None:
         with picture:
             figure = gradient_figure(grad_x, grad_y, geometry, (row, col), reached,
                                      params.padding)
-            st.plotly_chart(figure, width="stretch", key=f"{key_prefix}_figure",
+            st.plotly_chart(figure, width="content", key=f"{key_prefix}_figure",
                             on_select=lambda: _pick_callback(key_prefix, out_w),
                             selection_mode="points", config={"displayModeBar": False})
         with controls:
@@ -247,7 +249,7 @@ def _gradients_fragment(fm, params, key_prefix: str) -> None:
             st.caption(STRINGS["counts_note"] + " "
                        + STRINGS["counts_max"].format(count=fg.format_value(np.max(counts))))
             if mode != "ones":
-                st.plotly_chart(counts_figure(counts), width="stretch",
+                st.plotly_chart(counts_figure(counts), width="content",
                                 key=f"{key_prefix}_counts", config={"displayModeBar": False})
 
 
@@ -311,7 +313,7 @@ def _slider(label: str, maximum: int, key: str, default: int) -> int:
 
 def _photo_mask(fm, params) -> None:
     """The whole photo's gradient mask (all-ones upstream), shown as a picture."""
-    from pooling_ui.view_output import display_image
+    from pooling_ui.view_output import display_image_at_step, photo_scale
 
     with engine.view_guard("photo gradient mask"):
         kwargs = params.kwargs()
@@ -320,5 +322,7 @@ def _photo_mask(fm, params) -> None:
         mask = engine.backward_feature_map(fm, ones, "ones", kwargs)
         top = float(np.nanmax(mask)) if mask.size else 1.0
         key = f"{fm.key}|mask|{engine.kwargs_key(kwargs)}" if fm.key else ""
-        picture = display_image(mask, key, 520, (0.0, max(top, 1e-12)))
-        st.image(picture.pixels, caption=STRINGS["photo_mask"], width=520)
+        zoom, step = photo_scale(mask.shape[-2:])
+        picture = display_image_at_step(mask, key, step, (0.0, max(top, 1e-12)))
+        st.image(picture.pixels, caption=STRINGS["photo_mask"],
+                 width=max(1, picture.pixels.shape[1] * zoom))

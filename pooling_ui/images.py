@@ -454,7 +454,8 @@ def block_mean(plane_stack: np.ndarray, step: int) -> np.ndarray:
 
 
 def to_display_uint8(
-    data: np.ndarray, max_side: int = 800, value_range: tuple[float, float] | None = None
+    data: np.ndarray, max_side: int = 800, value_range: tuple[float, float] | None = None,
+    *, step: int | None = None,
 ) -> DisplayImage:
     """Shrink ``(C, H, W)`` (or ``(H, W)``) values for display and map them to uint8.
 
@@ -471,6 +472,9 @@ def to_display_uint8(
     value_range : (float, float), optional
         Values shown as black and white. Default: 0..255 when every finite value lies there
         (images), else the finite min..max. NaN is shown black; values outside are clipped.
+    step : int, optional
+        The block size to use instead of the one ``max_side`` implies: pictures that must be
+        shown at one scale (an input and its pooled output) share it.
 
     Returns
     -------
@@ -487,7 +491,9 @@ def to_display_uint8(
         values = values[None]
     if values.ndim != 3 or values.shape[0] not in (1, 3):
         raise ValueError(f"expected (H, W), (1, H, W) or (3, H, W); got shape {values.shape}")
-    step = display_step(values.shape[1], values.shape[2], max_side)
+    if step is None:
+        step = display_step(values.shape[1], values.shape[2], max_side)
+    step = max(1, int(step))
     small = block_mean(values, step)
     if value_range is None:
         value_range = _default_range(small)

@@ -15,8 +15,10 @@ from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
 from pooling_ui.images import to_display_uint8
 
-# Width in pixels at which a photo's input is shown; its output is shown at the same scale.
-PHOTO_DISPLAY_WIDTH = 520
+# Largest height and width in pixels of a photo's input on screen, and the width that the input
+# and its output, side by side at the same scale, must fit in (the page, less the gap).
+PHOTO_BOX_PX = (520, 560)
+PHOTO_ROW_PX = fg.PAGE_PX - 40
 GAP_COLUMNS = 2
 
 STRINGS = {
@@ -31,6 +33,7 @@ STRINGS = {
     "channels_modes": {"recomposed": "recomposed (colour)", "side": "side by side"},
     "downsampled": "{what}: {h}×{w}, downsampled for display ({step}×{step} blocks per pixel)",
     "full_size": "{what}: {h}×{w}",
+    "enlarged": "{what}: {h}×{w}, each cell shown as {zoom}×{zoom} pixels",
     "same_scale": (
         "Both pictures are drawn at the same scale: the output is smaller because it has fewer "
         "cells."
@@ -66,7 +69,7 @@ def output_view(fm, params) -> None:
             photo_pair(fm, output, f"{fm.key}|{engine.kwargs_key(kwargs)}" if fm.key else "")
         else:
             figure = grid_pair_figure(fm.data, output, fm.channel_names)
-            st.plotly_chart(figure, width="stretch", key="output_figure",
+            st.plotly_chart(figure, width="content", key="output_figure",
                             config={"displayModeBar": False})
 
 
@@ -86,7 +89,12 @@ def grid_pair_figure(data: np.ndarray, output: np.ndarray,
     out_h, out_w = output.shape[-2:]
     value_range = fg.finite_range(data, output)
     out_x = width + GAP_COLUMNS
-    row_step = max(height, out_h) + 2
+    rows = max(height, out_h)
+    # each channel's row of grids has its labels on a band of its own above it
+    cell_px = fg.fit_cell_px(out_x + out_w, channels * (rows + 1),
+                             side_px=8 + fg.COLORBAR_PX)
+    label_rows = fg.rows_for_px(fg.LABEL_ROW_PX, cell_px)
+    row_step = rows + label_rows
     fig = go.Figure()
     annotations = []
     shapes = []
@@ -98,17 +106,18 @@ def grid_pair_figure(data: np.ndarray, output: np.ndarray,
                                        value_range=value_range, name="y"))
         suffix = f"  ({channel_names[channel]})" if channels > 1 else ""
         annotations.append(fg.label_annotation(
-            f"{STRINGS['input_title']}{suffix}: {height}×{width}", 0, y0 - 0.1))
+            f"{STRINGS['input_title']}{suffix}: {height}×{width}", 0, y0))
         annotations.append(fg.label_annotation(
-            f"{STRINGS['output_title']}{suffix}: {out_h}×{out_w}", out_x, y0 - 0.1))
+            f"{STRINGS['output_title']}{suffix}: {out_h}×{out_w}", out_x, y0))
         shapes.append(fg.path_shape(fg.rect_path(0, 0, height, width, y_offset=y0),
                                     color="#222", width=1.5))
         shapes.append(fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x,
                                                  y_offset=y0), color="#222", width=1.5))
     fig.update_layout(coloraxis={"colorscale": fg.COLORSCALE, "cmin": value_range[0],
-                                 "cmax": value_range[1], "colorbar": {"thickness": 12}},
+                                 "cmax": value_range[1]},
                       annotations=annotations, shapes=shapes)
-    fg.grid_axes(fig, (0, out_x + out_w), (-1.2, channels * row_step - 2), extra_height=50)
+    fg.grid_layout(fig, (0, out_x + out_w), (-label_rows, channels * row_step - label_rows),
+                   cell_px=cell_px, margin={"t": 4})
     return fig
 
 
@@ -121,63 +130,98 @@ def photo_value_range(data: np.ndarray) -> tuple[float, float]:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _display_by_key(data_key: str, _values: np.ndarray, max_side: int,
+def _display_by_key(data_key: str, _values: np.ndarray, step: int,
                     value_range: tuple[float, float]):
-    return to_display_uint8(_values, max_side=max_side, value_range=value_range)
+    return to_display_uint8(_values, value_range=value_range, step=step)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _display(values: np.ndarray, max_side: int, value_range: tuple[float, float]):
-    return to_display_uint8(values, max_side=max_side, value_range=value_range)
+def _display(values: np.ndarray, step: int, value_range: tuple[float, float]):
+    return to_display_uint8(values, value_range=value_range, step=step)
 
 
-def display_image(values: np.ndarray, data_key: str, display_width: int,
-                  value_range: tuple[float, float]):
-    """A :class:`pooling_ui.images.DisplayImage` no wider than needed for ``display_width``.
+def display_image_at_step(values: np.ndarray, data_key: str, step: int,
+                          value_range: tuple[float, float]):
+    """A :class:`pooling_ui.images.DisplayImage` of ``step × step`` block means (1: every cell).
 
     ``data_key`` identifies ``values`` for the cache (a big photo is not hashed on every rerun);
     with ``""`` the values themselves are hashed.
     """
-    height, width = values.shape[-2:]
-    scale = display_width / max(width, 1)
-    max_side = max(1, int(np.ceil(max(height, width) * min(scale, 1.0))))
     if data_key:
-        return _display_by_key(data_key, values, max_side, value_range)
-    return _display(values, max_side, value_range)
+        return _display_by_key(data_key, values, int(step), value_range)
+    return _display(values, int(step), value_range)
+
+
+def display_image(values: np.ndarray, data_key: str, display_width: int,
+                  value_range: tuple[float, float]):
+    """A :class:`pooling_ui.images.DisplayImage` at most ``display_width`` pixels wide."""
+    width = values.shape[-1]
+    return display_image_at_step(values, data_key, -(-width // max(display_width, 1)),
+                                 value_range)
+
+
+def photo_scale(in_hw: tuple[int, int], out_hw: tuple[int, int] = (0, 0)) -> tuple[int, int]:
+    """``(zoom, step)``: one scale for a photo and its output, as big as fits the page.
+
+    Each cell is drawn as ``zoom × zoom`` screen pixels (small pictures), or each screen pixel is
+    the mean of ``step × step`` cells (big ones); one of the two is 1. Whole pixels either way,
+    so neither picture is stretched, and both use the same one: an output cell is drawn exactly
+    as big as an input cell. The input fits :data:`PHOTO_BOX_PX`, and the input and the output
+    side by side fit :data:`PHOTO_ROW_PX`.
+
+    Examples
+    --------
+    >>> photo_scale((4000, 3000), (2000, 1500))   # an upright 12-megapixel photo, 2×2 pooling
+    (1, 8)
+    >>> photo_scale((64, 64), (32, 32))            # a small picture is enlarged
+    (8, 1)
+    """
+    (height, width), out_w = in_hw, out_hw[1]
+    box_h, box_w = PHOTO_BOX_PX
+    fit = min(box_h / max(height, 1), box_w / max(width, 1), PHOTO_ROW_PX / max(width + out_w, 1))
+    if fit >= 1:
+        return int(fit), 1
+    return 1, int(np.ceil(1 / fit))
+
+
+def _caption(what: str, hw: tuple[int, int], zoom: int, step: int) -> str:
+    h, w = hw
+    if step > 1:
+        return STRINGS["downsampled"].format(what=what, h=h, w=w, step=step)
+    if zoom > 1:
+        return STRINGS["enlarged"].format(what=what, h=h, w=w, zoom=zoom)
+    return STRINGS["full_size"].format(what=what, h=h, w=w)
 
 
 def photo_pair(fm, output: np.ndarray, output_key: str, *, key_prefix: str = "output") -> None:
     """Input and output photos side by side, at one scale, downsampled for display only.
 
     ``output_key`` identifies ``output`` (the feature map's key and the parameters), so that the
-    display copy is made once per output.
+    display copy is made once per output. The pictures sit in a row that wraps rather than
+    overlaps: on a narrow window the output goes under the input, still at the same scale.
     """
-    channels, _, width = fm.data.shape
+    channels = fm.data.shape[0]
     value_range = photo_value_range(fm.data)
     mode = "recomposed"
     if channels == 3:
         mode = st.radio(STRINGS["channels_mode"], list(STRINGS["channels_modes"]),
                         format_func=STRINGS["channels_modes"].get, horizontal=True,
                         key=f"{key_prefix}_channels") or "recomposed"
-    scale = PHOTO_DISPLAY_WIDTH / width
+    zoom, step = photo_scale(fm.data.shape[-2:], output.shape[-2:])
     planes = [("", slice(None))] if mode == "recomposed" else [
         (f" ({name})", slice(index, index + 1)) for index, name in enumerate(fm.channel_names)]
     for label, channels_slice in planes:
-        in_col, out_col = st.columns(2)
-        for column, values, key, what in (
-            (in_col, fm.data[channels_slice], f"{fm.key}|in{label}" if fm.key else "",
+        row = st.container(horizontal=True, gap="medium")
+        for values, key, what in (
+            (fm.data[channels_slice], f"{fm.key}|in{label}" if fm.key else "",
              STRINGS["input_title"] + label),
-            (out_col, output[channels_slice], f"{output_key}|out{label}" if output_key else "",
+            (output[channels_slice], f"{output_key}|out{label}" if output_key else "",
              STRINGS["output_title"] + label),
         ):
-            shown_width = max(1, round(values.shape[-1] * scale))
-            picture = display_image(values, key, shown_width, value_range)
-            h, w = values.shape[-2:]
-            caption = (STRINGS["downsampled"].format(what=what, h=h, w=w, step=picture.step)
-                       if picture.downsampled
-                       else STRINGS["full_size"].format(what=what, h=h, w=w))
-            with column:
-                st.image(picture.pixels, caption=caption, width=shown_width)
+            picture = display_image_at_step(values, key, step, value_range)
+            with row:
+                st.image(picture.pixels, caption=_caption(what, values.shape[-2:], zoom, step),
+                         width=max(1, picture.pixels.shape[1] * zoom))
     st.caption(STRINGS["same_scale"])
     lo, hi = fg.finite_range(output)
     if lo < value_range[0] or hi > value_range[1]:
@@ -191,16 +235,15 @@ def input_only_view(fm) -> None:
         st.markdown(STRINGS["input_shape"].format(shape=shape_text(fm.data.shape)))
         if fm.is_photo:
             value_range = photo_value_range(fm.data)
-            picture = display_image(fm.data, f"{fm.key}|in" if fm.key else "",
-                                    PHOTO_DISPLAY_WIDTH, value_range)
-            caption = STRINGS["downsampled" if picture.downsampled else "full_size"].format(
-                what=STRINGS["input_title"], h=fm.data.shape[1], w=fm.data.shape[2],
-                step=picture.step)
-            st.image(picture.pixels, caption=caption,
-                     width=min(PHOTO_DISPLAY_WIDTH, fm.data.shape[2] * 4))
+            zoom, step = photo_scale(fm.data.shape[-2:])
+            picture = display_image_at_step(fm.data, f"{fm.key}|in" if fm.key else "", step,
+                                            value_range)
+            st.image(picture.pixels,
+                     caption=_caption(STRINGS["input_title"], fm.data.shape[-2:], zoom, step),
+                     width=max(1, picture.pixels.shape[1] * zoom))
             return
         figure = input_figure(fm.data, fm.channel_names)
-        st.plotly_chart(figure, width="stretch", key="input_figure",
+        st.plotly_chart(figure, width="content", key="input_figure",
                         config={"displayModeBar": False})
 
 
@@ -214,10 +257,9 @@ def input_figure(data: np.ndarray, channel_names: tuple[str, ...] = ("gray",)) -
         x0 = channel * (width + GAP_COLUMNS)
         fig.add_trace(fg.value_heatmap(data[channel], x_offset=x0, value_range=value_range))
         title = STRINGS["input_title"] + (f" ({channel_names[channel]})" if channels > 1 else "")
-        annotations.append(fg.label_annotation(title, x0, -0.1))
+        annotations.append(fg.label_annotation(title, x0, 1, yref="paper"))
     fig.update_layout(coloraxis={"colorscale": fg.COLORSCALE, "cmin": value_range[0],
-                                 "cmax": value_range[1], "colorbar": {"thickness": 12}},
+                                 "cmax": value_range[1]},
                       annotations=annotations)
-    fg.grid_axes(fig, (0, channels * (width + GAP_COLUMNS) - GAP_COLUMNS), (-1.2, height),
-                 extra_height=40)
+    fg.grid_layout(fig, (0, channels * (width + GAP_COLUMNS) - GAP_COLUMNS), (0, height))
     return fig

@@ -186,6 +186,11 @@ def test_app_loads_with_the_worked_example(app_page, app_server):
     # so the output is 2×2 (worked by hand: ⌊(4 − 2)/2⌋ + 1 = 2).
     assert shape_line(app_page) == ("1×4×4", "1×2×2")
     assert app_page.locator(".js-plotly-plot").count() >= 1
+    # Readable from the back of a classroom: the 4×4's numbers are printed at 20 px or more.
+    sizes = animation_plot(app_page).evaluate(
+        "gd => Array.from(gd.querySelectorAll('g.heatmap-label text'),"
+        " t => parseFloat(t.style.fontSize))")
+    assert len(sizes) >= 16 + 4 and min(sizes) >= 20, sizes
 
 
 def test_slider_moves_and_the_view_follows(app_page, app_server):
@@ -217,6 +222,11 @@ def test_play_moves_the_window_without_server_reruns(app_page, app_server):
     first = rectangles(shape_paths(plot))
     assert first, "the animation figure draws no rectangles (no window?)"
     count_server_runs(app_page)
+    # The buttons have a row of their own, above the step slider and its "step N" label.
+    buttons = [button.bounding_box() for button in plot.locator(".updatemenu-button").all()]
+    slider = plot.locator(".slider-container").bounding_box()
+    assert len(buttons) == 4
+    assert all(box["y"] + box["height"] <= slider["y"] for box in buttons), (buttons, slider)
 
     plot.locator(".updatemenu-button").filter(has_text="Play").click()
     # The worked 4×4 with a 2×2 window and stride 2 has 4 output cells, so 4 steps (0…3) at
@@ -253,6 +263,13 @@ def test_upload_through_the_dropzone_shows_a_pooled_photo(app_page, app_server):
     # the photo and its pooled output, as pictures (not heatmaps of 300 000 cells)
     images = app_page.locator(MAIN).locator('[data-testid="stImage"] img')
     expect(images.nth(1)).to_be_visible()
+    photo, pooled = images.nth(0).bounding_box(), images.nth(1).bounding_box()
+    # side by side (or one under the other on a narrow window), never one over the other
+    assert (photo["x"] + photo["width"] <= pooled["x"]
+            or photo["y"] + photo["height"] <= pooled["y"]), (photo, pooled)
+    # at one scale: the output has half the rows and columns, so it is drawn half as big
+    assert abs(2 * pooled["width"] - photo["width"]) <= 2, (photo, pooled)
+    assert abs(2 * pooled["height"] - photo["height"]) <= 2, (photo, pooled)
     assert app_page.locator(MAIN).locator(EXCEPTION).count() == 0
     assert_no_exception(app_page, "after the upload")
 

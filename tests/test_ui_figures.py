@@ -375,3 +375,109 @@ def test_compare_numbers_for_the_worked_example():
     assert rows["average"][columns["mean"]] == "3.438"
     assert rows["average"][columns["std"]] == "0.6932"
     assert rows["average"][columns["rmse"]] == "2.211"
+
+
+# -- readable on a projector: cell sizes, printed numbers, no stray axes ------------------------
+
+
+def cell_px_of(fig: dict) -> float:
+    """Screen pixels per cell of a grid figure, from its layout (width, margins, x range)."""
+    layout = fig["layout"]
+    x0, x1 = layout["xaxis"]["range"]
+    plot_px = layout["width"] - layout["margin"]["l"] - layout["margin"]["r"]
+    return plot_px / (x1 - x0)
+
+
+def plotly_auto_font_px(fig: dict, trace: dict, cell_px: float) -> float:
+    """The size plotly.js gives a heatmap's ``texttemplate`` numbers when ``textfont.size`` is
+    unset (its heatmap/plot.js): the longest text must fit the cell at 0.65 em a character and
+    1.3 em a line, and never exceeds the layout's font size."""
+    texts = [text for row in trace["text"] for text in row]
+    room = cell_px - trace.get("xgap", 0)
+    longest = max(len(text) for text in texts)
+    return min(room // (longest * 0.65), room // 1.3, fig["layout"]["font"]["size"])
+
+
+def test_worked_example_numbers_are_big_enough_for_a_projector():
+    fig = animation_figure(run_page("pages/explorer.py", {"input": "worked4x4"}))
+    cell_px = cell_px_of(fig)
+    assert cell_px >= 48, "a 4×4 grid gets big cells"
+    for name in ("x", "y"):
+        trace = heatmap(fig, name)
+        assert trace.get("texttemplate") == "%{text}", f"{name}: numbers printed"
+        assert plotly_auto_font_px(fig, trace, cell_px) >= 20, name
+
+
+@pytest.mark.parametrize("query", [
+    {"input": "worked4x4"},
+    {"input": "checkerboard", "input_size": "8", "kind": "avg", "kernel": "3x2", "stride": "2",
+     "padding": "1"},
+    {"input": "random", "input_size": "16"},
+    {"input": "checkerboard", "input_size": "24", "kind": "avg", "kernel": "3", "stride": "1"},
+])
+def test_numbers_are_printed_exactly_where_they_can_be_read(query):
+    for fig in figures(run_page("pages/explorer.py", query)):
+        cell_px = cell_px_of(fig)
+        for trace in fig["data"]:
+            if trace.get("type") != "heatmap" or "text" not in trace:
+                continue
+            size = plotly_auto_font_px(fig, trace, cell_px)
+            printed = trace.get("texttemplate") == "%{text}"
+            # printed ⇔ at least 10 px; unprinted values are still shown on hover
+            assert printed == (size >= 10), (trace["name"], size, cell_px)
+            assert "%{text}" in trace["hovertemplate"]
+
+
+def test_long_decimals_in_small_cells_are_hidden_not_shrunk():
+    # 24×24 checkerboard, 3×3 average, stride 1: outputs like 0.4444 (6 characters) in a 22×22
+    # grid beside a 24×24 one on a 940-px page: cells under 20 px cannot hold them at 10 px.
+    fig = animation_figure(run_page("pages/explorer.py", {
+        "input": "checkerboard", "input_size": "24", "kind": "avg", "kernel": "3",
+        "stride": "1"}))
+    assert cell_px_of(fig) < 20
+    output = heatmap(fig, "y")
+    assert "texttemplate" not in output
+    assert {"0.4444", "0.5556"} <= {t for row in output["text"] for t in row}
+
+
+def test_grid_figures_have_no_axes_and_fixed_square_cells():
+    pages = [("pages/explorer.py", {"input": "worked4x4", "padding": "1"}),
+             ("pages/gradients.py", {"input": "worked4x4"}),
+             ("pages/compare.py", {"input": "worked4x4"})]
+    for page, query in pages:
+        for fig in figures(run_page(page, query)):
+            layout = fig["layout"]
+            assert layout["xaxis"]["visible"] is False and layout["yaxis"]["visible"] is False
+            # the figure is sent at the size its cells need: rows as tall as columns are wide
+            y1, y0 = layout["yaxis"]["range"]
+            plot_h = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+            assert abs(plot_h / (y1 - y0) - cell_px_of(fig)) < 1, page
+
+
+def test_play_buttons_and_step_slider_have_rows_of_their_own():
+    layout = animation_figure(run_page("pages/explorer.py", {"input": "worked4x4"}))["layout"]
+    buttons, slider = layout["updatemenus"][0], layout["sliders"][0]
+    # both hang from the bottom of the grids; the slider (with its "step N" label) starts below
+    # the buttons' row (a button is about 30 px tall) and spans the figure
+    assert buttons["y"] == slider["y"] == 0
+    assert slider["pad"]["t"] >= buttons["pad"]["t"] + 36
+    assert slider["x"] == 0 and slider["len"] == 1
+    assert layout["margin"]["b"] >= slider["pad"]["t"] + 60
+    assert [b["label"] for b in buttons["buttons"]] == ["Play", "Slow", "Fast", "Pause"]
+
+
+def test_the_window_cell_list_agrees_with_the_formula_to_the_digit():
+    # Typed values with many digits, a negative integer and a big one: the list of the window's
+    # cells and the worked formula must write each number the same way.
+    app = run_page("pages/explorer.py", {"kind": "avg"})
+    app.radio(key="in_source").set_value("type").run()
+    app.session_state["in_type_editor"] = {
+        "edited_rows": {0: {"0": "147.6", "1": "0.16666667"}, 1: {"0": "-3", "1": "12345678"}},
+        "added_rows": [], "deleted_rows": [],
+    }
+    app.run()
+    formula = explanation(app)
+    listed = [line.split(" = ", 1)[1] for line in app.text[0].value.splitlines()]
+    inside = formula.split("(", 1)[1].split(")", 1)[0].split(" + ")
+    assert listed == inside, (listed, formula)
+    assert listed[0] == "147.6" and listed[1] == "0.1667"
