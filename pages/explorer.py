@@ -10,8 +10,8 @@ from pooling_ui.views_text import STRINGS as SHARED
 STRINGS = {
     "title": "Pooling Lab — Explorer",
     "intro": (
-        "Pick an input and the pooling parameters in the sidebar. Press ▶ Play to watch the "
-        "window slide over the input and fill in the output, one cell per step."
+        "Pick an input and the pooling parameters in the sidebar. Press Play under the figure "
+        "to watch the window slide over the input and fill in the output, one cell per step."
     ),
     "gradients": "Backward pass: where the gradient goes",
 }

@@ -2,8 +2,9 @@
 
 It runs :func:`pooling_core.crosscheck.compare` (forward and backward against PyTorch) on the
 current input and parameters, caches the answer, and shows one line such as
-"✓ matches PyTorch 2.13.0 on cpu — max |Δ| forward 0, backward 0". Without PyTorch, or when the
-comparison cannot run, a neutral note replaces it and nothing else on the page changes.
+"matches PyTorch 2.13.0 on cpu — largest |Δ|: forward 0, backward 0" beside a tick (a Material
+icon, which needs no emoji font). Without PyTorch, or when the comparison cannot run, a neutral
+note replaces it and nothing else on the page changes.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import numpy as np
 import streamlit as st
 
 LOGGER = logging.getLogger(__name__)
+ICONS = {True: ":material/check_circle:", False: ":material/error:"}
 
 STRINGS = {
-    "ok": "✓ matches PyTorch {version} on {device} — max |Δ| forward {forward}, "
+    # "largest", not "max": next to a view of max pooling, "max |Δ|" reads like the kind.
+    "ok": "matches PyTorch {version} on {device} — largest |Δ|: forward {forward}, "
           "backward {backward}",
-    "bad": "✗ differs from PyTorch {version} on {device} — max |Δ| forward {forward}, "
+    "bad": "differs from PyTorch {version} on {device} — largest |Δ|: forward {forward}, "
            "backward {backward}",
     "help": (
         "The same input and parameters were pooled by PyTorch {version} ({kind}), forward and "
@@ -99,7 +102,8 @@ def crosscheck_badge(x: np.ndarray, kwargs: dict, data_key: str = "") -> BadgeTe
     if text.ok is None:
         st.caption(text.label)
     else:
-        st.badge(text.label, color="green" if text.ok else "red", help=text.help or None)
+        st.badge(text.label, icon=ICONS[text.ok], color="green" if text.ok else "red",
+                 help=text.help or None)
     return text
 
 

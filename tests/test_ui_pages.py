@@ -160,14 +160,14 @@ def test_badge_line_for_an_agreeing_and_a_differing_result():
                              ok=True, tolerance="exact")
     text = badge_text(agreeing)
     assert text.ok is True
-    assert text.label == "✓ matches PyTorch 2.13.0 on cpu — max |Δ| forward 0, backward 0"
+    assert text.label == "matches PyTorch 2.13.0 on cpu — largest |Δ|: forward 0, backward 0"
     differing = CompareResult(device="cuda (NVIDIA H100)", torch_version="2.13.0",
                               kind="avg", max_abs_diff_forward=0.5,
                               max_abs_diff_backward=float("nan"), exact=False, ok=False,
                               tolerance="rel 1e-05")
     text = badge_text(differing)
     assert text.ok is False
-    assert text.label.startswith("✗ differs from PyTorch 2.13.0 on cuda (NVIDIA H100)")
+    assert text.label.startswith("differs from PyTorch 2.13.0 on cuda (NVIDIA H100)")
     assert "forward 0.5, backward n/a" in text.label
 
 
@@ -204,7 +204,10 @@ def test_badge_when_the_comparison_fails_is_a_neutral_note(monkeypatch):
 def test_badge_on_the_page_for_the_worked_example():
     app = run("pages/explorer.py", {"input": "worked4x4"})
     badges = [m.value for m in app.markdown if "badge[" in m.value]
-    assert badges and "✓ matches PyTorch" in badges[0] and "forward 0, backward 0" in badges[0]
+    assert badges and "matches PyTorch" in badges[0]
+    assert "largest |Δ|: forward 0, backward 0" in badges[0]
+    # the tick is a Material icon (no emoji font needed), green for agreement
+    assert badges[0].startswith(":green-badge[:material/check_circle:"), badges[0]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -226,3 +229,55 @@ def test_typed_nan_and_infinities_are_shown_not_fatal(page, kind):
         expected = {"max": "y[0,0] = max(NaN, 3, 5, −∞) = NaN",
                     "avg": "y[0,0] = (NaN + 3 + 5 + −∞)/4 = NaN"}[kind]
         assert [c.value for c in app.code] == [expected]
+
+
+# -- text that every classroom machine can show -------------------------------------------------
+
+# Characters that need an emoji or symbol font many machines lack (they show as empty boxes):
+# emoji, dingbats (✓ ✗ ❚), geometric shapes (▶), miscellaneous symbols and technical pictographs,
+# and the variation selector that asks for emoji presentation.
+NEEDS_SYMBOL_FONT = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B00, 0x2BFF), (0x25A0, 0x25FF),
+                     (0x231A, 0x23FF), (0xFE0F, 0xFE0F))
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+
+
+def test_user_facing_text_has_no_emoji_and_page_icons_are_material():
+    import ast
+    import importlib
+
+    texts = []
+    for name in ("animation", "badge", "compare", "gradients", "inputs", "params", "views_text",
+                 "view_output", "figures", "images", "presets"):
+        module = importlib.import_module(f"pooling_ui.{name}")
+        texts.extend(_strings(getattr(module, "STRINGS", {})))
+    page_sources = [(ROOT / page).read_text() for page in (*PAGES, "app.py")]
+    for source in page_sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                texts.append(node.value)
+    assert len(texts) > 100
+    bad = {(text, char) for text in texts for char in text
+           if any(lo <= ord(char) <= hi for lo, hi in NEEDS_SYMBOL_FONT)}
+    assert not bad, bad
+    icons = [node.value for source in page_sources for node in ast.walk(ast.parse(source))
+             if isinstance(node, ast.keyword) and node.arg == "icon"
+             for node in [node.value] if isinstance(node, ast.Constant)]
+    assert len(icons) == 3 and all(icon.startswith(":material/") for icon in icons), icons
+
+
+def test_view_doctests():
+    # pytest's --doctest-modules covers tests/ and pooling_core/ only, so run these here
+    import doctest
+
+    from pooling_ui import compare, figures, view_output
+
+    for module in (figures, view_output, compare):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted >= 2 and result.failed == 0, module.__name__
