@@ -21,6 +21,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "tests"))
+sys.path.insert(0, str(REPO_ROOT))
 
 from browser_support import (  # noqa: E402  (after the path set-up)
     ARTIFACTS,
@@ -32,6 +33,7 @@ from browser_support import (  # noqa: E402  (after the path set-up)
     missing_browser_reason,
     open_app,
     phone_photo_jpeg,
+    typed_cell_centre,
     wait_for_idle,
 )
 
@@ -55,9 +57,11 @@ def choose_source(page, label: str) -> None:
 
 
 def scroll_main_to(page, text: str) -> None:
-    """Scroll the main column so that the heading ``text`` is at the top of the view."""
+    """Scroll the main column so that the heading ``text`` is at the top of the view, below
+    Streamlit's header bar (which would cover it)."""
     page.locator(MAIN).get_by_text(text, exact=True).first.evaluate(
-        "element => element.scrollIntoView({block: 'start'})")
+        "element => { element.style.scrollMarginTop = '64px';"
+        " element.scrollIntoView({block: 'start'}); }")
     page.wait_for_timeout(300)
 
 
@@ -89,27 +93,25 @@ def typed_example(page, url: str) -> None:
     """The Explorer with the 4×4 worked example typed cell by cell into the data editor."""
     open_app(page, url)
     choose_source(page, "Type")
-    grid = page.locator(SIDEBAR).locator('[data-testid="stDataFrame"]')
+    grid = page.locator(MAIN).locator('[data-testid="stDataFrame"]')
+    grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    # Select cell (0, "1") — below the header, right of the index column — then move with the
-    # keyboard, column by column (Enter commits and moves down); the grid scrolls to follow the
-    # selection, also to the columns the narrow sidebar hides.
-    page.mouse.click(box["x"] + 85, box["y"] + 35 + 17)
-    columns = list(zip(*WORKED_4X4, strict=True))
-    for col, values in enumerate(columns):
-        for value in values:
-            page.keyboard.press("Enter")  # open the cell editor
+    # Each cell is opened by a double click at its centre (right of the row numbers, below the
+    # header), filled, and committed with Enter; the app reruns after each.
+    for row, values in enumerate(WORKED_4X4):
+        for col, value in enumerate(values):
+            page.mouse.dblclick(*typed_cell_centre(box, row, col))
             editor = page.locator("textarea").last
             editor.wait_for()
             editor.fill(str(value))
-            page.keyboard.press("Enter")  # commit; the selection moves one row down
+            page.keyboard.press("Enter")
             wait_for_idle(page)
-        if col < len(columns) - 1:
-            for _ in range(len(values) - 1):
-                page.keyboard.press("ArrowUp")
-            page.keyboard.press("ArrowRight")
-    wait_for_idle(page)
     page.locator(MAIN).get_by_text("Shape: 1×4×4 → 1×2×2").wait_for()
+    # what was typed must be what the app pools: the worked example's first window is 1, 3, 5, 6
+    page.locator(MAIN).get_by_text("y[0,0] = max(1, 3, 5, 6) = 6").wait_for()
+    page.keyboard.press("Escape")  # leave the grid: no selected cell in the picture
+    page.mouse.move(5, 5)  # and no hover effects either
+    scroll_main_to(page, "Edit the input")
     save(page, "screenshot-typed-4x4")
 
 
@@ -161,6 +163,7 @@ def drawn_digit(page, url: str) -> None:
 def shared_link(page, url: str) -> None:
     """The view a shared link opens: avg, 3×2 window, stride 2, padding 1, checkerboard."""
     open_app(page, url + SHARED_LINK)
+    scroll_main_to(page, "The sliding window")
     save(page, "screenshot-shared-link")
 
 
