@@ -1,11 +1,7 @@
 """Compare: two or more kinds of pooling side by side on the same input and parameters."""
 
-import streamlit as st
-
-from pooling_ui import compare, view_output
-from pooling_ui.inputs import input_panel
-from pooling_ui.params import parameter_panel
-from pooling_ui.views_text import STRINGS as SHARED
+from pooling_ui import compare
+from pooling_ui.page import page_start
 
 STRINGS = {
     "title": "Pooling Lab — Compare",
@@ -15,14 +11,5 @@ STRINGS = {
     ),
 }
 
-st.title(STRINGS["title"])
-st.caption(STRINGS["intro"])
-fm = input_panel()
-params = parameter_panel(fm)
-if fm is None:
-    st.info(SHARED["no_input"])
-    st.stop()
-if params is None:
-    view_output.input_only_view(fm)
-    st.stop()
+fm, params = page_start(STRINGS["title"], STRINGS["intro"])
 compare.compare_view(fm, params)

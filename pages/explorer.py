@@ -3,9 +3,7 @@
 import streamlit as st
 
 from pooling_ui import animation, badge, gradients, view_output
-from pooling_ui.inputs import input_panel
-from pooling_ui.params import parameter_panel
-from pooling_ui.views_text import STRINGS as SHARED
+from pooling_ui.page import page_start
 
 STRINGS = {
     "title": "Pooling Lab — Explorer",
@@ -16,16 +14,7 @@ STRINGS = {
     "gradients": "Backward pass: where the gradient goes",
 }
 
-st.title(STRINGS["title"])
-st.caption(STRINGS["intro"])
-fm = input_panel()
-params = parameter_panel(fm)
-if fm is None:
-    st.info(SHARED["no_input"])
-    st.stop()
-if params is None:
-    view_output.input_only_view(fm)
-    st.stop()
+fm, params = page_start(STRINGS["title"], STRINGS["intro"])
 badge.feature_map_badge(fm, params)
 animation.animation_view(fm, params)
 view_output.output_view(fm, params)

@@ -1,11 +1,7 @@
 """Gradients: the backward pass of pooling — where the upstream gradient goes in the input."""
 
-import streamlit as st
-
-from pooling_ui import badge, gradients, view_output
-from pooling_ui.inputs import input_panel
-from pooling_ui.params import parameter_panel
-from pooling_ui.views_text import STRINGS as SHARED
+from pooling_ui import badge, gradients
+from pooling_ui.page import page_start
 
 STRINGS = {
     "title": "Pooling Lab — Gradients",
@@ -15,15 +11,6 @@ STRINGS = {
     ),
 }
 
-st.title(STRINGS["title"])
-st.caption(STRINGS["intro"])
-fm = input_panel()
-params = parameter_panel(fm)
-if fm is None:
-    st.info(SHARED["no_input"])
-    st.stop()
-if params is None:
-    view_output.input_only_view(fm)
-    st.stop()
+fm, params = page_start(STRINGS["title"], STRINGS["intro"])
 badge.feature_map_badge(fm, params)
 gradients.gradients_view(fm, params, key_prefix="grad")

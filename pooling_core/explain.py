@@ -117,9 +117,10 @@ def fmt(value) -> str:
     if math.isinf(value):
         return "∞" if value > 0 else "−∞"
     if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    text = f"{value:.4g}"
-    return text.replace("-", "−")
+        text = str(int(value))
+    else:
+        text = f"{value:.4g}"
+    return text.replace("-", "−")  # a true minus sign, as in print
 
 
 def explain(x, out_row, out_col, kind="max", kernel_size=2, stride=None, padding=0, dilation=1,
