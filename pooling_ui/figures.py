@@ -85,16 +85,15 @@ def cell_texts(grid: np.ndarray) -> list[list[str]] | None:
 
 def finite_range(*grids: np.ndarray) -> tuple[float, float]:
     """Smallest and largest finite value over the grids (``(0, 1)`` when there is none)."""
-    lows, highs = [], []
+    lo, hi = np.inf, -np.inf
     for grid in grids:
-        values = np.asarray(grid, dtype=np.float64)
-        finite = values[np.isfinite(values)]
-        if finite.size:
-            lows.append(finite.min())
-            highs.append(finite.max())
-    if not lows:
+        # masked reductions in the array's own dtype: no float64 copy of a 12-megapixel photo
+        values = np.asarray(grid)
+        finite = np.isfinite(values)
+        lo = min(lo, float(np.min(values, where=finite, initial=np.inf)))
+        hi = max(hi, float(np.max(values, where=finite, initial=-np.inf)))
+    if lo > hi:
         return 0.0, 1.0
-    lo, hi = float(min(lows)), float(max(highs))
     if lo == hi:
         lo, hi = lo - 0.5, hi + 0.5
     return lo, hi

@@ -51,11 +51,13 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 def range_text(values: np.ndarray) -> tuple[str, str]:
     """Smallest and largest finite value, formatted (or a note when there is none)."""
-    finite = np.asarray(values, dtype=np.float64)
-    finite = finite[np.isfinite(finite)]
-    if finite.size == 0:
+    values = np.asarray(values)
+    finite = np.isfinite(values)
+    if not finite.any():
         return STRINGS["no_finite"], ""
-    return fg.format_value(finite.min()), fg.format_value(finite.max())
+    lo = np.min(values, where=finite, initial=np.inf)
+    hi = np.max(values, where=finite, initial=-np.inf)
+    return fg.format_value(lo), fg.format_value(hi)
 
 
 def output_view(fm, params) -> None:
