@@ -215,7 +215,22 @@ def adaptive_pool2d(x, output_size, kind="max", return_indices=False):
 
 
 def adaptive_pool2d_backward(x, grad_output, output_size, kind="max"):
-    """Gradient of :func:`adaptive_pool2d` with respect to ``x``.
+    """Gradient of a sum ``Σ grad_output · adaptive_pool2d(x, ...)`` with respect to ``x``.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W), (C, H, W) or (N, C, H, W)
+    grad_output : array_like
+        Shaped like ``adaptive_pool2d(x, output_size)``.
+    output_size : int or (int or None, int or None)
+        At least 1 (PyTorch refuses the gradient of an empty output too).
+    kind : {"max", "avg"}
+        max adds each gradient to its window's winner; avg spreads ``g / kh / kw`` over the window
+        (``g / (H·W)`` for a 1×1 output, as PyTorch's ``mean()``).
+
+    Returns
+    -------
+    ndarray, shape of ``x``
 
     Examples
     --------

@@ -48,6 +48,22 @@ class Geometry:
 def window_geometry(in_hw, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
     """The windows of :func:`pooling_core.pool2d` over a plane of ``in_hw = (H, W)``.
 
+    Parameters
+    ----------
+    in_hw : (int, int)
+        The plane's height and width.
+    kernel_size, stride, padding, dilation, ceil_mode
+        As for :func:`pooling_core.pool2d` (checked the same way).
+
+    Returns
+    -------
+    Geometry
+
+    Raises
+    ------
+    PoolingError
+        For any invalid argument.
+
     Examples
     --------
     >>> g = window_geometry((4, 4), 2, padding=1)
@@ -126,6 +142,25 @@ def fmt(value) -> str:
 def explain(x, out_row, out_col, kind="max", kernel_size=2, stride=None, padding=0, dilation=1,
             ceil_mode=False, count_include_pad=True, divisor_override=None, **options):
     """Explain output ``y[out_row, out_col]`` of ``pool2d`` on a single plane ``x`` (H, W).
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    out_row, out_col : int
+        The output cell, 0-based.
+    kind, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad, divisor_override,
+    **options
+        As for :func:`pooling_core.pool2d`.
+
+    Returns
+    -------
+    Explanation
+        Its ``result`` is ``pool2d(x, ...)[out_row, out_col]`` itself.
+
+    Raises
+    ------
+    PoolingError
+        For any invalid argument, or an output cell outside the output.
 
     Examples
     --------

@@ -360,7 +360,20 @@ def pool1d(x, kind="max", kernel_size=2, stride=None, padding=0, dilation=1, cei
 
 def pool1d_backward(x, grad_output, kind="max", kernel_size=2, stride=None, padding=0, dilation=1,
                     ceil_mode=False, count_include_pad=True, divisor_override=None, **options):
-    """Gradient of :func:`pool1d`, shaped like ``x``.
+    """Gradient of a sum ``Σ grad_output · pool1d(x, ...)`` with respect to ``x``.
+
+    Parameters
+    ----------
+    x : array_like, shape (L,), (C, L) or (N, C, L)
+    grad_output : array_like
+        Shaped like ``pool1d(x, ...)``'s output.
+    kind, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad, divisor_override,
+    **options
+        As for :func:`pool1d`.
+
+    Returns
+    -------
+    ndarray, shape of ``x``
 
     Examples
     --------
