@@ -28,7 +28,8 @@ PAD_COLOR = "#c9c9c9"
 OVERHANG_COLOR = "#ececec"
 WINDOW_COLOR = "#e4002b"
 WINNER_COLOR = "#ffb000"
-MASK_COLOR = "rgba(255,255,255,0.92)"
+# Opaque: outputs still to come must not show through (the class is meant to predict them).
+MASK_COLOR = "#fafafa"
 # Pixels per cell: big enough to read numbers from the back of a classroom, small enough that a
 # 64×64 grid fits a screen.
 CELL_PX_MAX = 56
