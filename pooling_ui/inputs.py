@@ -45,7 +45,7 @@ from PIL import Image, ImageDraw
 
 from pooling_ui import images, presets, urlstate
 from pooling_ui.images import ImageLoadError
-from pooling_ui.urlstate import UrlValueError, persist
+from pooling_ui.urlstate import UrlValueError, persist, read_url_once
 
 SOURCES = ("preset", "draw", "type", "upload")
 GRID_SIZES = (8, 12, 16, 20, 24, 28, 32, 48, 64)
@@ -544,16 +544,10 @@ def input_panel() -> FeatureMap | None:
     """
     # Room at the top of the main area for what does not fit the sidebar (the typed grid).
     main_area = st.container()
-    if not st.session_state.get("in_url_read"):
-        st.session_state["in_url_read"] = True
-        query = {name: st.query_params.get(name) for name in URL_NAMES if name in st.query_params}
-        state, warnings = read_url(query)
-        for key, value in state.items():
-            st.session_state[key] = value
-        st.session_state["in_url_warnings"] = warnings
+    warnings = read_url_once("in", URL_NAMES, read_url)
     with st.sidebar:
         st.header(STRINGS["title"])
-        for warning in st.session_state.get("in_url_warnings", []):
+        for warning in warnings:
             st.warning(warning)
         persist("in_source", "preset")
         if st.session_state["in_source"] not in SOURCES:

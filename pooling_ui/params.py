@@ -32,7 +32,7 @@ import streamlit as st
 
 import pooling_core as pc
 from pooling_ui import urlstate
-from pooling_ui.urlstate import UrlValueError, persist
+from pooling_ui.urlstate import UrlValueError, persist, read_url_once
 
 KERNEL_MAX = 64
 STRIDE_MAX = 64
@@ -654,16 +654,10 @@ def parameter_panel(fm) -> PoolParams | None:
         None when the combination is invalid for ``fm``; an ``st.error`` then shows the engine's
         message, which names the nearest valid value. The page stays up.
     """
-    if not st.session_state.get("p_url_read"):
-        st.session_state["p_url_read"] = True
-        query = {name: st.query_params.get(name) for name in URL_NAMES if name in st.query_params}
-        state, warnings = read_url(query, fm)
-        for key, value in state.items():
-            st.session_state[key] = value
-        st.session_state["p_url_warnings"] = warnings
+    warnings = read_url_once("p", URL_NAMES, lambda query: read_url(query, fm))
     with st.sidebar:
         st.header(STRINGS["title"])
-        for warning in st.session_state.get("p_url_warnings", []):
+        for warning in warnings:
             st.warning(warning)
         _widgets()
         params = params_from_state(st.session_state)

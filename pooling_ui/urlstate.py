@@ -45,6 +45,24 @@ class UrlValueError(ValueError):
     """A query-string value that cannot be used; the message says why, in plain words."""
 
 
+def read_url_once(prefix: str, names: Iterable[str], read) -> list[str]:
+    """On a session's first run, put what the link says into session state.
+
+    ``read(query)`` turns the link's values (``{name: text}`` for the ``names`` present) into
+    ``(session_state_values, warnings)``. Returns the warnings, which stay until the user changes
+    something (the panel clears ``<prefix>_url_warnings`` then).
+    """
+    done, warnings_key = f"{prefix}_url_read", f"{prefix}_url_warnings"
+    if not st.session_state.get(done):
+        st.session_state[done] = True
+        query = {name: st.query_params.get(name) for name in names if name in st.query_params}
+        state, warnings = read(query)
+        for key, value in state.items():
+            st.session_state[key] = value
+        st.session_state[warnings_key] = warnings
+    return st.session_state.get(warnings_key, [])
+
+
 def persist(key: str, default) -> None:
     """Seed ``st.session_state[key]`` (first run) or re-assert it (every later run).
 
