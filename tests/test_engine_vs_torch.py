@@ -274,19 +274,21 @@ def pool1d_cases(draw, kind):
     return make_values(seed, (*lead, length), dtype, style), params, seed
 
 
-@cases(200)
-@given(pool1d_cases("max"))
-def test_pool1d_max_is_bit_identical_to_torch_max_pool1d(case):
-    x, params, seed = case
-    ours, ours_index = pc.pool1d(x, "max", return_indices=True, **params)
-    ref, ref_index = reference_pool1d(x, "max", return_indices=True, **params)
-    assert_bit_identical(ours, ref, "1-D max values")
-    assert_bit_identical(ours_index, ref_index, "1-D max indices")
+@cases(300)
+@given(st.sampled_from(["max", "min"]).flatmap(
+    lambda kind: pool1d_cases(kind).map(lambda case: (kind, *case))))
+def test_pool1d_max_and_min_are_bit_identical_to_torch_max_pool1d(case):
+    """min is -max_pool1d(-x) in the reference, with any padding."""
+    kind, x, params, seed = case
+    ours, ours_index = pc.pool1d(x, kind, return_indices=True, **params)
+    ref, ref_index = reference_pool1d(x, kind, return_indices=True, **params)
+    assert_bit_identical(ours, ref, f"1-D {kind} values")
+    assert_bit_identical(ours_index, ref_index, f"1-D {kind} indices")
     grad_output = grad_like(seed, ref.shape, ref.dtype)
     assert_bit_identical(
-        pc.pool1d_backward(x, grad_output, "max", **params),
-        reference_pool1d_backward(x, grad_output, "max", **params),
-        "1-D max gradient",
+        pc.pool1d_backward(x, grad_output, kind, **params),
+        reference_pool1d_backward(x, grad_output, kind, **params),
+        f"1-D {kind} gradient",
     )
 
 
@@ -302,22 +304,6 @@ def test_pool1d_avg_is_bit_identical_to_torch_avg_pool1d(case):
         pc.pool1d_backward(x, grad_output, "avg", **params),
         reference_pool1d_backward(x, grad_output, "avg", **params),
         "1-D avg gradient",
-    )
-
-
-@cases(100)
-@given(pool1d_cases("min"))
-def test_pool1d_min_with_any_padding_matches_torch(case):
-    x, params, seed = case
-    ours, ours_index = pc.pool1d(x, "min", return_indices=True, **params)
-    ref, ref_index = reference_pool1d(x, "min", return_indices=True, **params)
-    assert_bit_identical(ours, ref, "1-D min values")
-    assert_bit_identical(ours_index, ref_index, "1-D min indices")
-    grad_output = grad_like(seed, ref.shape, ref.dtype)
-    assert_bit_identical(
-        pc.pool1d_backward(x, grad_output, "min", **params),
-        reference_pool1d_backward(x, grad_output, "min", **params),
-        "1-D min gradient",
     )
 
 
