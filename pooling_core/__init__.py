@@ -7,22 +7,39 @@ array([[ 5.,  7.],
 """
 
 from .adaptive import adaptive_pool2d, adaptive_pool2d_backward
-from .errors import PoolingError
+from .errors import AXES, MESSAGES, PoolingError
 from .explain import Explanation, Geometry, explain, window_geometry
-from .kinds import gaussian_weights
+from .kinds import Kind, Option, gaussian_weights
+from .kinds import fmt as format_number
 from .params import output_size
-from .pool import KIND_OPTIONS, KINDS, pool1d, pool1d_backward, pool2d, pool2d_backward
+from .pool import (
+    KIND_OPTIONS,
+    KINDS,
+    kind_spec,
+    kinds_where,
+    pool1d,
+    pool1d_backward,
+    pool2d,
+    pool2d_backward,
+)
 
 __all__ = [
+    "AXES",
     "KINDS",
     "KIND_OPTIONS",
+    "MESSAGES",
     "Explanation",
     "Geometry",
+    "Kind",
+    "Option",
     "PoolingError",
     "adaptive_pool2d",
     "adaptive_pool2d_backward",
     "explain",
+    "format_number",
     "gaussian_weights",
+    "kind_spec",
+    "kinds_where",
     "output_size",
     "pool1d",
     "pool1d_backward",

@@ -14,7 +14,7 @@ import numpy as np
 from .errors import PoolingError
 from .kinds import route_to_indices
 from .params import _check_int
-from .pool import QUIET, as_compute_array
+from .pool import QUIET, as_compute_array, kinds_where
 
 
 def _bounds(n: int, out: int):
@@ -25,20 +25,17 @@ def _bounds(n: int, out: int):
 
 
 def _prepare(x, output_size, kind):
-    if kind not in ("max", "avg"):
-        raise PoolingError(f"adaptive pooling supports kind 'max' or 'avg'; got {kind!r}")
+    if kind not in kinds_where("adaptive"):
+        raise PoolingError("adaptive_kind", value=kind, choices=", ".join(kinds_where("adaptive")))
     array = as_compute_array(x)
     if array.ndim not in (2, 3, 4):
-        raise PoolingError(
-            "x must have 2, 3 or 4 dimensions ((H, W), (C, H, W) or (N, C, H, W)); "
-            f"got shape {array.shape}"
-        )
+        raise PoolingError("bad_ndim_2d", shape=array.shape)
     height, width = array.shape[-2:]
     if min(height, width) < 1:
-        raise PoolingError(f"x must not have an empty spatial dimension; got shape {array.shape}")
+        raise PoolingError("empty_spatial", shape=array.shape)
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != 2:
-            raise PoolingError(f"output_size must be an int or a pair (h, w); got {output_size!r}")
+            raise PoolingError("not_pair", parameter="output_size", value=tuple(output_size))
         sizes = tuple(
             n if s is None else _check_int(s, "output_size", 0)
             for s, n in zip(output_size, (height, width), strict=True)
@@ -200,7 +197,7 @@ def adaptive_pool2d(x, output_size, kind="max", return_indices=False):
     """
     planes, lead, sizes = _prepare(x, output_size, kind)
     if return_indices and kind != "max":
-        raise PoolingError(f"return_indices=True is available for kind 'max' only; got '{kind}'")
+        raise PoolingError("no_indices", kind=kind, choices="max")
     if 0 in sizes:  # PyTorch returns an empty result here too
         empty = np.zeros(lead + sizes, dtype=planes.dtype)
         return (empty, empty.astype(np.int64)) if return_indices else empty
@@ -241,12 +238,10 @@ def adaptive_pool2d_backward(x, grad_output, output_size, kind="max"):
     """
     planes, lead, sizes = _prepare(x, output_size, kind)
     if 0 in sizes:  # as PyTorch's backward, which refuses an empty output
-        raise PoolingError(f"output_size must be ≥ 1 for a gradient; got {output_size!r}")
+        raise PoolingError("adaptive_empty_gradient", value=output_size)
     grad = as_compute_array(grad_output, "grad_output")
     if grad.shape != lead + sizes:
-        raise PoolingError(
-            f"grad_output must have the output's shape {lead + sizes}; got shape {grad.shape}"
-        )
+        raise PoolingError("grad_shape", expected=lead + sizes, shape=grad.shape)
     grad = grad.astype(planes.dtype, copy=False).reshape((-1,) + sizes)
     engine = _Adaptive(planes, sizes)
     with np.errstate(**QUIET):

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import PoolingError
-from .kinds import gaussian_weights
-from .pool import _windows, check_kind, plan, pool2d
+from .kinds import fmt
+from .pool import _windows, kind_spec, plan, pool2d
 
 
 @dataclass(frozen=True)
@@ -100,15 +100,18 @@ class Explanation:
     result : float
         ``pool2d(...)[out_index]``.
     winner : (int, int) or None
-        For max/min/median/stochastic (training): the cell the output (and its gradient) comes from.
+        For the kinds whose output is one input cell (max, min, median, stochastic while
+        training): the cell the output (and its gradient) comes from.
     divisor : float or None
-        avg and mixed: what the sum is divided by.
+        For the averaging kinds: what the sum is divided by.
     divisor_reason : str or None
         ``"window"`` (all taps), ``"padding_counted"``, ``"inside_only"`` (count_include_pad=False
         or string padding), ``"overhang"`` (ceil mode: taps past the padding are not counted),
         ``"override"``.
     formula : str
-        The arithmetic with the actual numbers, e.g. ``y[1,0] = max(3, 7, 2, 5) = 7``.
+        The arithmetic with the actual numbers, e.g. ``y[1,0] = max(3, 7, 2, 5) = 7``: symbols
+        and numbers only, no words, so it reads the same in every language (each kind writes its
+        own: :meth:`pooling_core.kinds.Kind.formula`).
     """
 
     kind: str
@@ -121,22 +124,6 @@ class Explanation:
     divisor: float | None
     divisor_reason: str | None
     formula: str
-
-
-def fmt(value) -> str:
-    """A number as a person writes it: ``3``, ``2.25``, ``−∞``, ``NaN``."""
-    if value is None:
-        return "·"
-    value = float(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    if value == int(value) and abs(value) < 1e15:
-        text = str(int(value))
-    else:
-        text = f"{value:.4g}"
-    return text.replace("-", "−")  # a true minus sign, as in print
 
 
 def explain(x, out_row, out_col, kind="max", kernel_size=2, stride=None, padding=0, dilation=1,
@@ -179,10 +166,10 @@ def explain(x, out_row, out_col, kind="max", kernel_size=2, stride=None, padding
     >>> explain(x, 0, 0, "max", padding=1).formula
     'y[0,0] = max(−∞, −∞, −∞, 1) = 1'
     """
-    kind = check_kind(kind)
+    spec = kind_spec(kind)
     array = np.asarray(x)
     if array.ndim != 2:
-        raise PoolingError(f"explain takes one plane x of shape (H, W); got shape {array.shape}")
+        raise PoolingError("explain_plane", shape=array.shape)
     params = dict(kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation,
                   ceil_mode=ceil_mode)
     checked = plan(array, kind, count_include_pad=count_include_pad,
@@ -191,36 +178,29 @@ def explain(x, out_row, out_col, kind="max", kernel_size=2, stride=None, padding
     out_h, out_w = windows.out_shape
     for name, index, size in (("out_row", out_row, out_h), ("out_col", out_col, out_w)):
         if not isinstance(index, (int, np.integer)) or not 0 <= index < size:
-            raise PoolingError(f"{name} must be an integer in [0, {size}); got {index!r}")
+            raise PoolingError("index_range", parameter=name, size=size, value=index)
     out_row, out_col = int(out_row), int(out_col)
     plane = checked.planes[0]
     geometry = window_geometry(array.shape, **params)
     cells = geometry.cells(out_row, out_col)
     values = [None if geometry.is_padding(r, c) else float(plane[r, c]) for r, c in cells]
     extra = dict(count_include_pad=count_include_pad, divisor_override=divisor_override, **options)
-    if kind in ("max", "min"):
+    config_options = checked.config.options
+    winner = None
+    if spec.has_indices:
         result, index = pool2d(plane, kind, return_indices=True, **params, **extra)
-        flat = int(index[out_row, out_col])
-        winner = divmod(flat, array.shape[1])
+        winner = divmod(int(index[out_row, out_col]), array.shape[1])
     else:
         result = pool2d(plane, kind, **params, **extra)
-        winner = None
     result = float(result[out_row, out_col])
+    if winner is None and spec.picks_cell(config_options):
+        winner = _picked_cell(cells, values, result)
     divisor = reason = None
-    weights = None
-    if kind in ("avg", "mixed", "weighted"):
+    if spec.averages:
         divisor, reason = _divisor(windows, checked.config, out_row, out_col, values)
-    if kind == "avg":
-        weights = [None if v is None and reason != "padding_counted" else 1 / divisor
-                   for v in values]
-    if kind == "weighted":
-        w = checked.config.options["weights"]
-        w = gaussian_weights(windows.kernel) if w is None else np.asarray(w, float)
-        weights = list((w / w.sum()).ravel())
-    if kind in ("median", "stochastic"):
-        winner = _picked_cell(plane, cells, values, result)
-    formula = _formula(kind, (out_row, out_col), values, weights, result, divisor, reason,
-                       checked.config.options)
+    weights = spec.tap_weights(values, divisor, reason, config_options, windows.kernel)
+    formula = (f"y[{out_row},{out_col}] = "
+               f"{spec.formula(values, weights, divisor, reason, config_options)} = {fmt(result)}")
     return Explanation(kind, (out_row, out_col), cells, values, weights, result,
                        None if winner is None else (int(winner[0]), int(winner[1])),
                        divisor, reason, formula)
@@ -238,49 +218,8 @@ def _divisor(windows, config, out_row, out_col, values):
     return float(counted), "inside_only"
 
 
-def _picked_cell(plane, cells, values, result):
+def _picked_cell(cells, values, result):
     for (r, c), v in zip(cells, values, strict=True):
         if v is not None and (v == result or (math.isnan(v) and math.isnan(result))):
             return r, c
     return None
-
-
-def _formula(kind, out_index, values, weights, result, divisor, reason, options):
-    head = f"y[{out_index[0]},{out_index[1]}] = "
-    tail = f" = {fmt(result)}"
-    inside = [v for v in values if v is not None]
-    if kind in ("max", "min"):
-        shown = ["−∞" if v is None and kind == "max" else "∞" if v is None else fmt(v)
-                 for v in values]
-        return f"{head}{kind}({', '.join(shown)}){tail}"
-    if kind == "avg":
-        counted = values if reason in ("window", "padding_counted") else inside
-        terms = " + ".join("0" if v is None else fmt(v) for v in counted)
-        return f"{head}({terms})/{fmt(divisor)}{tail}"
-    if kind == "median":
-        return f"{head}median({', '.join(fmt(v) for v in inside)}){tail}"
-    if kind == "lp":
-        p = fmt(options["p"])
-        terms = " + ".join(f"{fmt(v)}^{p}" for v in inside)
-        return f"{head}({terms})^(1/{p}){tail}"
-    if kind == "weighted":
-        terms = " + ".join(f"{w:.3g}·{'0' if v is None else fmt(v)}"
-                           for w, v in zip(weights, values, strict=True))
-        if reason == "window" or reason == "padding_counted":
-            return f"{head}{terms}{tail}"
-        return f"{head}({terms}) / (Σ weights inside){tail}"
-    if kind == "mixed":
-        alpha = fmt(options["alpha"])
-        terms = ", ".join(fmt(v) for v in inside)
-        return f"{head}{alpha}·max({terms}) + (1 − {alpha})·avg({terms}){tail}"
-    if kind == "softpool":
-        terms = ", ".join(fmt(v) for v in inside)
-        return f"{head}Σ softmax(x)·x over ({terms}){tail}"
-    if kind == "stochastic":
-        total = sum(inside)
-        if options["training"]:
-            probs = ", ".join(f"{fmt(v)}/{fmt(total)}" for v in inside)
-            return f"{head}sample with p = ({probs}){tail}"
-        squares = " + ".join(f"{fmt(v)}²" for v in inside)
-        return f"{head}({squares}) / ({' + '.join(fmt(v) for v in inside)}){tail}"
-    raise AssertionError(kind)

@@ -1,14 +1,23 @@
-"""Each kind of pooling: a reduction over the taps (forward) and a routing rule (backward).
+"""Each kind of pooling: its traits, a reduction over the taps (forward) and a routing rule
+(backward).
 
 Every kind works on ``(P, H, W)`` planes through a :class:`~pooling_core.windows.Windows`; none of
 them loops over windows. ``Config`` carries the arguments that are not geometry.
+
+A kind is one class. Besides ``forward`` and ``backward`` it declares, once, the facts that the
+argument checks, the app's widgets and link reader, :func:`pooling_core.explain` and the
+cross-check read (:class:`Kind` lists them): whether it averages and counts padding, whether it
+has indices or takes ``divisor_override``, what a padding cell counts as, which inputs it needs,
+and its options as :class:`Option` (type, default, valid range). Adding a kind is one class here
+plus its entry in :data:`KINDS_BY_NAME` (and, for the app, its words in the catalogues).
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -23,6 +32,195 @@ class Config:
     options: dict = field(default_factory=dict)
     # lp counts 'same' padding too (PyTorch's formula multiplies back by kh*kw)
     count_string_padding: bool = False
+
+
+OPTION_TYPES = ("float", "int", "bool", "weights")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a kind of pooling.
+
+    Attributes
+    ----------
+    name : str
+        The keyword argument (``p``, ``alpha``, ``seed``, ``training``, ``weights``).
+    type : {"float", "int", "bool", "weights"}
+        ``"weights"``: an array of the kernel's shape, or None for the kind's default.
+    default
+        The value used when the option is not given.
+    minimum, maximum : float or None
+        The valid range (inclusive; ``minimum_exclusive`` makes the lower end open).
+    offered : (float, float) or None
+        The range an app's widget offers, inside the valid range (the valid range itself when
+        both of its ends are finite).
+    step : float or None
+        A natural increment for a widget.
+    help_key : str
+        The catalogue key of the option's label and help text in the app.
+    """
+
+    name: str
+    type: str
+    default: Any
+    minimum: float | None = None
+    maximum: float | None = None
+    minimum_exclusive: bool = False
+    offered: tuple[float, float] | None = None
+    step: float | None = None
+    help_key: str = ""
+
+    def __post_init__(self):
+        if self.type not in OPTION_TYPES:
+            raise ValueError(f"option type must be one of {OPTION_TYPES}; got {self.type!r}")
+
+    @property
+    def offered_range(self) -> tuple[float, float] | None:
+        """``(low, high)`` for a widget, or None for bools and weights."""
+        if self.offered is not None:
+            return self.offered
+        if self.minimum is not None and self.maximum is not None:
+            return (self.minimum, self.maximum)
+        return None
+
+    def check(self, value, kind: str, kernel: tuple[int, int]):
+        """``value`` checked and normalised; a PoolingError that names the option otherwise."""
+        where = {"option": self.name, "kind": kind}
+        if self.type == "bool":
+            if not isinstance(value, (bool, np.bool_)):
+                raise PoolingError("option_not_bool", value=value, **where)
+            return bool(value)
+        if self.type == "weights":
+            return None if value is None else _check_weights(value, kind, kernel)
+        if self.type == "int":
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or (
+                    self.minimum is not None and value < self.minimum):
+                raise PoolingError("option_not_integer", value=value,
+                                   minimum=self.minimum or 0, **where)
+            value = int(value)
+        else:
+            if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+                    or not math.isfinite(value)):
+                raise PoolingError("option_not_number", value=value, **where)
+            value = float(value)
+        low, high = self.minimum, self.maximum
+        if low is not None and self.minimum_exclusive and value <= low:
+            raise PoolingError("option_above", value=value, minimum=low, **where)
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise PoolingError("option_between", value=value, minimum=low, maximum=high, **where)
+        return value
+
+
+def _check_weights(value, kind: str, kernel: tuple[int, int]) -> np.ndarray:
+    try:
+        weights = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise PoolingError("weights_not_numbers", kind=kind, rows=kernel[0],
+                           cols=kernel[1]) from None
+    if weights.shape != tuple(kernel):
+        raise PoolingError("weights_shape", kind=kind, expected=tuple(kernel),
+                           shape=weights.shape)
+    if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
+        raise PoolingError("weights_values", kind=kind)
+    return weights
+
+
+class Kind:
+    """What every kind of pooling declares besides its ``forward`` and ``backward``.
+
+    Attributes
+    ----------
+    name : str
+        The ``kind=`` argument.
+    options : tuple of Option
+    averages : bool
+        The result divides a window sum by a count of cells (:func:`pooling_core.explain` shows
+        that divisor and why).
+    counts_padding : bool
+        ``count_include_pad`` changes the result.
+    takes_divisor : bool
+        ``divisor_override`` applies.
+    has_indices : bool
+        ``return_indices=True`` gives the winning cells.
+    adaptive : bool
+        :func:`pooling_core.adaptive_pool2d` has this kind.
+    padding_value : float or None
+        What a padding cell counts as inside a window (−∞ for max, 0 in a sum); None when
+        padding cells are left out of the reduction.
+    needs_finite, needs_non_negative : bool
+        Inputs the kind refuses otherwise.
+    """
+
+    name: ClassVar[str]
+    options: ClassVar[tuple[Option, ...]] = ()
+    averages: ClassVar[bool] = False
+    counts_padding: ClassVar[bool] = False
+    takes_divisor: ClassVar[bool] = False
+    has_indices: ClassVar[bool] = False
+    adaptive: ClassVar[bool] = False
+    padding_value: ClassVar[float | None] = None
+    needs_finite: ClassVar[bool] = False
+    needs_non_negative: ClassVar[bool] = False
+
+    @property
+    def option_defaults(self) -> dict[str, Any]:
+        return {option.name: option.default for option in self.options}
+
+    def picks_cell(self, options: dict) -> bool:
+        """Whether each output is the value of one input cell of its window (which then gets the
+        whole gradient): max, min, median, and stochastic pooling while training."""
+        return False
+
+    def check_options(self, options: dict, kernel: tuple[int, int]) -> dict:
+        """The options with defaults filled in, each checked; a PoolingError otherwise."""
+        by_name = {option.name: option for option in self.options}
+        unknown = sorted(set(options) - set(by_name))
+        if unknown:
+            if by_name:
+                raise PoolingError("unknown_option", option=unknown[0], kind=self.name,
+                                   choices=", ".join(by_name))
+            raise PoolingError("unknown_option_none", option=unknown[0], kind=self.name)
+        merged = {**self.option_defaults, **options}
+        return {name: by_name[name].check(value, self.name, kernel)
+                for name, value in merged.items()}
+
+    def tap_weights(self, values: list, divisor: float | None, reason: str | None,
+                    options: dict, kernel: tuple[int, int]) -> list | None:
+        """Each tap's weight in a window's sum (avg: 1/divisor), or None when it has none."""
+        return None
+
+    def formula(self, values: list, weights: list | None, divisor: float | None,
+                reason: str | None, options: dict) -> str:
+        """The right-hand side of one window's worked arithmetic, in symbols and numbers only
+        (``max(1, 3, 5, 6)``), so that it reads the same in every language; ``values`` holds
+        None for padding cells."""
+        raise NotImplementedError
+
+
+def _listed(values) -> str:
+    return ", ".join(fmt(v) for v in values)
+
+
+def fmt(value) -> str:
+    """A number as a person writes it: ``3``, ``2.25``, ``−∞``, ``NaN``; ``·`` for None.
+
+    Examples
+    --------
+    >>> [fmt(v) for v in (3.0, 2.25, 1 / 3, -float("inf"), float("nan"), -0.5, None)]
+    ['3', '2.25', '0.3333', '−∞', 'NaN', '−0.5', '·']
+    """
+    if value is None:
+        return "·"
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if value == int(value) and abs(value) < 1e15:
+        text = str(int(value))
+    else:
+        text = f"{value:.4g}"
+    return text.replace("-", "−")  # a true minus sign, as in print
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,10 +323,17 @@ def _argmax_taps(xb: np.ndarray, maxima: np.ndarray, win: Windows, block: Block)
     return choice + win.window_origin(block)
 
 
-class MaxPool:
+class MaxPool(Kind):
     name = "max"
-    options: ClassVar[dict] = {}
     has_indices = True
+    adaptive = True
+    padding_value = -math.inf
+
+    def picks_cell(self, options):
+        return True
+
+    def formula(self, values, weights, divisor, reason, options):
+        return f"{self.name}({_listed(self.padding_value if v is None else v for v in values)})"
 
     def forward(self, x, win: Windows, cfg: Config, want_indices: bool):
         planes = x.shape[0]
@@ -151,6 +356,8 @@ class MinPool(MaxPool):
     """``-max(-x)``: ties go to the first tap, NaN to the last NaN, exactly as for max."""
 
     name = "min"
+    adaptive = False
+    padding_value = math.inf
 
     def forward(self, x, win, cfg, want_indices):
         out, indices = super().forward(np.negative(x), win, cfg, want_indices)
@@ -169,16 +376,32 @@ def _divisor(win: Windows, cfg: Config, block: Block, dtype):
     return counts.astype(dtype)
 
 
-class AvgPool:
+class AvgPool(Kind):
     """Sum the taps in window order starting from 0, in the input dtype, then divide once.
 
     That is PyTorch's CPU kernel's order, so the result is bit-identical to it.
     """
 
     name = "avg"
-    options: ClassVar[dict] = {}
-    has_indices = False
     averages = True
+    counts_padding = True
+    takes_divisor = True
+    adaptive = True
+    padding_value = 0.0
+
+    @staticmethod
+    def counted(values, reason):
+        """The taps a window's sum and divisor count: padding too when it is counted."""
+        return values if reason in ("window", "padding_counted") else [
+            v for v in values if v is not None]
+
+    def tap_weights(self, values, divisor, reason, options, kernel):
+        counted = reason in ("window", "padding_counted")
+        return [None if v is None and not counted else 1 / divisor for v in values]
+
+    def formula(self, values, weights, divisor, reason, options):
+        terms = " + ".join("0" if v is None else fmt(v) for v in self.counted(values, reason))
+        return f"({terms})/{fmt(divisor)}"
 
     def forward(self, x, win: Windows, cfg: Config, want_indices=False):
         planes = x.shape[0]
@@ -229,12 +452,18 @@ def _torch_sign(x: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(x), x.dtype.type(0), np.sign(x))
 
 
-class LpPool:
+class LpPool(Kind):
     """PyTorch's ``lp_pool2d``: ``(sign(A)·relu(|A|)·kh·kw) ** (1/p)`` with ``A = avg(x**p)``."""
 
     name = "lp"
-    options: ClassVar[dict] = {"p": 2.0}
-    has_indices = False
+    options = (Option("p", "float", 2.0, minimum=0.0, minimum_exclusive=True,
+                      offered=(0.1, 100.0), step=0.5, help_key="options.lp.p"),)
+    padding_value = 0.0
+
+    def formula(self, values, weights, divisor, reason, options):
+        p = fmt(options["p"])
+        terms = " + ".join(f"{fmt(v)}^{p}" for v in values if v is not None)
+        return f"({terms})^(1/{p})"
 
     def _parts(self, x, win, cfg):
         p = float(cfg.options["p"])
@@ -291,13 +520,28 @@ def gaussian_weights(kernel: tuple[int, int]) -> np.ndarray:
     return weights / weights.sum()
 
 
-class WeightedPool:
+class WeightedPool(Kind):
     """``Σ w_t x_t`` with normalised weights; padding is 0 or, when not counted, re-normalised."""
 
     name = "weighted"
-    options: ClassVar[dict] = {"weights": None}
-    has_indices = False
+    options = (Option("weights", "weights", None, help_key="options.weighted.weights"),)
     averages = True
+    counts_padding = True
+    padding_value = 0.0
+
+    def tap_weights(self, values, divisor, reason, options, kernel):
+        weights = options.get("weights")
+        weights = gaussian_weights(kernel) if weights is None else np.asarray(weights, float)
+        return list((weights / weights.sum()).ravel())
+
+    def formula(self, values, weights, divisor, reason, options):
+        terms = " + ".join(f"{w:.3g}·{'0' if v is None else fmt(v)}"
+                           for w, v in zip(weights, values, strict=True))
+        if reason in ("window", "padding_counted"):
+            return terms
+        inside = " + ".join(f"{w:.3g}" for w, v in zip(weights, values, strict=True)
+                            if v is not None)
+        return f"({terms}) / ({inside})"
 
     def _weights(self, win, cfg, dtype):
         weights = cfg.options.get("weights")
@@ -340,13 +584,22 @@ class WeightedPool:
         return grad_x
 
 
-class MixedPool:
+class MixedPool(Kind):
     """``alpha·max + (1 − alpha)·avg`` (Yu et al. 2014), each part with its own rules."""
 
     name = "mixed"
-    options: ClassVar[dict] = {"alpha": 0.5}
-    has_indices = False
+    options = (Option("alpha", "float", 0.5, minimum=0.0, maximum=1.0, step=0.05,
+                      help_key="options.mixed.alpha"),)
     averages = True
+    counts_padding = True
+    takes_divisor = True
+    padding_value = 0.0
+
+    def formula(self, values, weights, divisor, reason, options):
+        alpha = fmt(options["alpha"])
+        high = MaxPool().formula(values, None, None, None, options)
+        mean = AvgPool().formula(values, None, divisor, reason, options)
+        return f"{alpha}·{high} + (1 − {alpha})·{mean}"
 
     def forward(self, x, win, cfg, want_indices=False):
         alpha = x.dtype.type(cfg.options["alpha"])
@@ -363,8 +616,7 @@ class MixedPool:
 # ---------------------------------------------------------------------------------------------
 # kinds that need all taps of a window at once: gather, reduce along the last axis, scatter back
 # ---------------------------------------------------------------------------------------------
-class _GatheredKind:
-    has_indices = False
+class _GatheredKind(Kind):
     fill = 0.0
 
     def blocks(self, x, win):
@@ -376,8 +628,11 @@ class SoftPool(_GatheredKind):
     """Softmax-weighted sum of each window (Stergiou et al. 2021)."""
 
     name = "softpool"
-    options: ClassVar[dict] = {}
     fill = -np.inf
+
+    def formula(self, values, weights, divisor, reason, options):
+        terms = _listed(v for v in values if v is not None)
+        return f"softmax({terms}) · ({terms})"
 
     @staticmethod
     def _softmax(values, inside):
@@ -408,8 +663,13 @@ class MedianPool(_GatheredKind):
     """Lower median of each window (torch.median's convention); NaN in a window gives NaN."""
 
     name = "median"
-    options: ClassVar[dict] = {}
     fill = np.inf
+
+    def picks_cell(self, options):
+        return True
+
+    def formula(self, values, weights, divisor, reason, options):
+        return f"median({_listed(v for v in values if v is not None)})"
 
     def _choice(self, values, inside):
         """Tap number of each window's lower median: the first tap in window order holding it."""
@@ -443,8 +703,26 @@ class StochasticPool(_GatheredKind):
     """Stochastic pooling (Zeiler & Fergus 2013) on non-negative inputs."""
 
     name = "stochastic"
-    options: ClassVar[dict] = {"seed": 0, "training": True}
+    options = (
+        Option("seed", "int", 0, minimum=0, offered=(0, 2**31 - 1),
+               help_key="options.stochastic.seed"),
+        Option("training", "bool", True, help_key="options.stochastic.training"),
+    )
+    needs_finite = True
+    needs_non_negative = True
     fill = 0.0
+
+    def picks_cell(self, options):
+        return bool(options.get("training", True))
+
+    def formula(self, values, weights, divisor, reason, options):
+        inside = [v for v in values if v is not None]
+        if options["training"]:
+            total = fmt(sum(inside))
+            probabilities = ", ".join(f"{fmt(v)}/{total}" for v in inside)
+            return f"sample(({_listed(inside)}), p = ({probabilities}))"
+        squares = " + ".join(f"{fmt(v)}²" for v in inside)
+        return f"({squares}) / ({' + '.join(fmt(v) for v in inside)})"
 
     def _choice(self, x, win, cfg):
         """For training: each block's tap numbers drawn with probability value / window sum."""
@@ -501,64 +779,3 @@ KINDS_BY_NAME = {
     for kind in (MaxPool(), AvgPool(), MinPool(), LpPool(), WeightedPool(), StochasticPool(),
                  MixedPool(), SoftPool(), MedianPool())
 }
-
-
-# ---------------------------------------------------------------------------------------------
-# option checking
-# ---------------------------------------------------------------------------------------------
-def _real(value, name, kind):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise PoolingError(f"option {name} of kind '{kind}' must be a finite number; got {value!r}")
-    return float(value)
-
-
-def check_options(kind: str, options: dict, kernel: tuple[int, int]) -> dict:
-    """The kind's options with defaults filled in, each checked; a PoolingError otherwise."""
-    allowed = KINDS_BY_NAME[kind].options
-    unknown = sorted(set(options) - set(allowed))
-    if unknown:
-        takes = ", ".join(allowed) if allowed else "no options"
-        raise PoolingError(
-            f"unknown option {unknown[0]!r} for kind '{kind}'; {kind} takes: {takes}"
-        )
-    merged = {**allowed, **options}
-    if kind == "lp":
-        merged["p"] = _real(merged["p"], "p", kind)
-        if merged["p"] <= 0:
-            raise PoolingError(f"option p of kind 'lp' must be > 0; got {merged['p']:g}")
-    elif kind == "mixed":
-        alpha = _real(merged["alpha"], "alpha", kind)
-        if not 0 <= alpha <= 1:
-            raise PoolingError(f"option alpha of kind 'mixed' must be in [0, 1]; got {alpha:g}")
-        merged["alpha"] = alpha
-    elif kind == "stochastic":
-        seed = merged["seed"]
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise PoolingError(
-                f"option seed of kind 'stochastic' must be an integer ≥ 0; got {seed!r}"
-            )
-        if not isinstance(merged["training"], (bool, np.bool_)):
-            raise PoolingError(
-                "option training of kind 'stochastic' must be True or False; "
-                f"got {merged['training']!r}"
-            )
-        merged["training"] = bool(merged["training"])
-    elif kind == "weighted" and merged["weights"] is not None:
-        try:
-            weights = np.asarray(merged["weights"], dtype=np.float64)
-        except (TypeError, ValueError):
-            raise PoolingError(
-                f"option weights of kind 'weighted' must be a {kernel[0]}×{kernel[1]} array of "
-                "numbers"
-            ) from None
-        if weights.shape != tuple(kernel):
-            raise PoolingError(
-                f"option weights of kind 'weighted' must have the kernel's shape {tuple(kernel)}; "
-                f"got shape {weights.shape}"
-            )
-        if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
-            raise PoolingError(
-                "option weights of kind 'weighted' must be finite, non-negative and not all zero"
-            )
-        merged["weights"] = weights
-    return merged

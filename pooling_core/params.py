@@ -20,11 +20,11 @@ STRING_PADDINGS = ("valid", "same")
 def _check_int(value, name: str, minimum: int) -> int:
     # floats are refused even when whole (2.0), as PyTorch refuses them
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise PoolingError(f"{name} must be an integer ≥ {minimum}; got {value!r}")
+        raise PoolingError("not_integer", parameter=name, minimum=minimum, value=value)
     value = int(value)
     if value < minimum:
-        hint = " (stride=None means stride = kernel_size)" if name.startswith("stride") else ""
-        raise PoolingError(f"{name} must be ≥ {minimum}; got {value}{hint}")
+        code = "stride_too_small" if name.startswith("stride") else "too_small"
+        raise PoolingError(code, parameter=name, minimum=minimum, value=value)
     return value
 
 
@@ -36,8 +36,8 @@ def as_pair(value, name: str, minimum: int, ndim: int = 2) -> tuple[int, ...]:
         if len(value) == 1:
             value = value * ndim
         if len(value) != ndim:
-            shape = "an int or a pair (h, w)" if ndim == 2 else "an int"
-            raise PoolingError(f"{name} must be {shape}; got {tuple(value)!r}")
+            code = "not_pair" if ndim == 2 else "not_single"
+            raise PoolingError(code, parameter=name, value=tuple(value))
         return tuple(_check_int(v, name, minimum) for v in value)
     return (_check_int(value, name, minimum),) * ndim
 
@@ -47,9 +47,7 @@ def normalize_padding(padding, ndim: int = 2):
     if isinstance(padding, str):
         lowered = padding.strip().lower()
         if lowered not in STRING_PADDINGS:
-            raise PoolingError(
-                f"padding must be an int, a pair (h, w), 'valid' or 'same'; got {padding!r}"
-            )
+            raise PoolingError("padding_string", value=padding)
         return lowered
     return as_pair(padding, "padding", 0, ndim)
 
@@ -125,15 +123,13 @@ class Axis:
 def make_axis(n, kernel, stride, padding, dilation, ceil_mode, *, where: str) -> Axis:
     """Check one axis's parameters as PyTorch does and work out its windows.
 
-    ``padding`` is an int or ``"valid"``/``"same"``; ``where`` names the axis in messages.
+    ``padding`` is an int or ``"valid"``/``"same"``; ``where`` names the axis in messages (one of
+    :data:`pooling_core.errors.AXES`).
     """
     span = dilation * (kernel - 1) + 1
     if isinstance(padding, str):
         if ceil_mode:
-            raise PoolingError(
-                f"ceil_mode=True applies to numeric padding only; got padding={padding!r} "
-                "(use ceil_mode=False, or a number of padding cells)"
-            )
+            raise PoolingError("ceil_with_string_padding", value=padding)
         if padding == "valid":
             out = -(-(n - span + 1) // stride) if n >= span else 0
             total = 0
@@ -142,36 +138,25 @@ def make_axis(n, kernel, stride, padding, dilation, ceil_mode, *, where: str) ->
             total = max((out - 1) * stride + span - n, 0)
         pad_lo, pad_hi, counts = total // 2, total - total // 2, False
         if out < 1:
-            raise PoolingError(
-                f"output {where} would be {out}: with padding='valid' the window spans {span} "
-                f"cells (dilation·(kernel_size−1)+1) but the input {where} is only {n}; "
-                "use a smaller kernel_size or dilation, or padding='same'"
-            )
+            raise PoolingError("valid_output_empty", axis=where, out=out, span=span, n=n)
     else:
         if padding > kernel // 2:
-            raise PoolingError(
-                f"padding {padding} is more than half of kernel_size {kernel}; "
-                f"use padding ≤ {kernel // 2}"
-            )
+            raise PoolingError("padding_too_large", value=padding, kernel=kernel,
+                               maximum=kernel // 2)
         numerator = n + 2 * padding - span + ((stride - 1) if ceil_mode else 0)
         out = numerator // stride + 1
         if ceil_mode and (out - 1) * stride >= n + padding:
             out -= 1
         if out < 1:
-            raise PoolingError(
-                f"output {where} would be {out}: the window spans {span} cells "
-                f"(dilation·(kernel_size−1)+1) but the padded input {where} is only "
-                f"{n + 2 * padding}; use a smaller kernel_size or dilation, or more padding"
-            )
+            raise PoolingError("output_empty", axis=where, out=out, span=span,
+                               padded=n + 2 * padding)
         pad_lo = pad_hi = padding
         counts = True
     axis = Axis(n, kernel, stride, dilation, pad_lo, pad_hi, out, counts)
     empty = np.flatnonzero(axis.inside_count == 0)
     if empty.size:
-        raise PoolingError(
-            f"window {int(empty[0])} along the {where} covers only padding (dilation {dilation} "
-            f"jumps over the whole input {where} of {n}); use a smaller dilation or padding"
-        )
+        raise PoolingError("window_only_padding", window=int(empty[0]), axis=where,
+                           dilation=dilation, n=n)
     return axis
 
 

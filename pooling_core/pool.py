@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import numbers
@@ -10,22 +11,45 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import PoolingError
-from .kinds import KINDS_BY_NAME, Config, check_options
+from .kinds import KINDS_BY_NAME, Config, Kind
 from .params import as_pair, make_axis, normalize_padding
 from .windows import Windows
 
 KINDS = tuple(KINDS_BY_NAME)
-KIND_OPTIONS = {name: dict(kind.options) for name, kind in KINDS_BY_NAME.items()}
-INDEX_KINDS = tuple(name for name, kind in KINDS_BY_NAME.items() if kind.has_indices)
-DIVISOR_KINDS = ("avg", "mixed")
+KIND_OPTIONS = {name: kind.option_defaults for name, kind in KINDS_BY_NAME.items()}
+
+
+def kinds_where(trait: str) -> tuple[str, ...]:
+    """The kinds whose ``trait`` (an attribute of :class:`~pooling_core.kinds.Kind`) is true.
+
+    Examples
+    --------
+    >>> kinds_where("has_indices"), kinds_where("takes_divisor")
+    (('max', 'min'), ('avg', 'mixed'))
+    """
+    return tuple(name for name, kind in KINDS_BY_NAME.items() if getattr(kind, trait))
 
 
 def check_kind(kind) -> str:
     if not isinstance(kind, str) or kind not in KINDS_BY_NAME:
         close = difflib.get_close_matches(str(kind), KINDS, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise PoolingError(f"unknown kind {kind!r}{hint}; choose one of: {', '.join(KINDS)}")
+        if close:
+            raise PoolingError("unknown_kind_close", value=kind, close=close[0],
+                               choices=", ".join(KINDS))
+        raise PoolingError("unknown_kind", value=kind, choices=", ".join(KINDS))
     return kind
+
+
+def kind_spec(kind) -> Kind:
+    """The :class:`~pooling_core.kinds.Kind` named ``kind``: its traits and options.
+
+    Examples
+    --------
+    >>> spec = kind_spec("lp")
+    >>> spec.averages, spec.padding_value, [option.name for option in spec.options]
+    (False, 0.0, ['p'])
+    """
+    return KINDS_BY_NAME[check_kind(kind)]
 
 
 def as_compute_array(x, name: str = "x") -> np.ndarray:
@@ -33,12 +57,12 @@ def as_compute_array(x, name: str = "x") -> np.ndarray:
     try:
         array = np.asarray(x)
     except (TypeError, ValueError) as error:  # ragged lists and the like
-        raise PoolingError(f"{name} must be a numeric array; {error}") from None
+        raise PoolingError("not_numeric", parameter=name, detail=str(error)) from None
     if array.dtype in (np.float32, np.float64):
         return array
     if array.dtype.kind in "biuf":
         return array.astype(np.float32)
-    raise PoolingError(f"{name} must be a numeric array; got dtype {array.dtype}")
+    raise PoolingError("bad_dtype", parameter=name, dtype=str(array.dtype))
 
 
 @dataclass(frozen=True)
@@ -68,7 +92,7 @@ def _windows(in_hw, kernel_size, stride, padding, dilation, ceil_mode, spatial_d
     if not isinstance(pads, str):
         pads = tuple(pads)
     if not isinstance(ceil_mode, (bool, np.bool_)):
-        raise PoolingError(f"ceil_mode must be True or False; got {ceil_mode!r}")
+        raise PoolingError("not_bool", parameter="ceil_mode", value=ceil_mode)
     if ndim == 1:
         kernel, strides, dilations = (1,) + kernel, (1,) + strides, (1,) + dilations
         pads = pads if isinstance(pads, str) else (0,) + pads
@@ -96,65 +120,46 @@ def _checked_windows(in_hw, kernel, strides, pads, dilations, ceil_mode, names) 
 
 def plan(x, kind, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad,
          divisor_override, options, *, spatial_dims=2, want_indices=False) -> Plan:
-    kind = check_kind(kind)
+    spec = kind_spec(kind)
     array = as_compute_array(x)
     if spatial_dims == 2:
         if array.ndim not in (2, 3, 4):
-            raise PoolingError(
-                "x must have 2, 3 or 4 dimensions ((H, W), (C, H, W) or (N, C, H, W)); "
-                f"got shape {array.shape}"
-            )
+            raise PoolingError("bad_ndim_2d", shape=array.shape)
         lead = array.shape[:-2]
         in_hw = array.shape[-2:]
     else:
         if array.ndim not in (1, 2, 3):
-            raise PoolingError(
-                "x must have 1, 2 or 3 dimensions ((L,), (C, L) or (N, C, L)); "
-                f"got shape {array.shape}"
-            )
+            raise PoolingError("bad_ndim_1d", shape=array.shape)
         lead = array.shape[:-1]
         in_hw = (1, array.shape[-1])
     batch_dims = 1 if array.ndim == 2 + spatial_dims else 0  # only N of (N, C, ...) may be 0
     if 0 in array.shape[batch_dims:]:
-        raise PoolingError(
-            "x may be empty only in the batch dimension N of "
-            f"{'(N, C, H, W)' if spatial_dims == 2 else '(N, C, L)'}; got shape {array.shape}"
-        )
+        raise PoolingError("empty_input", shape=array.shape,
+                           layout="(N, C, H, W)" if spatial_dims == 2 else "(N, C, L)")
     windows = _windows(in_hw, kernel_size, stride, padding, dilation, ceil_mode, spatial_dims)
-    if want_indices and kind not in INDEX_KINDS:
-        raise PoolingError(
-            f"return_indices=True is available for kinds {', '.join(INDEX_KINDS)}; "
-            f"kind '{kind}' has no indices"
-        )
+    if want_indices and not spec.has_indices:
+        raise PoolingError("no_indices", kind=kind, choices=", ".join(kinds_where("has_indices")))
     if divisor_override is not None:
-        if kind not in DIVISOR_KINDS:
-            raise PoolingError(
-                f"divisor_override applies to kinds {', '.join(DIVISOR_KINDS)} only; "
-                f"got divisor_override={divisor_override!r} with kind '{kind}'"
-            )
+        if not spec.takes_divisor:
+            raise PoolingError("divisor_not_for_kind", kind=kind, value=divisor_override,
+                               choices=", ".join(kinds_where("takes_divisor")))
         if (isinstance(divisor_override, bool)
                 or not isinstance(divisor_override, numbers.Integral) or divisor_override == 0):
-            raise PoolingError(
-                f"divisor_override must be a non-zero integer or None; got {divisor_override!r}"
-            )
+            raise PoolingError("bad_divisor", value=divisor_override)
         divisor_override = int(divisor_override)
     if not isinstance(count_include_pad, (bool, np.bool_)):
-        raise PoolingError(f"count_include_pad must be True or False; got {count_include_pad!r}")
-    if kind == "weighted" and spatial_dims == 1 and options.get("weights") is not None:
-        options = {**options, "weights": np.asarray(options["weights"], dtype=float).reshape(1, -1)}
-    options = check_options(kind, options, windows.kernel)
-    if kind == "stochastic":
-        finite = np.isfinite(array)
-        if not finite.all():
-            raise PoolingError(
-                "stochastic pooling needs finite inputs; x contains NaN or ±inf "
-                "(replace them, e.g. np.nan_to_num(x))"
-            )
-        if array.size and array.min() < 0:
-            raise PoolingError(
-                f"stochastic pooling needs non-negative inputs; x has a minimum of "
-                f"{float(array.min()):g} (apply ReLU first, e.g. np.maximum(x, 0))"
-            )
+        raise PoolingError("not_bool", parameter="count_include_pad", value=count_include_pad)
+    for option in spec.options:
+        value = options.get(option.name)
+        if spatial_dims == 1 and option.type == "weights" and value is not None:
+            # a 1-D window's weights are one row of the 2-D window the engine pools with
+            with contextlib.suppress(TypeError, ValueError):  # the option's check says why
+                options = {**options, option.name: np.asarray(value, dtype=float).reshape(1, -1)}
+    options = spec.check_options(options, windows.kernel)
+    if spec.needs_finite and not np.isfinite(array).all():
+        raise PoolingError("needs_finite", kind=kind)
+    if spec.needs_non_negative and array.size and array.min() < 0:
+        raise PoolingError("needs_non_negative", kind=kind, minimum=float(array.min()))
     planes = np.ascontiguousarray(array.reshape((-1,) + tuple(in_hw)))
     config = Config(bool(count_include_pad), divisor_override, options)
     return Plan(planes, tuple(lead), windows, kind, config)
@@ -175,9 +180,7 @@ def _forward(p: Plan, want_indices: bool):
 def _backward(p: Plan, grad_output):
     grad = as_compute_array(grad_output, "grad_output")
     if grad.shape != p.out_shape:
-        raise PoolingError(
-            f"grad_output must have the output's shape {p.out_shape}; got shape {grad.shape}"
-        )
+        raise PoolingError("grad_shape", expected=p.out_shape, shape=grad.shape)
     grad = np.ascontiguousarray(grad.astype(p.planes.dtype, copy=False)).reshape(
         (-1,) + p.windows.out_shape
     )
@@ -199,8 +202,9 @@ def pool2d(x, kind="max", kernel_size=2, stride=None, padding=0, dilation=1, cei
     x : array_like, shape (H, W), (C, H, W) or (N, C, H, W)
         float32 stays float32, float64 stays float64; other numbers are computed as float32.
         Each plane is pooled on its own: depth is preserved.
-    kind : {"max", "avg", "min", "lp", "weighted", "stochastic", "mixed", "softpool", "median"}
-        The reduction over each window (docs/SEMANTICS.md states each exactly).
+    kind : str
+        One of :data:`KINDS`: the reduction over each window (docs/SEMANTICS.md states each
+        exactly; :func:`kind_spec` gives its traits and options).
     kernel_size, stride, dilation : int or (int, int)
         ``stride=None`` means ``kernel_size``.
     padding : int, (int, int), "valid" or "same"
@@ -386,8 +390,6 @@ def pool1d_backward(x, grad_output, kind="max", kernel_size=2, stride=None, padd
     grad = as_compute_array(grad_output, "grad_output")
     expected = p.lead_shape + (p.windows.out_shape[1],)
     if grad.shape != expected:
-        raise PoolingError(
-            f"grad_output must have the output's shape {expected}; got shape {grad.shape}"
-        )
+        raise PoolingError("grad_shape", expected=expected, shape=grad.shape)
     grad_x = _backward(p, grad.reshape(p.out_shape))
     return grad_x.reshape(np.shape(x))
