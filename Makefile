@@ -25,7 +25,7 @@ crosscheck: $(STAMP)
 	$(PY) -m pooling_core.crosscheck
 
 bench: $(STAMP)
-	$(PY) -m pooling_core.bench
+	$(PY) benchmarks/engine_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

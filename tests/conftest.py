@@ -1,5 +1,8 @@
 """Shared helpers of the engine tests: Hypothesis strategies and NaN-aware comparisons.
 
+The comparisons are assertions over ``pooling_core.crosscheck.tolerance`` (its ``agreement`` and
+``RTOL``): "exact", "n ulp" and "rel" mean here what they mean in the cross-check and the badge.
+
 Every engine test computes the same thing with PyTorch (``pooling_core.crosscheck``'s reference
 functions, built from PyTorch's own pooling functions and primitives) and compares. Test modules
 import these helpers with ``from conftest import ...`` (the tests folder is on ``sys.path``).
@@ -13,6 +16,7 @@ from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
 
 from pooling_core.crosscheck import geometry_from_params, has_padding_only_window, random_values
+from pooling_core.crosscheck.tolerance import RTOL, Rule, agreement
 
 # Tiny tensors: threads only cost time here, and the machine is shared.
 torch.set_num_threads(1)
@@ -33,81 +37,63 @@ def cases(count: int):
 # ---------------------------------------------------------------------------------------------
 
 
-def _same_layout(ours, ref, what):
+def assert_agrees(ours, ref, rule: Rule, what="values", allowance=0.0):
+    """``ours`` agrees with PyTorch's ``ref`` under the cross-check's ``rule``.
+
+    The rule is :mod:`pooling_core.crosscheck.tolerance`'s, the one ``python -m
+    pooling_core.crosscheck`` and the app's badge use (``allowance``: an absolute tolerance added
+    to it, a number or an array). The message says how many elements break it and which first.
+    """
+    result = agreement(ours, ref, rule.mode, rule.tolerance, allowance)
+    assert result.ok, _disagreement(result, ours, ref, rule, what, allowance)
+
+
+def _disagreement(result, ours, ref, rule: Rule, what, allowance) -> str:
+    if result.first is None:  # the shapes or dtypes differ
+        return f"{what}: {result.problem} (ours ≠ PyTorch)"
     ours, ref = np.asarray(ours), np.asarray(ref)
-    assert ours.shape == ref.shape, f"{what}: shape {ours.shape}, PyTorch {ref.shape}"
-    assert ours.dtype == ref.dtype, f"{what}: dtype {ours.dtype}, PyTorch {ref.dtype}"
-    return ours, ref
-
-
-def _first_difference(mask, ours, ref):
-    where = tuple(int(i) for i in np.argwhere(mask)[0])
-    return f"first at {where}: ours {ours[where]!r}, PyTorch {ref[where]!r}"
+    extra = "the allowance" if np.ndim(allowance) else f"{float(allowance):g}"
+    if rule.mode == "exact" or ref.dtype.kind in "iub":
+        limit = "bit-exact"
+    elif rule.mode == "bound":
+        limit = f"|Δ| ≤ {extra}"
+    else:
+        limit = (f"{rule.tolerance:g} ulp" if rule.mode == "ulp"
+                 else f"|Δ| ≤ {rule.tolerance:g}·max|PyTorch|")
+        if np.any(np.asarray(allowance) != 0):
+            limit += f" + {extra}"
+    where = result.first
+    text = (f"{what} disagree with PyTorch in {result.mismatches} of {np.size(ref)} places "
+            f"({result.problem}; rule: {limit}); "
+            f"first at {where}: ours {ours[where]!r}, PyTorch {ref[where]!r}")
+    if not np.isnan(result.allowed):
+        diff = abs(float(ours[where]) - float(ref[where]))
+        text += f" (|Δ| {diff:.3g}, allowed {result.allowed:.3g})"
+    return text
 
 
 def assert_bit_identical(ours, ref, what="values"):
     """Equal bit for bit, NaN where PyTorch has NaN; only the sign of a zero may differ."""
-    ours, ref = _same_layout(ours, ref, what)
-    if ours.dtype.kind in "iub":
-        differ = ours != ref
-    else:
-        differ = ~((ours == ref) | (np.isnan(ours) & np.isnan(ref)))
-    assert not differ.any(), (
-        f"{what} differ from PyTorch in {int(differ.sum())} of {differ.size} places; "
-        + _first_difference(differ, ours, ref)
-    )
-
-
-def _specials_agree(ours, ref, what):
-    nan_ours, nan_ref = np.isnan(ours), np.isnan(ref)
-    differ = nan_ours != nan_ref
-    assert not differ.any(), f"{what}: NaN in other places; " + _first_difference(differ, ours, ref)
-    infinite = np.isinf(ours) | np.isinf(ref)
-    differ = infinite & (ours != ref)
-    assert not differ.any(), f"{what}: infinities differ; " + _first_difference(differ, ours, ref)
-    return np.isfinite(ours) & np.isfinite(ref)
-
-
-def _finite_difference(ours, ref, finite):
-    """``|ours - ref|`` where both are finite, 0 elsewhere (inf − inf is not a difference here)."""
-    diff = np.zeros(ours.shape)
-    diff[finite] = np.abs(ours[finite].astype(np.float64) - ref[finite].astype(np.float64))
-    return diff
+    assert_agrees(ours, ref, Rule("exact"), what)
 
 
 def assert_within_ulp(ours, ref, ulp: int, what="values"):
-    """``|ours - ref| ≤ ulp`` units in the last place of the reference, element by element."""
-    ours, ref = _same_layout(ours, ref, what)
-    finite = _specials_agree(ours, ref, what)
-    diff = _finite_difference(ours, ref, finite)
-    allowed = ulp * np.spacing(np.abs(ref)).astype(np.float64)
-    differ = finite & (diff > allowed)
-    assert not differ.any(), (
-        f"{what}: more than {ulp} ulp from PyTorch in {int(differ.sum())} places; "
-        + _first_difference(differ, ours, ref)
-    )
-
-
-RTOL = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
+    """``|ours - ref| ≤ ulp`` units in the last place of the reference, element by element (NaN
+    and infinities where PyTorch has them)."""
+    assert_agrees(ours, ref, Rule("ulp", ulp), what)
 
 
 def assert_close_scaled(ours, ref, what="values", rtol=None, atol=0.0):
-    """``|ours - ref| ≤ rtol · max|ref| + atol`` (rtol 1e-5 in float32, 1e-12 in float64).
+    """``|ours - ref| ≤ rtol · max|ref| + atol`` (:data:`RTOL`: 1e-5 in float32, 1e-12 in
+    float64), NaN and infinities where PyTorch has them.
 
     Used where the summation order is not PyTorch's: the rounding error then scales with the
     size of the terms summed, which ``max|ref|`` stands for, not with each result. ``atol`` covers
     results that cancel terms of the input's size (softpool's ``1 + x − y``).
     """
-    ours, ref = _same_layout(ours, ref, what)
-    rtol = RTOL[ref.dtype] if rtol is None else rtol
-    finite = _specials_agree(ours, ref, what)
-    scale = float(np.abs(ref[finite]).max(initial=0.0))
-    diff = _finite_difference(ours, ref, finite)
-    differ = finite & (diff > rtol * max(scale, np.finfo(ref.dtype).tiny) + atol)
-    assert not differ.any(), (
-        f"{what}: |Δ| > {rtol:g}·{scale:g} + {atol:g} in {int(differ.sum())} places; "
-        + _first_difference(differ, ours, ref)
-    )
+    if rtol is None:
+        rtol = RTOL.get(np.asarray(ref).dtype, 0.0)  # integer arrays are compared exactly
+    assert_agrees(ours, ref, Rule("rel", rtol), what, atol)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 import pooling_core as pc
 from pooling_core.crosscheck import (
+    Rule,
     default_weights,
     geometry_from_params,
     reference_pool1d,
@@ -45,16 +46,14 @@ def kernel_pair(params) -> tuple[int, int]:
     return (kernel, kernel) if isinstance(kernel, int) else tuple(kernel)
 
 
-def input_scaled_atol(kind, x, grad_output=None) -> float:
+def input_scaled_atol(kind, x, grad_output=None):
     """softpool's ``y`` and ``1 + x − y`` carry a rounding error of the size of the inputs (an
-    8-bit image has |x| up to 255): allow 16 ulp of max|x| (times max|g| for the gradient)."""
-    if kind != "softpool" or x.size == 0:
+    8-bit image has |x| up to 255): the cross-check's input-scaled allowance (16 ulp of max|x|,
+    times max|g| for the gradient)."""
+    if kind != "softpool":
         return 0.0
-    x = np.asarray(x, dtype=compute_dtype(x.dtype))
-    scale = float(np.nanmax(np.abs(x), initial=0.0))
-    if grad_output is not None:
-        scale *= float(np.abs(grad_output).max(initial=0.0))
-    return 16 * float(np.finfo(x.dtype).eps) * scale
+    reference_dtype = np.zeros(0, dtype=compute_dtype(np.asarray(x).dtype))
+    return Rule("rel", input_scaled=True).allowance(x, reference_dtype, grad_output)
 
 
 def check_close(x, params, seed, kind, **options):

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import (
+    assert_agrees,
     assert_bit_identical,
     assert_close_scaled,
     assert_within_ulp,
@@ -40,6 +41,8 @@ from hypothesis import strategies as st
 import pooling_core as pc
 from pooling_core import crosscheck
 from pooling_core.crosscheck import (
+    LP_FORWARD_ULP,
+    Rule,
     reference_adaptive_pool2d,
     reference_adaptive_pool2d_backward,
     reference_pool1d,
@@ -47,8 +50,6 @@ from pooling_core.crosscheck import (
     reference_pool2d,
     reference_pool2d_backward,
 )
-
-LP_FORWARD_ULP = 4
 
 
 def check_indexed_kind(x, params, seed, kind):
@@ -207,21 +208,9 @@ def test_adaptive_avg_is_bit_identical_to_torch(case):
 
 def assert_global_average_close(ours, ref, x):
     """PyTorch computes a 1×1 adaptive average as mean(): a vectorized sum whose order depends
-    on the CPU's SIMD width. Allow the bound of any summation order, (N−1)·eps·Σ|x| / N, plus
-    the final division's rounding (1 ulp), per plane."""
-    x = np.asarray(x, dtype=ref.dtype)
-    count = x.shape[-1] * x.shape[-2]
-    with np.errstate(invalid="ignore"):
-        sum_abs = np.abs(x.astype(np.float64)).sum(axis=(-2, -1), keepdims=True)
-    eps = float(np.finfo(ref.dtype).eps)
-    bound = (count - 1) * eps * sum_abs / count + np.spacing(np.abs(ref)).astype(np.float64)
-    finite = np.isfinite(ours) & np.isfinite(ref)
-    assert_bit_identical(np.where(finite, 0, ours), np.where(finite, 0, ref), "global avg NaN/inf")
-    diff = np.abs(ours.astype(np.float64) - ref.astype(np.float64), where=finite,
-                  out=np.zeros(ref.shape))
-    assert (diff <= np.where(finite, bound, 0)).all(), (
-        f"global avg: |Δ| up to {diff.max():g} beyond the summation bound {bound.max():g}"
-    )
+    on the CPU's SIMD width. The cross-check's "bound" rule allows any summation order."""
+    bound = Rule("bound")
+    assert_agrees(ours, ref, bound, "global avg", bound.allowance(x, ref))
 
 
 def test_global_pooling_is_adaptive_pooling_to_one_cell():

@@ -1,6 +1,8 @@
 """Speed of pooling_core against PyTorch on one CPU thread.
 
-    python -m pooling_core.bench [--quick] [--markdown] [--reps N]
+Run from the repository root::
+
+    .venv/bin/python benchmarks/engine_bench.py [--quick] [--markdown] [--reps N]
 
 For float32 NCHW inputs (1,3,224,224), (1,64,112,112), (1,3,1024,1024) and (1,3,3000,4000), with
 ``k=2, s=2`` and ``k=3, s=2, p=1``, prints the median time of ours and of PyTorch
@@ -23,8 +25,12 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
 
 SHAPES = [(1, 3, 224, 224), (1, 64, 112, 112), (1, 3, 1024, 1024), (1, 3, 3000, 4000)]
 QUICK_SHAPES = [(1, 3, 224, 224), (1, 64, 112, 112)]
@@ -232,7 +238,7 @@ def summary(rows: list[Row]) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m pooling_core.bench",
+        prog="benchmarks/engine_bench.py",
         description="Time pooling_core against single-thread PyTorch (interleaved medians).",
     )
     parser.add_argument("--quick", action="store_true",
@@ -244,7 +250,7 @@ def main(argv=None) -> int:
     try:
         import torch  # noqa: F401
     except ImportError:
-        print("pooling_core.bench compares with PyTorch, which is not installed "
+        print("benchmarks/engine_bench.py compares with PyTorch, which is not installed "
               "(pip install torch==2.13.0)", file=sys.stderr)
         return 2
     shapes = QUICK_SHAPES if args.quick else SHAPES
