@@ -21,9 +21,11 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+import pooling_core as pc
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
-from pooling_ui.views_text import STRINGS as SHARED
+from pooling_ui.i18n import t
+from pooling_ui.view_common import pick_plane, position_slider
 
 FRAME_CAP = 400
 # The whole figure (heatmaps, frames, slider) is kept under this many bytes of JSON; 64×64 input
@@ -37,7 +39,6 @@ BYTES_PER_PRINTED_CELL = 16
 _SCRUB_OPTIONS = {"mode": "immediate", "frame": {"redraw": False}}
 # Milliseconds per step for the in-figure speed buttons.
 SPEEDS_MS = {"slow": 1200, "normal": 500, "fast": 150}
-PHOTO_CROP = 16
 # Columns of empty space between the input (with padding) and the output.
 GAP_COLUMNS = 2
 # Pixels: the most the figure may take beside the arithmetic (which keeps EXPLAIN_MIN_PX), the
@@ -55,69 +56,6 @@ BUTTONS_TOP_PX = 10
 SLIDER_TOP_PX = 52
 CONTROLS_PX = 128
 MIN_WIDTH_PX = 360
-
-STRINGS = {
-    "heading": "The sliding window",
-    "input_label": "input x  ({h}×{w})",
-    "output_label": "output y  ({h}×{w})",
-    # Plain words: classroom machines may have no emoji or symbol font.
-    "play": "Play",
-    "slow": "Slow",
-    "fast": "Fast",
-    "pause": "Pause",
-    "step_prefix": "step ",
-    "frame_caption": "y[{row},{col}] = {value}",
-    "region_note": (
-        "This view has {total} output cells, more than the {cap} steps an animation may hold, so "
-        "it animates a {rows}×{cols} region of the output (outlined, dashed). Move the region "
-        "with the two sliders."
-    ),
-    "region_row": "First output row of the animated region",
-    "region_col": "First output column of the animated region",
-    "photo_note": (
-        "A photo is too big to watch cell by cell: the animation runs on the {size}×{size} crop "
-        "chosen below, pooled as an input of its own (its edges are padded, not its neighbours "
-        "in the photo). The full photo is pooled in the output view."
-    ),
-    "crop_row": "Crop: top row",
-    "crop_col": "Crop: left column",
-    "explain_heading": "Explain a step",
-    "explain_step": "Step to explain",
-    "explain_step_label": "step {step}: y[{row},{col}]",
-    "explain_note": (
-        "The arithmetic below is for the step chosen here. Choosing a step moves the animation "
-        "to it; playing the animation does not change this choice."
-    ),
-    "cells_heading": "The window's cells",
-    "cell_inside": "x[{row},{col}] = {value}",
-    "cell_padding": "padding at ({row},{col}) → {value}",
-    "not_counted": "not counted",
-    "winner": "The output (and later its gradient) comes from x[{row},{col}].",
-    "divisor": {
-        "window": "Divided by {d}: every cell of the window is inside the input.",
-        "padding_counted": (
-            "Divided by {d}: count_include_pad=True, so the padding cells count — as 0 in the "
-            "sum, and in the divisor."
-        ),
-        "inside_only": (
-            "Divided by {d}: only the cells inside the input count (count_include_pad=False, or "
-            "'same'/'valid' padding, which never counts padding)."
-        ),
-        "overhang": (
-            "Divided by {d}: ceil_mode lets this window hang past the padding; cells beyond the "
-            "padding are not counted, so the divisor is smaller than the window."
-        ),
-        "override": "Divided by {d}: divisor_override replaces the usual count.",
-    },
-    "pad_value": {"max": "−∞", "min": "+∞", "avg": "0", "lp": "0", "weighted": "0",
-                  "mixed": "0"},
-    "legend": (
-        "Red: the window (with dilation, only the cells it samples). Amber: the winning cell. "
-        "Grey: padding (value shown: what a padded cell counts as). Light grey: cells past the "
-        "padding that ceil mode reaches but never counts."
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Region:
@@ -151,11 +89,20 @@ def region_shape(out_hw: tuple[int, int], cap: int = FRAME_CAP) -> tuple[int, in
 
 
 def pad_label(kind: str, count_include_pad: bool, padding) -> str:
-    """What a padded cell counts as for ``kind`` (printed in the grey cells; empty: ignored)."""
-    averages_padding = count_include_pad and not isinstance(padding, str)
-    if kind in ("avg", "weighted", "mixed") and not averages_padding:
+    """What a padded cell counts as for ``kind`` (printed in the grey cells; empty: ignored).
+
+    Examples
+    --------
+    >>> pad_label("max", True, 1), pad_label("avg", True, 1), pad_label("avg", False, 1)
+    ('−∞', '0', '')
+    >>> pad_label("avg", True, "same"), pad_label("median", True, 1)
+    ('', '')
+    """
+    spec = pc.kind_spec(kind)
+    counted = count_include_pad and not isinstance(padding, str)
+    if spec.padding_value is None or (spec.counts_padding and not counted):
         return ""
-    return STRINGS["pad_value"].get(kind, "")
+    return fg.format_value(spec.padding_value)
 
 
 def declared_padding(padding, geometry) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -191,8 +138,7 @@ class _Painter:
         return paths
 
     def caption(self, row: int, col: int) -> str:
-        return STRINGS["frame_caption"].format(row=row, col=col,
-                                               value=fg.format_value(self.y2d[row, col]))
+        return f"y[{row},{col}] = {fg.format_value(self.y2d[row, col])}"
 
     def frame(self, step: int, row: int, col: int) -> dict:
         return {"name": str(step), "layout": {
@@ -340,9 +286,9 @@ def build_animation_figure(
     annotations = [
         {**fg.label_annotation(painter.caption(*steps[start_step]), out_x, out_h, size=15),
          "yanchor": "top", "yshift": -4},
-        fg.label_annotation(STRINGS["input_label"].format(h=height, w=width), -reach_left, 1,
+        fg.label_annotation(t("animation.input_label", h=height, w=width), -reach_left, 1,
                             yref="paper"),
-        fg.label_annotation(STRINGS["output_label"].format(h=out_h, w=out_w), out_x, 1,
+        fg.label_annotation(t("animation.output_label", h=out_h, w=out_w), out_x, 1,
                             yref="paper"),
     ]
     fig.update_layout(shapes=shapes, annotations=annotations,
@@ -366,13 +312,13 @@ def _animate_args(duration_ms: int) -> dict:
 
 def _play_buttons() -> dict:
     buttons = [
-        {"label": STRINGS["play"], "method": "animate",
+        {"label": t("animation.play"), "method": "animate",
          "args": [None, _animate_args(SPEEDS_MS["normal"])]},
-        {"label": STRINGS["slow"], "method": "animate",
+        {"label": t("animation.slow"), "method": "animate",
          "args": [None, _animate_args(SPEEDS_MS["slow"])]},
-        {"label": STRINGS["fast"], "method": "animate",
+        {"label": t("animation.fast"), "method": "animate",
          "args": [None, _animate_args(SPEEDS_MS["fast"])]},
-        {"label": STRINGS["pause"], "method": "animate",
+        {"label": t("animation.pause"), "method": "animate",
          "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
                            "transition": {"duration": 0}}]},
     ]
@@ -387,7 +333,7 @@ def _step_slider(count: int, active: int) -> dict:
     return {"active": active, "steps": steps, "x": 0, "len": 1, "y": 0, "xanchor": "left",
             "yanchor": "top", "pad": {"t": SLIDER_TOP_PX, "l": 4, "r": 12},
             "font": {"size": fg.SMALL_FONT_PX},
-            "currentvalue": {"prefix": STRINGS["step_prefix"], "xanchor": "left",
+            "currentvalue": {"prefix": t("animation.step_prefix"), "xanchor": "left",
                              "font": {"size": fg.UI_FONT_PX}},
             "transition": {"duration": 0}}
 
@@ -398,20 +344,20 @@ def _step_slider(count: int, active: int) -> dict:
 def animation_view(fm, params) -> None:
     """The animation and, beside it, the arithmetic of a chosen step (a fragment: its widgets
     rerun only this part of the page)."""
-    st.subheader(STRINGS["heading"])
+    st.subheader(t("animation.heading"))
     _animation_fragment(fm, params)
 
 
 @st.fragment
 def _animation_fragment(fm, params) -> None:
     with engine.view_guard("animation"):
-        plane = _pick_plane(fm)
+        plane = pick_plane(fm, "anim", "animation.photo_note")
         kwargs = params.kwargs()
         geometry = engine.geometry(plane.shape, params.geometry_kwargs())
         y2d, winners = engine.pool_with_indices(plane, kwargs)
         region = _pick_region(geometry.out_hw, frame_cap(geometry, y2d, winners))
         steps = region.steps()
-        labels = [STRINGS["explain_step_label"].format(step=i + 1, row=r, col=c)
+        labels = [t("animation.explain_step_label", step=i + 1, row=r, col=c)
                   for i, (r, c) in enumerate(steps)]
         padded_value = pad_label(params.kind, params.count_include_pad, params.padding)
         # The arithmetic goes beside the figure while the cells stay big enough to read from
@@ -426,10 +372,11 @@ def _animation_fragment(fm, params) -> None:
             figure_column, explain_column = st.container(), st.container()
             max_width_px = fg.PAGE_PX
         with explain_column:
-            st.markdown(f"**{STRINGS['explain_heading']}**")
-            chosen = st.selectbox(STRINGS["explain_step"], range(len(steps)),
-                                  format_func=labels.__getitem__, key="anim_step")
-            st.caption(STRINGS["explain_note"])
+            st.markdown(f"**{t('animation.explain_heading')}**")
+            chosen = st.selectbox(t("animation.explain_step"), range(len(steps)),
+                                  format_func=labels.__getitem__, key="anim_step",
+                                  persist_state="session")
+            st.caption(t("animation.explain_note"))
             chosen = int(np.clip(chosen or 0, 0, len(steps) - 1))
             row, col = steps[chosen]
             explanation_panel(plane, row, col, kwargs, padded_value)
@@ -440,36 +387,7 @@ def _animation_fragment(fm, params) -> None:
             )
             st.plotly_chart(figure, width="content", key="anim_figure",
                             config={"displayModeBar": False})
-            st.caption(STRINGS["legend"])
-
-
-def _pick_plane(fm) -> np.ndarray:
-    """The one plane the animation runs on: a channel, and for a photo a small crop of it."""
-    data = fm.data
-    channel = 0
-    if data.shape[0] > 1:
-        names = list(fm.channel_names)
-        channel = st.radio(SHARED["channel"], range(len(names)), format_func=names.__getitem__,
-                           horizontal=True, key="anim_channel", help=SHARED["channel_help"])
-        channel = int(channel or 0)
-    plane = data[min(channel, data.shape[0] - 1)]
-    if not fm.is_photo:
-        return plane
-    height, width = plane.shape
-    size = PHOTO_CROP
-    st.caption(STRINGS["photo_note"].format(size=size))
-    left_col, right_col = st.columns(2)
-    with left_col:
-        top = _position_slider(STRINGS["crop_row"], height - size, "anim_crop_row", height // 2)
-    with right_col:
-        left = _position_slider(STRINGS["crop_col"], width - size, "anim_crop_col", width // 2)
-    return np.ascontiguousarray(plane[top:top + size, left:left + size])
-
-
-def _position_slider(label: str, maximum: int, key: str, default: int) -> int:
-    if maximum <= 0:
-        return 0
-    return int(st.slider(label, 0, maximum, min(default, maximum), key=key))
+            st.caption(t("animation.legend"))
 
 
 def _pick_region(out_hw: tuple[int, int], cap: int) -> Region:
@@ -477,12 +395,12 @@ def _pick_region(out_hw: tuple[int, int], cap: int) -> Region:
     rows, cols = region_shape(out_hw, cap)
     if rows * cols == out_h * out_w:
         return Region(0, out_h, 0, out_w)
-    st.info(STRINGS["region_note"].format(total=out_h * out_w, cap=cap, rows=rows, cols=cols))
+    st.info(t("animation.region_note", total=out_h * out_w, cap=cap, rows=rows, cols=cols))
     left_col, right_col = st.columns(2)
     with left_col:
-        row0 = _position_slider(STRINGS["region_row"], out_h - rows, "anim_region_row", 0)
+        row0 = position_slider(t("animation.region_row"), out_h - rows, "anim_region_row", 0)
     with right_col:
-        col0 = _position_slider(STRINGS["region_col"], out_w - cols, "anim_region_col", 0)
+        col0 = position_slider(t("animation.region_col"), out_w - cols, "anim_region_col", 0)
     return Region(row0, row0 + rows, col0, col0 + cols)
 
 
@@ -495,16 +413,15 @@ def explanation_panel(plane: np.ndarray, row: int, col: int, kwargs: dict,
     explanation = engine.explain(plane, row, col, kwargs)
     st.code(explanation.formula, language=None, wrap_lines=True)
     reason = explanation.divisor_reason
-    if explanation.divisor is not None and reason in STRINGS["divisor"]:
-        st.markdown(STRINGS["divisor"][reason].format(d=fg.format_value(explanation.divisor)))
+    if explanation.divisor is not None and reason is not None:
+        st.markdown(t(f"animation.divisor.{reason}", d=fg.format_value(explanation.divisor)))
     if explanation.winner is not None:
-        st.markdown(STRINGS["winner"].format(row=explanation.winner[0],
-                                             col=explanation.winner[1]))
-    padded = padded_value or STRINGS["not_counted"]
+        st.markdown(t("animation.winner", row=explanation.winner[0], col=explanation.winner[1]))
+    padded = padded_value or t("animation.not_counted")
     lines = [
-        STRINGS["cell_padding"].format(row=r, col=c, value=padded) if value is None
-        else STRINGS["cell_inside"].format(row=r, col=c, value=fg.format_value(value))
+        t("animation.cell_padding", row=r, col=c, value=padded) if value is None
+        else f"x[{r},{c}] = {fg.format_value(value)}"
         for (r, c), value in zip(explanation.cells, explanation.values, strict=True)
     ]
-    with st.expander(STRINGS["cells_heading"], expanded=len(lines) <= 9):
+    with st.expander(t("animation.cells_heading"), expanded=len(lines) <= 9):
         st.text("\n".join(lines))

@@ -15,27 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from pooling_ui.i18n import t
+
 LOGGER = logging.getLogger(__name__)
 ICONS = {True: ":material/check_circle:", False: ":material/error:"}
-
-STRINGS = {
-    # "largest", not "max": next to a view of max pooling, "max |Δ|" reads like the kind.
-    "ok": "matches PyTorch {version} on {device} — largest |Δ|: forward {forward}, "
-          "backward {backward}",
-    "bad": "differs from PyTorch {version} on {device} — largest |Δ|: forward {forward}, "
-           "backward {backward}",
-    "help": (
-        "The same input and parameters were pooled by PyTorch {version} ({kind}), forward and "
-        "backward (with a random upstream gradient), and compared with this app's engine. "
-        "Checked on {region}. Agreement rule: {tolerance}.{exact}{note}"
-    ),
-    "exact": " Every number is bit-for-bit identical.",
-    "no_torch": (
-        "Cross-check with PyTorch is off: PyTorch is not installed here. Every number on the "
-        "page still comes from the app's engine, which the test suite checks against PyTorch."
-    ),
-    "unavailable": "Cross-check with PyTorch could not run for these settings ({reason}).",
-}
 
 
 @dataclass(frozen=True)
@@ -49,46 +32,65 @@ class BadgeText:
 
 def _number(value: float) -> str:
     if value is None or not np.isfinite(value):
-        return "n/a"
+        return "—"
     return "0" if value == 0 else f"{value:.2g}"
 
 
 def badge_text(result) -> BadgeText:
-    """The badge for a :class:`pooling_core.crosscheck.CompareResult`."""
+    """The badge for the outcome of :func:`_run_compare`: a
+    :class:`pooling_core.crosscheck.CompareResult`, or a reason it could not run."""
+    if isinstance(result, Unavailable):
+        if result.reason is None:
+            return BadgeText(None, t("badge.no_torch"))
+        return BadgeText(None, t("badge.unavailable", reason=result.reason))
     version = str(result.torch_version).split("+")[0]  # "2.13.0+cpu": the device is said apart
     fields = {"version": version, "device": result.device,
               "forward": _number(result.max_abs_diff_forward),
               "backward": _number(result.max_abs_diff_backward)}
-    label = STRINGS["ok" if result.ok else "bad"].format(**fields)
-    note = f" {result.note}" if getattr(result, "note", "") else ""
-    help_text = STRINGS["help"].format(version=result.torch_version, kind=result.kind,
-                                       region=result.region, tolerance=result.tolerance,
-                                       exact=STRINGS["exact"] if result.exact else "", note=note)
+    label = t("badge.ok" if result.ok else "badge.bad", **fields)
+    if result.crop_hw is None:
+        region = t("badge.region_whole")
+    else:
+        region = t("badge.region_crop", h=result.crop_hw[0], w=result.crop_hw[1],
+                   height=result.input_hw[0], width=result.input_hw[1])
+    help_text = t("badge.help", version=result.torch_version, kind=result.kind, region=region,
+                  tolerance=result.tolerance)
+    if result.exact:
+        help_text += " " + t("badge.exact")
+    if result.note:
+        help_text += " " + t("badge.note", note=result.note)
     return BadgeText(bool(result.ok), label, help_text)
 
 
-def _run_compare(x: np.ndarray, kwargs: dict) -> BadgeText:
+@dataclass(frozen=True)
+class Unavailable:
+    """The comparison did not run: PyTorch is missing (``reason`` None) or failed (why)."""
+
+    reason: str | None = None
+
+
+def _run_compare(x: np.ndarray, kwargs: dict):
     try:
         from pooling_core import crosscheck
     except ImportError:
-        return BadgeText(None, STRINGS["no_torch"])
+        return Unavailable()
     try:
-        result = crosscheck.compare(x, **kwargs)
+        return crosscheck.compare(x, **kwargs)
     except ImportError:
-        return BadgeText(None, STRINGS["no_torch"])
+        return Unavailable()
     except Exception as error:  # the badge is a bonus: it must never break the page
         LOGGER.warning("cross-check failed: %s", error)
-        return BadgeText(None, STRINGS["unavailable"].format(reason=error))
-    return badge_text(result)
+        return Unavailable(f"{type(error).__name__}: {error}")
 
 
+# Cached: the outcome, not its words, so that every language reads the same entry.
 @st.cache_data(max_entries=64, show_spinner=False)
-def _checked_by_key(data_key: str, _x: np.ndarray, kwargs: dict) -> BadgeText:
+def _checked_by_key(data_key: str, _x: np.ndarray, kwargs: dict):
     return _run_compare(_x, kwargs)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _checked(x: np.ndarray, kwargs: dict) -> BadgeText:
+def _checked(x: np.ndarray, kwargs: dict):
     return _run_compare(x, kwargs)
 
 
@@ -98,7 +100,7 @@ def crosscheck_badge(x: np.ndarray, kwargs: dict, data_key: str = "") -> BadgeTe
     ``data_key``, when given, identifies ``x`` for the cache (so a big array is not hashed);
     otherwise ``x`` itself is hashed. Returns what was shown.
     """
-    text = _checked_by_key(data_key, x, kwargs) if data_key else _checked(x, kwargs)
+    text = badge_text(_checked_by_key(data_key, x, kwargs) if data_key else _checked(x, kwargs))
     if text.ok is None:
         st.caption(text.label)
     else:

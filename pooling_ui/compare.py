@@ -19,44 +19,15 @@ import streamlit as st
 import pooling_core as pc
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
-from pooling_ui.view_output import display_image_at_step, photo_value_range
-from pooling_ui.views_text import STRINGS as SHARED
+from pooling_ui.i18n import engine_message, labeller, t
+from pooling_ui.view_common import kind_name
+from pooling_ui.view_output import photo_value_range, show_photo
 
 DEFAULT_KINDS = ("max", "avg")
 COLUMNS_PER_ROW = 4
 # Usable width in pixels of one of 1, 2, 3 or 4 columns on a wide page.
 COLUMN_PX = (900, 440, 290, 210)
 PHOTO_WIDTH = 300
-
-STRINGS = {
-    "heading": "Compare kinds of pooling",
-    "kinds": "Kinds to compare (same input, same parameters)",
-    "need_two": "Pick at least two kinds to compare.",
-    "output": "output",
-    "mask": "gradient mask (all-ones dL/dy)",
-    "failed": "{kind}: {message}",
-    "difference_heading": "Difference",
-    "first": "First",
-    "second": "Second",
-    "difference_output": "output: {a} − {b}",
-    "difference_mask": "gradient mask: {a} − {b}",
-    "numbers_heading": "Numbers",
-    "columns": {
-        "kind": "kind",
-        "receives": "inputs receiving gradient",
-        "mean": "output mean",
-        "std": "output std",
-        "rmse": "RMSE after upsampling",
-    },
-    "numbers_note": (
-        "RMSE: the output is scaled back to the input's size by nearest-neighbour upsampling "
-        "(each output value repeated over the cells it stands for) and compared with the input; "
-        "a lower value keeps more of the input."
-    ),
-    "channel": "Channel shown",
-    "photo_caption": "{what} ({h}×{w}), downsampled for display",
-}
-
 
 @dataclass(frozen=True)
 class KindResult:
@@ -67,7 +38,7 @@ class KindResult:
     output: np.ndarray | None = None
     mask: np.ndarray | None = None
     numbers: dict | None = None
-    error: str | None = None
+    error: pc.PoolingError | None = None
 
 
 def nearest_upsample(output: np.ndarray, in_hw: tuple[int, int]) -> np.ndarray:
@@ -117,17 +88,12 @@ def kind_result(fm, params, kind: str) -> KindResult:
         ones = np.ones(output.shape, dtype=np.float32)
         mask = engine.backward_feature_map(fm, ones, "ones", kwargs)
     except pc.PoolingError as error:
-        return KindResult(kind, error=str(error))
+        return KindResult(kind, error=error)
     # The arrays are functions of the map and the arguments: that pair keys their caches.
     key = f"{fm.key}|{engine.kwargs_key(kwargs)}" if fm.key else ""
     numbers = (_numbers(key, fm.data, output, mask) if key
                else summary_numbers(fm.data, output, mask))
     return KindResult(kind, key, output, mask, numbers)
-
-
-def kind_label(kind: str) -> str:
-    """A kind's name for people."""
-    return SHARED["kind_name"].get(kind, kind)
 
 
 def cell_size(in_hw: tuple[int, int], columns: int) -> int:
@@ -160,19 +126,20 @@ def grid_figure(grid: np.ndarray, value_range: tuple[float, float], colorscale: 
 
 def compare_view(fm, params) -> None:
     """Kinds side by side: outputs, gradient masks, a difference and a table of numbers."""
-    st.subheader(STRINGS["heading"])
+    st.subheader(t("compare.heading"))
     with engine.view_guard("compare"):
-        kinds = st.multiselect(STRINGS["kinds"], list(pc.KINDS), default=list(DEFAULT_KINDS),
-                               format_func=kind_label,
-                               key="cmp_kinds")
+        kinds = st.multiselect(t("compare.kinds"), list(pc.KINDS), default=list(DEFAULT_KINDS),
+                               format_func=labeller("kinds.", ".name"), key="cmp_kinds",
+                               persist_state="session")
         if len(kinds) < 2:
-            st.info(STRINGS["need_two"])
+            st.info(t("compare.need_two"))
             if not kinds:
                 return
         results = [kind_result(fm, params, kind) for kind in kinds]
         for result in results:
             if result.error:
-                st.warning(STRINGS["failed"].format(kind=result.kind, message=result.error))
+                st.warning(t("compare.failed", kind=kind_name(result.kind),
+                             message=engine_message(result.error)))
         good = [r for r in results if r.error is None]
         if not good:
             return
@@ -187,9 +154,9 @@ def _channel(fm) -> int | None:
     """For a photo every channel is shown (as colour); for grids, one channel at a time."""
     if fm.is_photo or fm.data.shape[0] == 1:
         return None if fm.is_photo else 0
-    names = list(fm.channel_names)
-    return int(st.radio(STRINGS["channel"], range(len(names)), format_func=names.__getitem__,
-                        horizontal=True, key="cmp_channel") or 0)
+    return int(st.radio(t("compare.channel"), range(fm.data.shape[0]),
+                        format_func=labeller("views.channels.", names=fm.channel_names),
+                        horizontal=True, key="cmp_channel", persist_state="session") or 0)
 
 
 def _side_by_side(fm, results: list[KindResult], channel: int | None) -> None:
@@ -202,24 +169,23 @@ def _side_by_side(fm, results: list[KindResult], channel: int | None) -> None:
     for start in range(0, len(results), COLUMNS_PER_ROW):
         row = results[start:start + COLUMNS_PER_ROW]
         for column, result in zip(st.columns(columns), row, strict=False):
-            name = SHARED["kind_name"].get(result.kind, result.kind)
             with column:
-                st.markdown(f"**{name}**")
+                st.markdown(f"**{kind_name(result.kind)}**")
                 if fm.is_photo:
                     step = photo_step(fm.data.shape[-1], columns)
                     _photo(result.output, _derived(result.key, "output"),
-                           photo_value_range(fm.data), STRINGS["output"], step)
+                           photo_value_range(fm.data), t("compare.output"), step)
                     _photo(result.mask, _derived(result.key, f"mask{mask_range}"), mask_range,
-                           STRINGS["mask"], step)
+                           t("compare.mask"), step)
                 else:
                     st.plotly_chart(
                         grid_figure(result.output[channel], output_range, fg.COLORSCALE,
-                                    STRINGS["output"], cell_px=cell_px),
+                                    t("compare.output"), cell_px=cell_px),
                         width="content", key=f"cmp_out_{result.kind}",
                         config={"displayModeBar": False})
                     st.plotly_chart(
-                        grid_figure(result.mask[channel], mask_range, "Greens", STRINGS["mask"],
-                                    cell_px=cell_px),
+                        grid_figure(result.mask[channel], mask_range, "Greens",
+                                    t("compare.mask"), cell_px=cell_px),
                         width="content", key=f"cmp_mask_{result.kind}",
                         config={"displayModeBar": False})
 
@@ -238,22 +204,21 @@ def photo_step(in_w: int, columns: int) -> int:
 
 def _photo(values: np.ndarray, key: str, value_range: tuple[float, float], what: str,
            step: int) -> None:
-    picture = display_image_at_step(values, key, step, value_range)
     h, w = values.shape[-2:]
-    st.image(picture.pixels, caption=STRINGS["photo_caption"].format(what=what, h=h, w=w),
-             width=picture.pixels.shape[1])
+    show_photo(values, key, step, value_range, t("compare.photo_caption", what=what, h=h, w=w))
 
 
 def _difference(fm, results: list[KindResult], channel: int | None) -> None:
-    st.markdown(f"**{STRINGS['difference_heading']}**")
+    st.markdown(f"**{t('compare.difference_heading')}**")
     names = [r.kind for r in results]
     first_col, second_col = st.columns(2)
     with first_col:
-        first = st.selectbox(STRINGS["first"], names, index=0, key="cmp_first",
-                             format_func=kind_label)
+        first = st.selectbox(t("compare.first"), names, index=0, key="cmp_first",
+                             format_func=labeller("kinds.", ".name"), persist_state="session")
     with second_col:
-        second = st.selectbox(STRINGS["second"], names, index=min(1, len(names) - 1),
-                              key="cmp_second", format_func=kind_label)
+        second = st.selectbox(t("compare.second"), names, index=min(1, len(names) - 1),
+                              key="cmp_second", format_func=labeller("kinds.", ".name"),
+                              persist_state="session")
     by_kind = {r.kind: r for r in results}
     a, b = by_kind.get(first, results[0]), by_kind.get(second, results[-1])
     with np.errstate(invalid="ignore"):
@@ -261,12 +226,12 @@ def _difference(fm, results: list[KindResult], channel: int | None) -> None:
         mask_diff = a.mask.astype(np.float64) - b.mask
     out_col, mask_col = st.columns(2)
     for column, diff, title, name in (
-        (out_col, output_diff, STRINGS["difference_output"], "out"),
-        (mask_col, mask_diff, STRINGS["difference_mask"], "mask"),
+        (out_col, output_diff, "compare.difference_output", "out"),
+        (mask_col, mask_diff, "compare.difference_mask", "mask"),
     ):
         lo, hi = fg.finite_range(diff)
         limit = max(abs(lo), abs(hi), 1e-12)
-        caption = title.format(a=kind_label(first), b=kind_label(second))
+        caption = t(title, a=kind_name(first), b=kind_name(second))
         with column:
             if fm.is_photo:
                 key = _derived(a.key and b.key and f"{a.key}||{b.key}", f"diff-{name}")
@@ -281,14 +246,13 @@ def _difference(fm, results: list[KindResult], channel: int | None) -> None:
 
 
 def _numbers_table(results: list[KindResult]) -> None:
-    st.markdown(f"**{STRINGS['numbers_heading']}**")
-    names = STRINGS["columns"]
+    st.markdown(f"**{t('compare.numbers_heading')}**")
     rows = [{
-        names["kind"]: SHARED["kind_name"].get(r.kind, r.kind),
-        names["receives"]: f"{r.numbers['receives']:.1%}",
-        names["mean"]: fg.format_value(r.numbers["mean"]),
-        names["std"]: fg.format_value(r.numbers["std"]),
-        names["rmse"]: fg.format_value(r.numbers["rmse"]),
+        t("compare.columns.kind"): kind_name(r.kind),
+        t("compare.columns.receives"): f"{r.numbers['receives']:.1%}",
+        t("compare.columns.mean"): fg.format_value(r.numbers["mean"]),
+        t("compare.columns.std"): fg.format_value(r.numbers["std"]),
+        t("compare.columns.rmse"): fg.format_value(r.numbers["rmse"]),
     } for r in results]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.caption(STRINGS["numbers_note"])
+    st.caption(t("compare.numbers_note"))

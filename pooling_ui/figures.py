@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from pooling_core.explain import fmt as explain_format
+from pooling_core import format_number
+from pooling_ui.i18n import t
 
 # Values are printed in the cells while the grid is at most this many cells on a side.
 TEXT_MAX_SIDE = 24
@@ -55,14 +56,6 @@ LINE_HEIGHT_EM = 1.3
 UI_FONT_PX = 13
 SMALL_FONT_PX = 12
 
-STRINGS = {
-    "value_hover": "value %{text}<extra></extra>",
-    "value_hover_plain": "value %{z:.4g}<extra></extra>",
-    "padding_hover": "padding<extra></extra>",
-    "overhang_hover": "beyond the padding (ceil mode): not counted<extra></extra>",
-}
-
-
 def format_value(value: float) -> str:
     """A number as the engine's explanations write it: ``3``, ``2.25``, ``0.3333``, ``−∞``.
 
@@ -74,7 +67,7 @@ def format_value(value: float) -> str:
     >>> [format_value(v) for v in (3.0, 2.25, 1 / 3, -float("inf"), float("nan"), -0.5, 147.6)]
     ['3', '2.25', '0.3333', '−∞', 'NaN', '−0.5', '147.6']
     """
-    return explain_format(float(value))
+    return format_number(float(value))
 
 
 def cell_texts(grid: np.ndarray) -> list[list[str]] | None:
@@ -135,9 +128,10 @@ def value_heatmap(
         ygap=1 if texts is not None else 0,
     )
     if texts is not None:
-        trace.update(text=texts, texttemplate="%{text}", hovertemplate=STRINGS["value_hover"])
+        trace.update(text=texts, texttemplate="%{text}",
+                     hovertemplate=t("figures.value_hover") + " %{text}<extra></extra>")
     else:
-        trace.update(hovertemplate=STRINGS["value_hover_plain"])
+        trace.update(hovertemplate=t("figures.value_hover") + " %{z:.4g}<extra></extra>")
     return trace
 
 
@@ -211,7 +205,7 @@ def padding_decorations(
     traces.append(go.Scatter(
         x=[x_offset + c + 0.5 for _, c in cells], y=[y_offset + r + 0.5 for r, _ in cells],
         text=[label] * len(cells), mode="text", textfont={"color": "#333", "size": 12},
-        hovertemplate=STRINGS["padding_hover"], name="padding",
+        hovertemplate=t("figures.padding_hover") + "<extra></extra>", name="padding",
     ))
     return shapes, traces
 

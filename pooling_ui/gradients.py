@@ -17,61 +17,16 @@ import streamlit as st
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
 from pooling_ui.animation import declared_padding
-from pooling_ui.views_text import STRINGS as SHARED
+from pooling_ui.i18n import labeller, t
+from pooling_ui.view_common import pick_plane
+from pooling_ui.view_output import photo_scale, show_photo
 
 UPSTREAM_MODES = ("ones", "random", "onehot", "typed")
 TYPED_MAX_SIDE = 16
-PHOTO_CROP = 16
 GAP_COLUMNS = 2
 REACH_COLOR = "#ffb000"
 # Width in pixels of the picture's column (3/4 of the page, beside the controls).
 PICTURE_PX = 680
-
-STRINGS = {
-    "heading": "Backward pass: gradient masks",
-    "upstream": "Upstream gradient dL/dy",
-    "modes": {
-        "ones": "all ones",
-        "random": "seeded random",
-        "onehot": "one-hot at the picked cell",
-        "typed": "typed",
-    },
-    "seed": "Seed",
-    "typed_help": "Type the upstream gradient, one number per output cell (empty = 0).",
-    "typed_too_big": (
-        "Typing is offered for outputs up to {n}×{n}; this output is {h}×{w}. Using all ones."
-    ),
-    "pick": "Picked output cell (click a cell of dL/dy, or set it here)",
-    "pick_row": "Output row",
-    "pick_col": "Output column",
-    "grad_title": "dL/dx (gradient at the input)",
-    "upstream_title": "dL/dy (upstream)",
-    "pick_hover": "pick y[%{customdata[0]},%{customdata[1]}]<extra></extra>",
-    "rule_heading": "The rule",
-    "reach": (
-        "The gradient of y[{row},{col}] reaches {count} input cell(s) (amber); its window is "
-        "outlined in red."
-    ),
-    "receives": "{count} of {total} input cells receive gradient ({share:.0%}).",
-    "counts_heading": "How many windows chose each input cell",
-    "counts_note": (
-        "With all-ones upstream gradient, dL/dx is exactly this count: a cell that wins k "
-        "overlapping windows collects k gradients."
-    ),
-    "counts_max": "The busiest cell was chosen by {count} windows.",
-    "photo_note": (
-        "A photo is too big to read cell by cell: the picture below works on a {size}×{size} "
-        "crop chosen here (pooled as an input of its own). The whole photo's gradient mask is "
-        "underneath."
-    ),
-    "crop_row": "Crop: top row",
-    "crop_col": "Crop: left column",
-    "photo_mask": (
-        "Gradient mask of the whole photo with all-ones upstream gradient (brighter = more "
-        "gradient), downsampled for display"
-    ),
-}
-
 
 # -- pure helpers ----------
 
@@ -137,8 +92,8 @@ def gradient_figure(grad_x: np.ndarray, grad_y: np.ndarray, geometry, picked: tu
         shapes.append(fg.path_shape(fg.cells_path(reached), color=REACH_COLOR, width=4))
     top = -geometry.pad[0][0]
     annotations = [
-        fg.label_annotation(STRINGS["grad_title"], -geometry.pad[1][0], 1, yref="paper"),
-        fg.label_annotation(STRINGS["upstream_title"], out_x, 1, yref="paper"),
+        fg.label_annotation(t("gradients.grad_title"), -geometry.pad[1][0], 1, yref="paper"),
+        fg.label_annotation(t("gradients.upstream_title"), out_x, 1, yref="paper"),
     ]
     fig.update_layout(
         shapes=shapes, annotations=annotations,
@@ -154,7 +109,8 @@ def gradient_figure(grad_x: np.ndarray, grad_y: np.ndarray, geometry, picked: tu
         x=[out_x + c + 0.5 for _, c in cells], y=[r + 0.5 for r, _ in cells],
         customdata=cells, mode="markers",
         marker={"symbol": "square", "size": max(cell_px - 2, 4), "color": "rgba(0,0,0,0)"},
-        hovertemplate=STRINGS["pick_hover"], name="pick",
+        hovertemplate=t("gradients.pick_hover") + " y[%{customdata[0]},%{customdata[1]}]"
+        "<extra></extra>", name="pick",
         selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
     ))
     return fig
@@ -180,7 +136,7 @@ def gradients_view(fm, params, *, key_prefix: str = "grad", photo_mask: bool = T
     ``photo_mask``: for a photo, also show the whole photo's gradient mask (a full-resolution
     backward pass: the Gradients page shows it; the Explorer's panel leaves it out to stay fast).
     """
-    st.subheader(STRINGS["heading"])
+    st.subheader(t("gradients.heading"))
     _gradients_fragment(fm, params, key_prefix)
     if fm.is_photo and photo_mask:
         _photo_mask(fm, params)
@@ -209,21 +165,22 @@ def _pick_callback(key_prefix: str, out_w: int) -> None:
 @st.fragment
 def _gradients_fragment(fm, params, key_prefix: str) -> None:
     with engine.view_guard("gradients"):
-        plane = _pick_plane(fm, key_prefix)
+        plane = pick_plane(fm, key_prefix, "gradients.photo_note")
         kwargs = params.kwargs()
         geometry = engine.geometry(plane.shape, params.geometry_kwargs())
         out_h, out_w = geometry.out_hw
         controls, picture = st.columns([1, 3], gap="medium")
         with controls:
-            mode = st.radio(STRINGS["upstream"], UPSTREAM_MODES,
-                            format_func=STRINGS["modes"].get, key=f"{key_prefix}_mode") or "ones"
+            mode = st.radio(t("gradients.upstream"), UPSTREAM_MODES,
+                            format_func=labeller("gradients.modes."),
+                            key=f"{key_prefix}_mode", persist_state="session") or "ones"
             seed = 0
             if mode == "random":
-                seed = int(st.number_input(STRINGS["seed"], 0, 2**31 - 1, 0, step=1,
-                                           key=f"{key_prefix}_seed"))
-            st.markdown(f"**{STRINGS['pick']}**")
-            row = _index_input(STRINGS["pick_row"], out_h, f"{key_prefix}_row")
-            col = _index_input(STRINGS["pick_col"], out_w, f"{key_prefix}_col")
+                seed = int(st.number_input(t("gradients.seed"), 0, 2**31 - 1, 0, step=1,
+                                           key=f"{key_prefix}_seed", persist_state="session"))
+            st.markdown(f"**{t('gradients.pick')}**")
+            row = _index_input(t("gradients.pick_row"), out_h, f"{key_prefix}_row")
+            col = _index_input(t("gradients.pick_col"), out_w, f"{key_prefix}_col")
             typed = _typed_grid(mode, (out_h, out_w), key_prefix)
         grad_y = upstream_gradient(mode, (out_h, out_w), seed=seed, cell=(row, col), typed=typed)
         grad_x = engine.backward(plane, grad_y, kwargs)
@@ -236,36 +193,28 @@ def _gradients_fragment(fm, params, key_prefix: str) -> None:
                             on_select=lambda: _pick_callback(key_prefix, out_w),
                             selection_mode="points", config={"displayModeBar": False})
         with controls:
-            st.markdown(f"**{STRINGS['rule_heading']}**")
-            st.markdown(SHARED["gradient_rule"].get(params.kind, ""))
-            st.caption(STRINGS["reach"].format(row=row, col=col, count=len(reached)))
+            st.markdown(f"**{t('gradients.rule_heading')}**")
+            st.markdown(t(f"kinds.{params.kind}.rule"))
+            st.caption(t("gradients.reach", row=row, col=col, count=len(reached)))
             receiving = int(np.count_nonzero(grad_x))
-            st.caption(STRINGS["receives"].format(count=receiving, total=grad_x.size,
-                                                  share=receiving / max(grad_x.size, 1)))
-        if _routes_to_one_cell(params):
+            st.caption(t("gradients.receives", count=receiving, total=grad_x.size,
+                         share=receiving / max(grad_x.size, 1)))
+        if params.spec.picks_cell(params.options):
             counts = grad_x if mode == "ones" else engine.backward(
                 plane, np.ones((out_h, out_w), np.float32), kwargs)
-            st.markdown(f"**{STRINGS['counts_heading']}**")
-            st.caption(STRINGS["counts_note"] + " "
-                       + STRINGS["counts_max"].format(count=fg.format_value(np.max(counts))))
+            st.markdown(f"**{t('gradients.counts_heading')}**")
+            st.caption(t("gradients.counts_note", count=fg.format_value(np.max(counts))))
             if mode != "ones":
                 st.plotly_chart(counts_figure(counts), width="content",
                                 key=f"{key_prefix}_counts", config={"displayModeBar": False})
-
-
-def _routes_to_one_cell(params) -> bool:
-    """Kinds whose gradient goes whole to one cell per window, so counting windows means
-    something."""
-    if params.kind in engine.ROUTING_KINDS:
-        return True
-    return params.kind == "stochastic" and bool(params.options.get("training", True))
 
 
 def _index_input(label: str, size: int, key: str) -> int:
     """A number box for an output index in ``[0, size)``, its stored value kept in range."""
     if key in st.session_state:
         st.session_state[key] = int(np.clip(st.session_state[key], 0, size - 1))
-    return int(st.number_input(label, 0, max(size - 1, 0), step=1, key=key))
+    return int(st.number_input(label, 0, max(size - 1, 0), step=1, key=key,
+                               persist_state="session"))
 
 
 def _typed_grid(mode: str, out_hw: tuple[int, int], key_prefix: str) -> np.ndarray | None:
@@ -273,48 +222,17 @@ def _typed_grid(mode: str, out_hw: tuple[int, int], key_prefix: str) -> np.ndarr
         return None
     out_h, out_w = out_hw
     if max(out_h, out_w) > TYPED_MAX_SIDE:
-        st.info(STRINGS["typed_too_big"].format(n=TYPED_MAX_SIDE, h=out_h, w=out_w))
+        st.info(t("gradients.typed_too_big", n=TYPED_MAX_SIDE, h=out_h, w=out_w))
         return None
     initial = pd.DataFrame(np.ones(out_hw), columns=[str(c) for c in range(out_w)])
-    edited = st.data_editor(initial, key=f"{key_prefix}_typed_{out_h}x{out_w}",
-                            help=STRINGS["typed_help"])
+    st.caption(t("gradients.typed_help"))
+    edited = st.data_editor(initial, key=f"{key_prefix}_typed_{out_h}x{out_w}")
     values = pd.DataFrame(edited).apply(pd.to_numeric, errors="coerce").to_numpy(np.float32)
     return values if values.shape == tuple(out_hw) else None
 
 
-def _pick_plane(fm, key_prefix: str) -> np.ndarray:
-    data = fm.data
-    channel = 0
-    if data.shape[0] > 1:
-        names = list(fm.channel_names)
-        channel = int(st.radio(SHARED["channel"], range(len(names)),
-                               format_func=names.__getitem__, horizontal=True,
-                               key=f"{key_prefix}_channel", help=SHARED["channel_help"]) or 0)
-    plane = data[min(channel, data.shape[0] - 1)]
-    if not fm.is_photo:
-        return plane
-    height, width = plane.shape
-    st.caption(STRINGS["photo_note"].format(size=PHOTO_CROP))
-    top_col, left_col = st.columns(2)
-    with top_col:
-        top = _slider(STRINGS["crop_row"], height - PHOTO_CROP, f"{key_prefix}_crop_row",
-                      height // 2)
-    with left_col:
-        left = _slider(STRINGS["crop_col"], width - PHOTO_CROP, f"{key_prefix}_crop_col",
-                       width // 2)
-    return np.ascontiguousarray(plane[top:top + PHOTO_CROP, left:left + PHOTO_CROP])
-
-
-def _slider(label: str, maximum: int, key: str, default: int) -> int:
-    if maximum <= 0:
-        return 0
-    return int(st.slider(label, 0, maximum, min(default, maximum), key=key))
-
-
 def _photo_mask(fm, params) -> None:
     """The whole photo's gradient mask (all-ones upstream), shown as a picture."""
-    from pooling_ui.view_output import display_image_at_step, photo_scale
-
     with engine.view_guard("photo gradient mask"):
         kwargs = params.kwargs()
         output = engine.pool_feature_map(fm, kwargs)
@@ -323,6 +241,4 @@ def _photo_mask(fm, params) -> None:
         top = float(np.nanmax(mask)) if mask.size else 1.0
         key = f"{fm.key}|mask|{engine.kwargs_key(kwargs)}" if fm.key else ""
         zoom, step = photo_scale(mask.shape[-2:])
-        picture = display_image_at_step(mask, key, step, (0.0, max(top, 1e-12)))
-        st.image(picture.pixels, caption=STRINGS["photo_mask"],
-                 width=max(1, picture.pixels.shape[1] * zoom))
+        show_photo(mask, key, step, (0.0, max(top, 1e-12)), t("gradients.photo_mask"), zoom)

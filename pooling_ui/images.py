@@ -40,6 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from pooling_ui.i18n import Message
+
 MAX_PIXELS = 40_000_000
 """Largest accepted ``width × height`` (40 megapixels: a 6000×4000 photo is 24)."""
 
@@ -59,66 +61,29 @@ UPLOAD_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff")
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 MODES = ("gray", "rgb")
 
-_ACCEPTED = (
-    "Accepted: PNG, JPEG, WebP, BMP, GIF (first frame) or TIFF images of at most "
-    f"{MAX_PIXELS // 1_000_000} megapixels."
-)
-STRINGS = {
-    "accepted": _ACCEPTED,
-    "empty": "The file is empty (0 bytes). " + _ACCEPTED,
-    "heic": (
-        "This looks like a HEIC/HEIF photo (the iPhone's default format), which cannot be read "
-        "here. Export or share it as JPEG and upload that. " + _ACCEPTED
-    ),
-    "not_image": (
-        "This file is not an image that can be read (it starts with {start}). " + _ACCEPTED
-    ),
-    "unsupported_format": "{fmt} images are not supported. " + _ACCEPTED,
-    "too_large": (
-        "The image is {width} × {height} = {megapixels:.1f} megapixels; the limit is "
-        f"{MAX_PIXELS // 1_000_000} megapixels. Scale it down (for example to 6000 × 4000) "
-        "and upload it again."
-    ),
-    "bomb": (
-        "The image is far too large to open safely ({detail}); the limit is "
-        f"{MAX_PIXELS // 1_000_000} megapixels. It was refused before decoding. Scale it down "
-        "and upload it again."
-    ),
-    "bad_header": "it starts like a {fmt} file but its header is damaged or cut short",
-    "damaged": (
-        "The image data is damaged or incomplete (perhaps the file was cut off while copying or "
-        "uploading): {detail}. " + _ACCEPTED
-    ),
-    "unsupported_mode": (
-        "Images with pixel mode {mode!r} cannot be converted to grayscale or RGB. Save it as an "
-        "8-bit RGB or grayscale image. " + _ACCEPTED
-    ),
-    "decoding": "Decoding the image…",
-    "note_first_frame": "first of {frames} frames used",
-    "note_exif": "EXIF orientation applied ({how})",
-    "note_alpha": "transparency composited on white",
-    "note_cmyk": "CMYK converted to RGB (without colour management)",
-    "note_16bit": "16-bit values scaled to 0..255",
-    "note_minmax": "values rescaled from [{lo:g}, {hi:g}] to 0..255",
-    "note_nonfinite": "{count} NaN/±inf value(s) kept as they are",
-    "note_gray_source": "the image has no colour, so it stays one channel",
-    "note_luma": "converted to grayscale (0.299 R + 0.587 G + 0.114 B)",
-}
-
 _EXIF_ORIENTATION_TAG = 0x0112
-_EXIF_ORIENTATION_WORDS = {
-    2: "mirrored",
-    3: "rotated 180°",
-    4: "flipped",
-    5: "rotated and mirrored",
-    6: "rotated 90° clockwise",
-    7: "rotated and mirrored",
-    8: "rotated 90° counter-clockwise",
-}
+# EXIF orientations that turn the picture (1 is upright); each has its words in the catalogue
+_EXIF_TURNS = (2, 3, 4, 5, 6, 7, 8)
+
+
+def _accepted() -> Message:
+    return Message("images.accepted", {"megapixels": MAX_PIXELS // 1_000_000})
 
 
 class ImageLoadError(ValueError):
-    """A file that cannot be used as an input image; the message is meant for the user."""
+    """A file that cannot be used as an input image; :attr:`message` is meant for the user.
+
+    ``str(error)`` is the English text; ``error.message`` words it in the session's language.
+    """
+
+    def __init__(self, code: str, *, with_accepted: bool = True, **fields):
+        problem = Message(f"images.{code}", {"megapixels": MAX_PIXELS // 1_000_000, **fields}
+                          if code in ("too_large", "bomb") else fields)
+        self.code = code
+        self.message = (Message("images.with_accepted", {"problem": problem,
+                                                         "accepted": _accepted()})
+                        if with_accepted else problem)
+        super().__init__(self.message.text("en"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,7 +105,7 @@ class DecodedImage:
     data: np.ndarray
     format: str
     source_mode: str
-    notes: tuple[str, ...]
+    notes: tuple[Message, ...]
 
     @property
     def channel_names(self) -> tuple[str, ...]:
@@ -173,13 +138,13 @@ def decode_image(data: bytes, mode: str = "gray") -> DecodedImage:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}; got {mode!r}")
     if not data:
-        raise ImageLoadError(STRINGS["empty"])
+        raise ImageLoadError("empty")
     image, fmt = _open_checked(bytes(data))
     source_mode = image.mode
-    notes: list[str] = []
+    notes: list[Message] = []
     frames = getattr(image, "n_frames", 1)
     if frames > 1:
-        notes.append(STRINGS["note_first_frame"].format(frames=frames))
+        notes.append(Message("images.note_first_frame", {"frames": frames}))
     try:
         image.load()
         image = _apply_exif_orientation(image, notes)
@@ -187,9 +152,9 @@ def decode_image(data: bytes, mode: str = "gray") -> DecodedImage:
     except ImageLoadError:
         raise
     except MemoryError as error:
-        raise ImageLoadError(STRINGS["damaged"].format(detail="not enough memory")) from error
+        raise ImageLoadError("damaged", detail=Message("images.no_memory")) from error
     except Exception as error:  # Pillow reports damaged data with many exception types
-        raise ImageLoadError(STRINGS["damaged"].format(detail=_short(error))) from error
+        raise ImageLoadError("damaged", detail=_short(error)) from error
     return DecodedImage(
         data=np.ascontiguousarray(array, dtype=np.float32),
         format=fmt,
@@ -201,58 +166,55 @@ def decode_image(data: bytes, mode: str = "gray") -> DecodedImage:
 def _open_checked(data: bytes) -> tuple[Image.Image, str]:
     """``Image.open`` (header only) plus the format and size checks; returns the format too."""
     if data[4:12] in (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypmif1", b"ftypmsf1"):
-        raise ImageLoadError(STRINGS["heic"])
+        raise ImageLoadError("heic")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageLoadError(STRINGS["bomb"].format(detail=_short(error))) from error
+        raise ImageLoadError("bomb", with_accepted=False, detail=_short(error)) from error
     except UnidentifiedImageError as error:
         looks_like = _sniff_format(data)
         if looks_like:
-            detail = STRINGS["bad_header"].format(fmt=looks_like)
-            raise ImageLoadError(STRINGS["damaged"].format(detail=detail)) from error
-        raise ImageLoadError(STRINGS["not_image"].format(start=_describe_start(data))) from error
+            detail = Message("images.bad_header", {"fmt": looks_like})
+            raise ImageLoadError("damaged", detail=detail) from error
+        raise ImageLoadError("not_image", start=_describe_start(data)) from error
     except Exception as error:  # a recognised format whose header is damaged
-        raise ImageLoadError(STRINGS["damaged"].format(detail=_short(error))) from error
-    fmt = image.format or "unknown"
+        raise ImageLoadError("damaged", detail=_short(error)) from error
+    fmt = image.format or "?"
     if fmt not in ACCEPTED_FORMATS:
-        raise ImageLoadError(STRINGS["unsupported_format"].format(fmt=fmt))
+        raise ImageLoadError("unsupported_format", fmt=fmt)
     width, height = image.size
     if width * height > MAX_PIXELS:
-        raise ImageLoadError(
-            STRINGS["too_large"].format(
-                width=width, height=height, megapixels=width * height / 1e6
-            )
-        )
+        raise ImageLoadError("too_large", with_accepted=False, width=width, height=height,
+                             size=width * height / 1e6)
     return image, ACCEPTED_FORMATS[fmt]
 
 
-def _apply_exif_orientation(image: Image.Image, notes: list[str]) -> Image.Image:
+def _apply_exif_orientation(image: Image.Image, notes: list[Message]) -> Image.Image:
     try:
         orientation = image.getexif().get(_EXIF_ORIENTATION_TAG, 1)
     except Exception:  # unreadable EXIF: the pixels are still good, so keep them unrotated
         return image
-    if orientation not in _EXIF_ORIENTATION_WORDS:
+    if orientation not in _EXIF_TURNS:
         return image
     turned = ImageOps.exif_transpose(image)
-    notes.append(STRINGS["note_exif"].format(how=_EXIF_ORIENTATION_WORDS[orientation]))
+    notes.append(Message("images.note_exif", {"how": Message(f"images.exif.{orientation}")}))
     return turned
 
 
-def _to_float_channels(image: Image.Image, mode: str, notes: list[str]) -> np.ndarray:
+def _to_float_channels(image: Image.Image, mode: str, notes: list[Message]) -> np.ndarray:
     """Pixel mode → float32 ``(C, H, W)`` on the 0..255 scale (see the module docstring)."""
     source = image.mode
     transparent = source in ("LA", "La", "PA", "P", "RGBA", "RGBa") or "transparency" in image.info
     if source.startswith("I;16"):
-        notes.append(STRINGS["note_16bit"])
+        notes.append(Message("images.note_16bit"))
         plane = np.asarray(image).astype(np.float32) * np.float32(255.0 / 65535.0)
         return _gray(plane, mode, notes)
     if source == "I":
         values = np.asarray(image)
         if values.size and values.min() >= 0 and values.max() <= 65535:
-            notes.append(STRINGS["note_16bit"])
+            notes.append(Message("images.note_16bit"))
             return _gray(values.astype(np.float32) * np.float32(255.0 / 65535.0), mode, notes)
         return _gray(_rescale_finite(values.astype(np.float64), notes), mode, notes)
     if source == "F":
@@ -261,7 +223,7 @@ def _to_float_channels(image: Image.Image, mode: str, notes: list[str]) -> np.nd
         rgba = np.asarray(image.convert("RGBA"), dtype=np.float32)
         alpha = rgba[..., 3:] / np.float32(255.0)
         if np.any(alpha < 1):
-            notes.append(STRINGS["note_alpha"])
+            notes.append(Message("images.note_alpha"))
         rgb = rgba[..., :3] * alpha + np.float32(255.0) * (1 - alpha)
         if source in ("LA", "La", "L", "1"):
             return _gray(np.ascontiguousarray(rgb[..., 0]), mode, notes)
@@ -271,26 +233,26 @@ def _to_float_channels(image: Image.Image, mode: str, notes: list[str]) -> np.nd
     if source == "RGB":
         return _from_rgb(np.asarray(image, dtype=np.float32), mode, notes)
     if source == "CMYK":
-        notes.append(STRINGS["note_cmyk"])
+        notes.append(Message("images.note_cmyk"))
     try:
         converted = image.convert("RGB")
     except ValueError as error:
-        raise ImageLoadError(STRINGS["unsupported_mode"].format(mode=source)) from error
+        raise ImageLoadError("unsupported_mode", mode=source) from error
     return _from_rgb(np.asarray(converted, dtype=np.float32), mode, notes)
 
 
-def _gray(plane: np.ndarray, mode: str, notes: list[str]) -> np.ndarray:
+def _gray(plane: np.ndarray, mode: str, notes: list[Message]) -> np.ndarray:
     """One channel ``(1, H, W)``; notes that there is no colour when RGB was asked for."""
     if mode == "rgb":
-        notes.append(STRINGS["note_gray_source"])
+        notes.append(Message("images.note_gray_source"))
     return plane[None, :, :]
 
 
-def _from_rgb(rgb: np.ndarray, mode: str, notes: list[str]) -> np.ndarray:
+def _from_rgb(rgb: np.ndarray, mode: str, notes: list[Message]) -> np.ndarray:
     """``(H, W, 3)`` float → ``(3, H, W)``, or luma ``(1, H, W)`` for ``mode="gray"``."""
     if mode == "rgb":
         return np.ascontiguousarray(np.moveaxis(rgb, -1, 0))
-    notes.append(STRINGS["note_luma"])
+    notes.append(Message("images.note_luma"))
     return _luma_hwc(rgb)[None]
 
 
@@ -312,17 +274,17 @@ def rgb_to_gray(rgb: np.ndarray) -> np.ndarray:
     return _luma_hwc(np.moveaxis(np.asarray(rgb), 0, -1))[None]
 
 
-def _rescale_finite(values: np.ndarray, notes: list[str]) -> np.ndarray:
+def _rescale_finite(values: np.ndarray, notes: list[Message]) -> np.ndarray:
     """Finite min..max → 0..255; NaN and ±inf kept (see the module docstring)."""
     finite = np.isfinite(values)
     out = values.astype(np.float32)
     nonfinite = int(values.size - np.count_nonzero(finite))
     if nonfinite:
-        notes.append(STRINGS["note_nonfinite"].format(count=nonfinite))
+        notes.append(Message("images.note_nonfinite", {"count": nonfinite}))
     if not finite.any():
         return out
     lo, hi = float(values[finite].min()), float(values[finite].max())
-    notes.append(STRINGS["note_minmax"].format(lo=lo, hi=hi))
+    notes.append(Message("images.note_minmax", {"lo": lo, "hi": hi}))
     scale = 255.0 / (hi - lo) if hi > lo else 0.0
     out[finite] = ((values[finite] - lo) * scale).astype(np.float32)
     return out
@@ -346,12 +308,12 @@ def _sniff_format(data: bytes) -> str | None:
     return next((name for magic, name in _SIGNATURES if data.startswith(magic)), None)
 
 
-def _describe_start(data: bytes) -> str:
+def _describe_start(data: bytes) -> Message:
     head = data[:8]
     if all(32 <= b < 127 or b in (9, 10, 13) for b in head):
         text = head.decode("ascii").replace("\n", " ").replace("\r", " ").replace("\t", " ")
-        return f"the text {text!r}"
-    return "the bytes " + " ".join(f"{b:02X}" for b in head)
+        return Message("images.start_text", {"text": text})
+    return Message("images.start_bytes", {"bytes": " ".join(f"{b:02X}" for b in head)})
 
 
 def _short(error: BaseException, limit: int = 160) -> str:
@@ -383,7 +345,8 @@ def _make_cached():
 
     # few entries and a time limit: a 40-megapixel RGB image is ~480 MB as float32, and the
     # cache is shared by every session on the server (each session also keeps its own reference)
-    return st.cache_data(max_entries=2, ttl=900, show_spinner=STRINGS["decoding"])(_cached_decode)
+    # the caller shows the spinner, worded in its session's language
+    return st.cache_data(max_entries=2, ttl=900, show_spinner=False)(_cached_decode)
 
 
 _load_image_cached = _make_cached()

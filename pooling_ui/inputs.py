@@ -2,8 +2,8 @@
 
 :func:`input_panel` draws the panel in the sidebar and returns a :class:`FeatureMap` (or None
 while nothing usable exists yet). Its state lives in ``st.session_state`` under keys starting with
-``in_`` and is re-asserted on every run (see :func:`pooling_ui.urlstate.persist`), so the input
-survives a change of page.
+``in_``. The app draws the panel in its entry point, before the page, so that its widgets are the
+same widgets on every page and keep their values when the page changes.
 
 Session-state keys (set them in AppTest before ``run()`` to drive the panel):
 
@@ -44,8 +44,9 @@ import streamlit as st
 from PIL import Image, ImageDraw
 
 from pooling_ui import images, presets, urlstate
+from pooling_ui.i18n import Message, labeller, render, t
 from pooling_ui.images import ImageLoadError
-from pooling_ui.urlstate import UrlValueError, persist, read_url_once
+from pooling_ui.urlstate import UrlValueError, read_url_once
 
 SOURCES = ("preset", "draw", "type", "upload")
 GRID_SIZES = (8, 12, 16, 20, 24, 28, 32, 48, 64)
@@ -61,50 +62,6 @@ TYPE_CONTROLS_PX = 240
 SEED_MAX = 2**31 - 1
 URL_NAMES = ("input", "input_size", "input_seed")
 
-STRINGS = {
-    "title": "Input",
-    "source": "Feature map from",
-    "sources": {"preset": "Preset", "draw": "Draw", "type": "Type", "upload": "Upload"},
-    "preset": "Preset",
-    "size": "Grid size",
-    "seed": "Seed",
-    "rgb": "Colour (pool R, G and B separately)",
-    "rgb_help": "Off: one grayscale channel (0.299 R + 0.587 G + 0.114 B).",
-    "grid": "Sample the drawing to a grid of",
-    "brush": "Brush width",
-    "clear": "Clear the drawing",
-    "draw_hint": (
-        "Draw with the mouse or a finger. Each cell of the grid is the mean ink (0 = none, "
-        "255 = full) of its square of the canvas (the faint lines)."
-    ),
-    "draw_empty": "The canvas is empty: every cell is 0. Draw something.",
-    "rows": "Rows",
-    "cols": "Columns",
-    "type_where": "Type the numbers in the grid at the top of the page.",
-    "type_heading": "Edit the input",
-    "type_hint": (
-        "Type numbers; nan, inf and -inf are allowed. Rows and columns count from 0, as in "
-        "x[row,col] in the explanations."
-    ),
-    "type_bad_cell": "x[{row},{col}]: {text!r} is not a number; it is used as 0.",
-    "upload": "Image file",
-    "upload_help": images.STRINGS["accepted"],
-    "upload_prompt": "Choose an image. Until then the previous input stays.",
-    "upload_earlier": "Showing {name}, uploaded earlier.",
-    "upload_error": "Could not use {name}. {message}",
-    "kept_previous": "Still showing the previous input: {name}.",
-    "url_bad_input": (
-        "Link parameter input={raw!r} is not a known preset (known: {known}). "
-        "Using the default ({default})."
-    ),
-    "url_bad_extra": "Link parameter {name}={raw!r}: {reason}. Using the default ({default}).",
-    "name_sized": "{label} {size}×{size}",
-    "name_seeded": "{label} {size}×{size}, seed {seed}",
-    "name_drawing": "drawing {size}×{size}",
-    "name_typed": "typed {rows}×{cols}",
-}
-
-
 @dataclass(frozen=True, eq=False)
 class FeatureMap:
     """The input every page pools.
@@ -115,8 +72,8 @@ class FeatureMap:
         float32, ``(C, H, W)``; ``C`` is 1, or 3 for an RGB photo.
     source : str
         ``"preset"``, ``"draw"``, ``"type"`` or ``"upload"``.
-    name : str
-        For people, e.g. ``"worked 4×4"`` or ``"photo.jpg"``.
+    label : Message or str
+        What to call it, worded when shown (:attr:`name`): e.g. "worked 4×4", or a file's name.
     is_photo : bool
         Show as an image, not as a grid of numbers.
     channel_names : tuple of str
@@ -124,17 +81,22 @@ class FeatureMap:
     key : str
         Changes exactly when the data changes: a cheap cache key for the pages (hashing a
         12-megapixel array on every rerun would not be).
-    notes : tuple of str
+    notes : tuple of Message
         What was done to produce the data (e.g. how an image was converted), for a caption.
     """
 
     data: np.ndarray
     source: str
-    name: str
+    label: Message | str
     is_photo: bool
     channel_names: tuple[str, ...]
     key: str = ""
-    notes: tuple[str, ...] = ()
+    notes: tuple[Message, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The input's name in the session's language."""
+        return render(self.label)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -154,27 +116,32 @@ def _channel_names(data: np.ndarray) -> tuple[str, ...]:
     return ("R", "G", "B") if data.shape[0] == 3 else ("gray",)
 
 
-def _make(data, source, name, is_photo, key, notes=()) -> FeatureMap:
+def _make(data, source, label, is_photo, key, notes=()) -> FeatureMap:
     array = np.ascontiguousarray(data, dtype=np.float32)
     array.setflags(write=False)  # shared by every page and cached: nobody may change it in place
-    return FeatureMap(array, source, name, is_photo, _channel_names(array), key, tuple(notes))
+    return FeatureMap(array, source, label, is_photo, _channel_names(array), key, tuple(notes))
+
+
+def _seed(key: str, default) -> str:
+    """A widget's default on a session's first run; the widget is created without ``value=`` so
+    that what a link put into session state is what it shows."""
+    st.session_state.setdefault(key, default)
+    return key
 
 
 # -- URL ------------------------------------------------------------------------------------------
-def read_url(query: dict[str, str]) -> tuple[dict, list[str]]:
+def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
     """Session values for ``input=…`` (and its size/seed), with a warning for each bad value."""
     state: dict = {}
-    warnings: list[str] = []
+    warnings: list[Message] = []
     default = presets.DEFAULT_PRESET
     if "input" not in query:
         return state, warnings
     raw = query["input"]
     key = str(raw).strip().lower()
     if key not in presets.PRESETS:
-        warnings.append(
-            STRINGS["url_bad_input"].format(raw=raw, known=", ".join(presets.PRESETS),
-                                            default=default)
-        )
+        warnings.append(Message("input.url_bad_input", {
+            "raw": raw, "known": ", ".join(presets.PRESETS), "default": default}))
         return state, warnings
     state.update(in_source="preset", in_preset=key)
     extras = (
@@ -188,10 +155,9 @@ def read_url(query: dict[str, str]) -> tuple[dict, list[str]]:
             try:
                 state[state_key] = parse(query[name])
             except UrlValueError as error:
-                warnings.append(
-                    STRINGS["url_bad_extra"].format(name=name, raw=query[name], reason=error,
-                                                    default=fallback)
-                )
+                warnings.append(Message("input.url_bad_extra", {
+                    "name": name, "raw": query[name], "reason": error.message,
+                    "default": fallback}))
     return state, warnings
 
 
@@ -219,41 +185,37 @@ def _preset_data(key: str, size: int, seed: int, mode: str) -> np.ndarray:
 
 
 def _colour_toggle() -> str:
-    persist("in_rgb", False)
-    rgb = st.toggle(STRINGS["rgb"], key="in_rgb", help=STRINGS["rgb_help"],
-                    on_change=_forget_url_warnings)
+    rgb = st.toggle(t("input.rgb"), key=_seed("in_rgb", False), help=t("input.rgb_help"),
+                    on_change=_forget_url_warnings, persist_state="session")
     return "rgb" if rgb else "gray"
 
 
 def _preset_input() -> FeatureMap:
-    persist("in_preset", presets.DEFAULT_PRESET)
-    if st.session_state["in_preset"] not in presets.PRESETS:
+    if st.session_state.get("in_preset") not in presets.PRESETS:
         st.session_state["in_preset"] = presets.DEFAULT_PRESET
     key = st.selectbox(
-        STRINGS["preset"], list(presets.PRESETS), key="in_preset",
-        format_func=lambda name: presets.PRESETS[name].label, on_change=_forget_url_warnings,
+        t("input.preset"), list(presets.PRESETS), key="in_preset", persist_state="session",
+        format_func=labeller("presets.", ".label"), on_change=_forget_url_warnings,
     )
     preset = presets.PRESETS[key]
-    st.caption(preset.description)
+    st.caption(t(f"presets.{key}.description"))
     size, seed, mode = presets.DEFAULT_SIZE, 0, "gray"
     if preset.sizable:
-        persist("in_size", presets.DEFAULT_SIZE)
-        size = st.slider(STRINGS["size"], *presets.SIZE_RANGE, key="in_size",
+        size = st.slider(t("input.size"), *presets.SIZE_RANGE,
+                         key=_seed("in_size", presets.DEFAULT_SIZE), persist_state="session",
                          on_change=_forget_url_warnings)
     if preset.seeded:
-        persist("in_seed", 0)
-        seed = st.number_input(STRINGS["seed"], 0, SEED_MAX, key="in_seed",
-                               on_change=_forget_url_warnings)
+        seed = st.number_input(t("input.seed"), 0, SEED_MAX, key=_seed("in_seed", 0),
+                               on_change=_forget_url_warnings, persist_state="session")
     if preset.is_photo:
         mode = _colour_toggle()
     data = _preset_data(key, int(size), int(seed), mode)
+    label = Message(f"presets.{key}.label")
     if preset.seeded:
-        name = STRINGS["name_seeded"].format(label=preset.label, size=size, seed=seed)
+        label = Message("input.name_seeded", {"label": label, "size": size, "seed": seed})
     elif preset.sizable:
-        name = STRINGS["name_sized"].format(label=preset.label, size=size)
-    else:
-        name = preset.label
-    return _make(data, "preset", name, preset.is_photo, f"preset:{key}:{size}:{seed}:{mode}")
+        label = Message("input.name_sized", {"label": label, "size": size})
+    return _make(data, "preset", label, preset.is_photo, f"preset:{key}:{size}:{seed}:{mode}")
 
 
 # -- drawing --------------------------------------------------------------------------------------
@@ -335,14 +297,12 @@ def _clear_drawing() -> None:
 def _draw_input() -> FeatureMap:
     from streamlit_drawable_canvas import st_canvas
 
-    persist("in_draw_grid", 16)
-    if st.session_state["in_draw_grid"] not in GRID_SIZES:
+    if st.session_state.get("in_draw_grid") not in GRID_SIZES:
         st.session_state["in_draw_grid"] = 16
-    side = st.select_slider(STRINGS["grid"], GRID_SIZES, key="in_draw_grid",
-                            format_func=lambda n: f"{n}×{n}")
-    persist("in_brush", 20)
-    brush = st.slider(STRINGS["brush"], 2, 60, key="in_brush")
-    st.caption(STRINGS["draw_hint"])
+    side = st.select_slider(t("input.grid"), GRID_SIZES, key="in_draw_grid",
+                            format_func=lambda n: f"{n}×{n}", persist_state="session")
+    brush = st.slider(t("input.brush"), 2, 60, key=_seed("in_brush", 20), persist_state="session")
+    st.caption(t("input.draw_hint"))
     st.space(TOOLBAR_ROOM_PX)
     key = canvas_key()
     store = st.session_state.get("in_draw_store") or {}
@@ -352,7 +312,7 @@ def _draw_input() -> FeatureMap:
         height=CANVAS_SIDE, width=CANVAS_SIDE, drawing_mode="freedraw", key=key,
         return_image_data=True, initial_drawing=store.get("initial") if mine else None,
     )
-    st.button(STRINGS["clear"], key="in_draw_clear", on_click=_clear_drawing)
+    st.button(t("input.clear"), key="in_draw_clear", on_click=_clear_drawing)
     rgba = result.image_data
     if rgba is not None:
         ink = ink_from_rgba(rgba)
@@ -360,8 +320,9 @@ def _draw_input() -> FeatureMap:
             "key": key, "ink": ink, "json": result.json_data, "initial": store.get("initial"),
         }
     elif mine and store.get("ink") is not None:
-        # A canvas that sends nothing although we hold its drawing was just mounted again (the
-        # page changed): keep the stored ink, and load the strokes back into the canvas once.
+        # A canvas that sends nothing although we hold its drawing was just mounted again (another
+        # source was chosen in between): keep the stored ink, and load the strokes back into the
+        # canvas once.
         ink = store["ink"]
         if store.get("json") is not None and store.get("initial") != store["json"]:
             store["initial"] = store["json"]
@@ -370,9 +331,9 @@ def _draw_input() -> FeatureMap:
         ink = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
     grid = sample_to_grid(ink, int(side))
     if not grid.any():
-        st.info(STRINGS["draw_empty"])
+        st.info(t("input.draw_empty"))
     digest = images.bytes_digest(grid.tobytes())
-    return _make(grid[None], "draw", STRINGS["name_drawing"].format(size=side), False,
+    return _make(grid[None], "draw", Message("input.name_drawing", {"size": side}), False,
                  f"draw:{digest}")
 
 
@@ -448,17 +409,19 @@ def _type_input(main_area) -> FeatureMap:
     import pandas as pd
 
     default_cells = [[format_cell(v) for v in row] for row in presets.WORKED_4X4]
-    persist("in_type_rows", len(default_cells))
-    persist("in_type_cols", len(default_cells[0]))
-    st.caption(STRINGS["type_where"])
-    with main_area, st.expander(STRINGS["type_heading"], expanded=True, icon=":material/edit:"):
+    st.caption(t("input.type_where"))
+    with main_area, st.expander(t("input.type_heading"), expanded=True, icon=":material/edit:"):
         # the grid with its size controls beside it (under it, when the page is too narrow)
         row = st.container(horizontal=True, gap="large")
         grid_column = row.container(width="content")
         with row.container(width=TYPE_CONTROLS_PX):
-            rows = int(st.number_input(STRINGS["rows"], 1, TYPE_MAX, key="in_type_rows"))
-            cols = int(st.number_input(STRINGS["cols"], 1, TYPE_MAX, key="in_type_cols"))
-            st.caption(STRINGS["type_hint"])
+            rows = int(st.number_input(t("input.rows"), 1, TYPE_MAX,
+                                       key=_seed("in_type_rows", len(default_cells)),
+                                       persist_state="session"))
+            cols = int(st.number_input(t("input.cols"), 1, TYPE_MAX,
+                                       key=_seed("in_type_cols", len(default_cells[0])),
+                                       persist_state="session"))
+            st.caption(t("input.type_hint"))
         cells = st.session_state.get("in_type_cells") or default_cells
         if len(cells) != rows or any(len(row) != cols for row in cells):
             cells = _resized(cells, rows, cols)
@@ -476,14 +439,15 @@ def _type_input(main_area) -> FeatureMap:
                 },
             )
         text = [["" if pd.isna(v) else str(v) for v in row] for row in edited.to_numpy().tolist()]
-        # keep the edits in our own state: the editor's state is lost when the page changes
+        # keep the edits in our own state: the editor's is lost when the grid's size changes or
+        # another source is chosen
         st.session_state["in_type_cells"] = text
         grid, problems = parse_grid(text)
         for r, c, bad in problems:
-            st.warning(STRINGS["type_bad_cell"].format(row=r, col=c, text=bad))
+            st.warning(t("input.type_bad_cell", row=r, col=c, text=bad))
     digest = images.bytes_digest(grid.tobytes())
-    return _make(grid[None], "type", STRINGS["name_typed"].format(rows=rows, cols=cols), False,
-                 f"type:{digest}")
+    return _make(grid[None], "type", Message("input.name_typed", {"rows": rows, "cols": cols}),
+                 False, f"type:{digest}")
 
 
 # -- upload ---------------------------------------------------------------------------------------
@@ -493,7 +457,8 @@ def _decoded_feature_map(data: bytes, name: str, mode: str) -> FeatureMap:
     memo = st.session_state.get("in_upload_memo")
     if memo is not None and memo[0] == (digest, mode, name):
         return memo[1]
-    decoded = images.load_image_cached(data, mode)
+    with st.spinner(t("images.decoding")):
+        decoded = images.load_image_cached(data, mode)
     fm = _make(decoded.data, "upload", name, True, f"upload:{digest}:{mode}", decoded.notes)
     st.session_state["in_upload_memo"] = ((digest, mode, name), fm)
     return fm
@@ -502,26 +467,27 @@ def _decoded_feature_map(data: bytes, name: str, mode: str) -> FeatureMap:
 def _upload_input() -> FeatureMap | None:
     mode = _colour_toggle()
     uploaded = st.file_uploader(
-        STRINGS["upload"], type=list(images.UPLOAD_EXTENSIONS), key="in_upload",
-        help=STRINGS["upload_help"],
+        t("input.upload"), type=list(images.UPLOAD_EXTENSIONS), key="in_upload",
+        help=t("images.accepted", megapixels=images.MAX_PIXELS // 1_000_000),
     )
     if uploaded is not None:
         data, name = uploaded.getvalue(), uploaded.name
     elif st.session_state.get("in_upload_file"):
         data, name = st.session_state["in_upload_file"]
-        st.caption(STRINGS["upload_earlier"].format(name=name))
+        st.caption(t("input.upload_earlier", name=name))
     else:
-        st.info(STRINGS["upload_prompt"])
+        st.info(t("input.upload_prompt"))
         return None
     try:
         fm = _decoded_feature_map(data, name, mode)
     except ImageLoadError as error:
-        st.error(STRINGS["upload_error"].format(name=name, message=error))
+        st.error(t("input.upload_error", name=name, message=error.message.text()))
         return None
-    # the uploader forgets its file on another page; keep the bytes (in memory) to carry on
+    # the uploader forgets its file while another source is chosen; keep the bytes (in memory)
     st.session_state["in_upload_file"] = (data, name)
     if fm.notes:
-        st.caption("; ".join(fm.notes).capitalize() + ".")
+        st.caption(t("input.notes", notes=t("input.notes_separator").join(
+            note.text() for note in fm.notes)))
     return fm
 
 
@@ -546,21 +512,21 @@ def input_panel() -> FeatureMap | None:
     main_area = st.container()
     warnings = read_url_once("in", URL_NAMES, read_url)
     with st.sidebar:
-        st.header(STRINGS["title"])
+        st.header(t("input.title"))
         for warning in warnings:
-            st.warning(warning)
-        persist("in_source", "preset")
-        if st.session_state["in_source"] not in SOURCES:
+            st.warning(warning.text())
+        if st.session_state.get("in_source") not in SOURCES:
             st.session_state["in_source"] = "preset"
         source = st.radio(
-            STRINGS["source"], SOURCES, key="in_source", horizontal=True,
-            format_func=STRINGS["sources"].get, on_change=_forget_url_warnings,
+            t("input.source"), SOURCES, key="in_source", horizontal=True,
+            format_func=labeller("input.sources."),
+            on_change=_forget_url_warnings,
         )
         fm = _type_input(main_area) if source == "type" else _BUILDERS[source]()
         if fm is None:
             fm = st.session_state.get("in_last_good")
             if fm is not None:
-                st.caption(STRINGS["kept_previous"].format(name=fm.name))
+                st.caption(t("input.kept_previous", name=fm.name))
         else:
             st.session_state["in_last_good"] = fm
     urlstate.sync_query_params(_url_values(), URL_NAMES)

@@ -1,29 +1,65 @@
-"""What every page does first: its heading, the shared input and parameter panels."""
+"""What every page shares, drawn once by the entry point: language, navigation, heading, panels.
+
+``app.py`` calls :func:`run`. It draws the language switch, the navigation, the current page's
+heading and the input and parameter panels, then runs the page. The panels live in the entry
+point (Streamlit's pattern for widgets shared by pages): they are then the same widgets on every
+page, so their values survive a change of page with no copying between pages. A page script gets
+the input and the parameters from :func:`current`.
+
+When there is no usable input, or the parameters are invalid (the parameter panel has already
+said why), the page is not run: the input is shown unpooled instead, so a page's own code always
+gets both.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from pooling_ui import view_output
+from pooling_ui.i18n import language_switch, t
 from pooling_ui.inputs import FeatureMap, input_panel
 from pooling_ui.params import PoolParams, parameter_panel
-from pooling_ui.views_text import STRINGS as SHARED
+
+# Page scripts live in app_pages/, not pages/: with a pages/ folder beside the entry point,
+# Streamlit runs a page's script *without* the entry point while no session has yet opened the
+# app's root URL since the server started (its old multipage mode), so a shared link to
+# /gradients would open without the panels.
+PAGES_DIR = "app_pages"
+# Material icons, not emoji: Streamlit ships their font, while a classroom machine may have no
+# emoji font and would show empty boxes.
+PAGES = (
+    ("explorer", ":material/search:"),
+    ("gradients", ":material/undo:"),
+    ("compare", ":material/compare:"),
+)
+CURRENT_KEY = "page_current"
 
 
-def page_start(title: str, intro: str) -> tuple[FeatureMap, PoolParams]:
-    """Draw the heading and both sidebar panels; return the input and the parameters.
-
-    When there is no usable input, or the parameters are invalid (the parameter panel has already
-    said why), the page shows what it can and stops here, so a page's own code always gets both.
-    """
-    st.title(title)
-    st.caption(intro)
+def run() -> None:
+    """The whole app: shared parts, then the page the URL names."""
+    language_switch()
+    st.set_page_config(page_title=t("app.title"), layout="wide")
+    pages = {
+        name: st.Page(f"{PAGES_DIR}/{name}.py", title=t(f"pages.{name}.nav"), icon=icon,
+                      url_path=name, default=index == 0)
+        for index, (name, icon) in enumerate(PAGES)
+    }
+    chosen = st.navigation(list(pages.values()))
+    name = next(name for name, page in pages.items() if page is chosen)
+    st.title(t(f"pages.{name}.title"))
+    st.caption(t(f"pages.{name}.intro"))
     fm = input_panel()
     params = parameter_panel(fm)
     if fm is None:
-        st.info(SHARED["no_input"])
+        st.info(t("app.no_input"))
         st.stop()
     if params is None:
         view_output.input_only_view(fm)
         st.stop()
-    return fm, params
+    st.session_state[CURRENT_KEY] = (fm, params)
+    chosen.run()
+
+
+def current() -> tuple[FeatureMap, PoolParams]:
+    """The input and the parameters of this run, for a page script."""
+    return st.session_state[CURRENT_KEY]

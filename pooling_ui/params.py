@@ -2,23 +2,24 @@
 
 :func:`parameter_panel` draws the widgets in the sidebar, shows the output-size formula with the
 current numbers (``st.latex``), mirrors every value in the URL, and returns a :class:`PoolParams`
-— or ``None`` (with an ``st.error`` carrying ``PoolingError``'s message) when the combination is
+— or ``None`` (with an ``st.error`` carrying the engine's message) when the combination is
 invalid for the current input. No pooling maths happens here: validity and output sizes come
-from :mod:`pooling_core`.
+from :mod:`pooling_core`, and which widgets a kind gets comes from its traits and options
+(:func:`pooling_core.kind_spec`), so a new kind needs nothing here.
 
 Session-state keys (all start with ``p_``; set them in AppTest before ``run()`` to drive the
 panel): ``p_kind``; ``p_kernel_h``/``p_kernel_w``; ``p_stride_auto`` (stride = kernel),
 ``p_stride_h``/``p_stride_w``; ``p_pad_mode`` (``"numbers"``, ``"same"``, ``"valid"``),
 ``p_pad_h``/``p_pad_w``; ``p_dil_h``/``p_dil_w``; ``p_ceil``; ``p_cip`` (count_include_pad);
-``p_div_on``/``p_div`` (divisor_override); the kinds' options ``p_opt_<kind>_<option>`` (e.g.
-``p_opt_lp_p``, ``p_opt_mixed_alpha``, ``p_opt_stochastic_seed``, ``p_opt_stochastic_training``,
-``p_opt_weighted_weights`` = ``"gaussian"``/``"uniform"``/``"typed"`` with the typed rows in
-``p_opt_weighted_typed``).
+``p_div_on``/``p_div`` (divisor_override); each kind's options ``p_opt_<kind>_<option>`` (e.g.
+``p_opt_lp_p``, ``p_opt_mixed_alpha``, ``p_opt_stochastic_seed``, ``p_opt_stochastic_training``;
+an option of type ``weights`` holds ``"gaussian"``/``"uniform"``/``"typed"``, with the typed rows
+in ``p_opt_<kind>_typed``).
 
 URL names: ``kind``, ``kernel`` (``3`` or ``3x2``), ``stride`` (absent: = kernel), ``padding``
 (``1``, ``1x0``, ``same``, ``valid``), ``dilation``, ``ceil``, ``count_include_pad``, ``divisor``
-(absent: none), and the options by their engine names: ``p``, ``alpha``, ``seed``, ``training``,
-``weights`` (``gaussian``, ``uniform`` or rows ``1,2,1;2,4,2;1,2,1``). A bad value, or one that
+(absent: none), and the options by their engine names (``p``, ``alpha``, ``seed``, ``training``,
+``weights`` = ``gaussian``, ``uniform`` or rows ``1,2,1;2,4,2;1,2,1``). A bad value, or one that
 does not fit the others, gives an ``st.warning`` and the default.
 """
 
@@ -32,83 +33,24 @@ import streamlit as st
 
 import pooling_core as pc
 from pooling_ui import urlstate
-from pooling_ui.urlstate import UrlValueError, persist, read_url_once
+from pooling_ui.i18n import Message, labeller, render, t
+from pooling_ui.urlstate import UrlValueError, read_url_once
 
 KERNEL_MAX = 64
 STRIDE_MAX = 64
 PAD_MAX = 32
 DILATION_MAX = 16
 DIVISOR_MAX = 10_000
-P_RANGE = (0.1, 100.0)
-SEED_MAX = 2**31 - 1
 PAD_MODES = ("numbers", "same", "valid")
 WEIGHT_CHOICES = ("gaussian", "uniform", "typed")
-# From docs/SEMANTICS.md: divisor_override is valid for these kinds only; the panel hides it for
-# the others rather than let a hidden value cause an error.
-DIVISOR_KINDS = ("avg", "mixed")
-# Kinds whose result depends on count_include_pad (docs/SEMANTICS.md); the others ignore it.
-PAD_COUNTING_KINDS = ("avg", "mixed", "weighted")
+OPTIONS = {(kind, option.name): option
+           for kind in pc.KINDS for option in pc.kind_spec(kind).options}
+OPTION_NAMES = tuple(dict.fromkeys(name for _, name in OPTIONS))
 
 URL_NAMES = (
     "kind", "kernel", "stride", "padding", "dilation", "ceil", "count_include_pad", "divisor",
-    "p", "alpha", "seed", "training", "weights",
+    *OPTION_NAMES,
 )
-
-STRINGS = {
-    "title": "Parameters",
-    "kind": "Kind of pooling",
-    "kind_names": {
-        "max": "max",
-        "avg": "average (avg)",
-        "min": "min",
-        "lp": "Lp (power average)",
-        "weighted": "weighted (Gaussian window)",
-        "stochastic": "stochastic",
-        "mixed": "mixed (max and avg)",
-        "softpool": "SoftPool",
-        "median": "median",
-    },
-    "kernel_h": "Kernel h",
-    "kernel_w": "Kernel w",
-    "stride_auto": "Stride = kernel size",
-    "stride_h": "Stride h",
-    "stride_w": "Stride w",
-    "padding": "Padding",
-    "pad_modes": {"numbers": "cells", "same": "same", "valid": "valid"},
-    "pad_help": "'same' keeps ⌈n/stride⌉ outputs (TensorFlow); 'valid' adds no padding.",
-    "pad_h": "Pad h",
-    "pad_w": "Pad w",
-    "dil_h": "Dilation h",
-    "dil_w": "Dilation w",
-    "ceil": "ceil_mode (round the output size up)",
-    "cip": "count_include_pad (padding counts in the average)",
-    "cip_help": "Only average-like kinds (avg, mixed, weighted) with numeric padding use it.",
-    "div_on": "divisor_override",
-    "div": "Divide every window sum by",
-    "opt_p": "p (1 = sum, 2 = root of sum of squares, large → max)",
-    "opt_alpha": "alpha (1 = max, 0 = avg)",
-    "opt_seed": "seed",
-    "opt_training": "training (sample a cell; off: probability-weighted mean)",
-    "opt_weights": "Weights",
-    "weight_names": {"gaussian": "Gaussian (default)", "uniform": "uniform", "typed": "typed"},
-    "opt_typed": "Weights, one row per line (the kernel's shape)",
-    "typed_bad": "The typed weights are not rows of numbers: {text!r}",
-    "formula_title": "Output size",
-    "formula_invalid": "no valid output",
-    "formula_legend": "k kernel, s stride, p padding, d dilation (each for its own axis).",
-    "ceil_drop": (
-        "ceil_mode: the last window along the {axis} would start in the right padding, "
-        "so it is dropped (−1)."
-    ),
-    "invalid": "These settings do not work together: {message}",
-    "url_bad": "Link parameter {name}={raw!r}: {reason}. Using the default ({default}).",
-    "url_misfit": (
-        "Link parameter {name}={raw!r} does not fit the other settings: {reason}. "
-        "Using the default ({default})."
-    ),
-    "default_stride": "stride = kernel size",
-    "default_divisor": "no override",
-}
 
 
 @dataclass(frozen=True)
@@ -148,6 +90,11 @@ class PoolParams:
             )
         )
 
+    @property
+    def spec(self) -> pc.Kind:
+        """The kind's traits and options."""
+        return pc.kind_spec(self.kind)
+
     def geometry_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``pc.window_geometry`` (and ``pc.output_size`` per axis)."""
         return {
@@ -160,10 +107,9 @@ class PoolParams:
 
     def engine_options(self) -> dict[str, Any]:
         """The kind's options ready for the engine (weights as an array)."""
-        options = dict(self.options)
-        if options.get("weights") is not None:
-            options["weights"] = np.asarray(options["weights"], dtype=np.float64)
-        return options
+        return {name: np.asarray(value, dtype=np.float64)
+                if OPTIONS[self.kind, name].type == "weights" and value is not None else value
+                for name, value in self.options.items()}
 
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``pc.pool2d``, ``pc.pool2d_backward`` and ``pc.explain``."""
@@ -175,55 +121,20 @@ class PoolParams:
             **self.engine_options(),
         }
 
-    def describe(self) -> str:
-        """A one-line summary, e.g. ``max · kernel 2×2 · stride 2×2 · padding 0``.
-
-        Examples
-        --------
-        >>> PoolParams("avg", (3, 2), (1, 1), (1, 0), divisor_override=4).describe()
-        'avg · kernel 3×2 · stride 1×1 · padding 1×0 · divisor 4'
-        >>> PoolParams().describe()
-        'max · kernel 2×2 · stride 2×2 · padding 0'
-        """
-        pad = self.padding if isinstance(self.padding, str) else (
-            str(self.padding[0]) if self.padding[0] == self.padding[1] else _times(self.padding)
-        )
-        parts = [
-            self.kind, f"kernel {_times(self.kernel_size)}", f"stride {_times(self.stride)}",
-            f"padding {pad}",
-        ]
-        if self.dilation != (1, 1):
-            parts.append(f"dilation {_times(self.dilation)}")
-        if self.ceil_mode:
-            parts.append("ceil_mode")
-        if self.divisor_override is not None:
-            parts.append(f"divisor {self.divisor_override}")
-        for name, value in self.options.items():
-            if name == "weights":
-                parts.append("weights " + ("Gaussian" if value is None else "custom"))
-            else:
-                parts.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}")
-        return " · ".join(parts)
-
-
-def _times(pair) -> str:
-    return f"{pair[0]}×{pair[1]}"
-
 
 # -- state ----------------------------------------------------------------------------------------
-def _option_key(kind: str, name: str) -> str:
+def option_key(kind: str, name: str) -> str:
     return f"p_opt_{kind}_{name}"
 
 
 def _option_defaults() -> dict[str, Any]:
     defaults: dict[str, Any] = {}
-    for kind, options in pc.KIND_OPTIONS.items():
-        for name, value in options.items():
-            if kind == "weighted" and name == "weights":
-                defaults[_option_key(kind, name)] = "gaussian"
-                defaults[_option_key(kind, "typed")] = ""
-            else:
-                defaults[_option_key(kind, name)] = value
+    for (kind, name), option in OPTIONS.items():
+        if option.type == "weights":
+            defaults[option_key(kind, name)] = "gaussian"
+            defaults[option_key(kind, "typed")] = ""
+        else:
+            defaults[option_key(kind, name)] = option.default
     return defaults
 
 
@@ -247,13 +158,30 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def params_from_state(state) -> PoolParams | str:
+def _option_value(kind: str, option: pc.Option, value: dict, kernel: tuple[int, int]):
+    """An option's engine value from the widget values; a Message when typed weights are not
+    numbers."""
+    stored = value[option_key(kind, option.name)]
+    if option.type != "weights":
+        return stored
+    if stored == "uniform":
+        return tuple((1.0,) * kernel[1] for _ in range(kernel[0]))
+    if stored == "typed":
+        typed = str(value[option_key(kind, "typed")])
+        rows = urlstate.parse_weight_rows(typed)
+        return Message("params.typed_bad", {"text": typed}) if rows is None else rows
+    return None
+
+
+def params_from_state(state) -> PoolParams | Message:
     """A :class:`PoolParams` from widget values (``st.session_state`` or a plain dict).
 
-    Returns a message instead when the typed weights cannot be read as numbers.
+    Returns a :class:`~pooling_ui.i18n.Message` instead when typed weights cannot be read as
+    numbers.
     """
     value = {key: state.get(key, default) for key, default in DEFAULTS.items()}
     kind = value["p_kind"]
+    spec = pc.kind_spec(kind)
     kernel = (int(value["p_kernel_h"]), int(value["p_kernel_w"]))
     stride = kernel if value["p_stride_auto"] else (int(value["p_stride_h"]),
                                                     int(value["p_stride_w"]))
@@ -262,22 +190,11 @@ def params_from_state(state) -> PoolParams | str:
         if value["p_pad_mode"] == "numbers" else value["p_pad_mode"]
     )
     options: dict[str, Any] = {}
-    for name in pc.KIND_OPTIONS.get(kind, {}):
-        if kind == "weighted" and name == "weights":
-            choice = value[_option_key(kind, "weights")]
-            if choice == "uniform":
-                options[name] = tuple((1.0,) * kernel[1] for _ in range(kernel[0]))
-            elif choice == "typed":
-                typed = str(value[_option_key(kind, "typed")])
-                rows = urlstate.parse_weight_rows(typed)
-                if rows is None:
-                    return STRINGS["typed_bad"].format(text=typed)
-                options[name] = rows
-            else:
-                options[name] = None
-        else:
-            options[name] = value[_option_key(kind, name)]
-    divisor = int(value["p_div"]) if value["p_div_on"] and kind in DIVISOR_KINDS else None
+    for option in spec.options:
+        options[option.name] = _option_value(kind, option, value, kernel)
+        if isinstance(options[option.name], Message):
+            return options[option.name]
+    divisor = int(value["p_div"]) if value["p_div_on"] and spec.takes_divisor else None
     return PoolParams(
         kind=kind,
         kernel_size=kernel,
@@ -309,8 +226,8 @@ def _representative_input(fm, span: tuple[int, int]) -> np.ndarray:
     return sample
 
 
-def check_params(params: PoolParams, fm) -> str | None:
-    """``None`` when ``params`` work on ``fm``'s input, else ``PoolingError``'s message.
+def check_params(params: PoolParams, fm) -> pc.PoolingError | None:
+    """``None`` when ``params`` work on ``fm``'s input, else the engine's refusal.
 
     The window geometry is checked on the input's real height and width; the kind, its options
     and the divisor on one window of representative values (see :func:`_representative_input`).
@@ -323,115 +240,123 @@ def check_params(params: PoolParams, fm) -> str | None:
         one_window = {**params.kwargs(), "stride": 1, "padding": 0, "ceil_mode": False}
         pc.pool2d(_representative_input(fm, span), **one_window)
     except pc.PoolingError as error:
-        return str(error)
+        return error
     return None
 
 
 # -- URL ------------------------------------------------------------------------------------------
-def _read_kind(raw, state):
+def _read_kind(raw):
     return {"p_kind": urlstate.parse_choice(raw, pc.KINDS)}
 
 
-def _read_kernel(raw, state):
+def _read_kernel(raw):
     h, w = urlstate.parse_pair(raw, 1, KERNEL_MAX)
     return {"p_kernel_h": h, "p_kernel_w": w}
 
 
-def _read_stride(raw, state):
+def _read_stride(raw):
     h, w = urlstate.parse_pair(raw, 1, STRIDE_MAX)
     return {"p_stride_auto": False, "p_stride_h": h, "p_stride_w": w}
 
 
-def _read_padding(raw, state):
+def _read_padding(raw):
     padding = urlstate.parse_padding(raw, PAD_MAX)
     if isinstance(padding, str):
         return {"p_pad_mode": padding}
     return {"p_pad_mode": "numbers", "p_pad_h": padding[0], "p_pad_w": padding[1]}
 
 
-def _read_dilation(raw, state):
+def _read_dilation(raw):
     h, w = urlstate.parse_pair(raw, 1, DILATION_MAX)
     return {"p_dil_h": h, "p_dil_w": w}
 
 
-def _read_ceil(raw, state):
+def _read_ceil(raw):
     return {"p_ceil": urlstate.parse_bool(raw)}
 
 
-def _read_cip(raw, state):
+def _read_cip(raw):
     return {"p_cip": urlstate.parse_bool(raw)}
 
 
-def _read_divisor(raw, state):
+def _read_divisor(raw):
     if str(raw).strip().lower() in ("none", "off", ""):
         return {"p_div_on": False}
     return {"p_div_on": True, "p_div": urlstate.parse_int(raw, 1, DIVISOR_MAX)}
 
 
-def _option_reader(name: str):
-    """Reader for an option URL name: applies to every kind that has the option."""
+def parse_option(raw, option: pc.Option):
+    """A link value for ``option``, read by its type and offered range.
 
-    def read(raw, state):
+    Examples
+    --------
+    >>> parse_option("3", pc.kind_spec("lp").options[0])
+    3.0
+    >>> parse_option("maybe", pc.kind_spec("stochastic").options[1])
+    Traceback (most recent call last):
+    ...
+    pooling_ui.urlstate.UrlValueError: expected true or false, got 'maybe'
+    """
+    if option.type == "bool":
+        return urlstate.parse_bool(raw)
+    if option.type == "weights":
+        return urlstate.parse_weights(raw)
+    low, high = option.offered_range
+    if option.type == "int":
+        return urlstate.parse_int(raw, int(low), int(high))
+    return urlstate.parse_float(raw, low, high)
+
+
+def _option_reader(name: str):
+    """Reader of an option's URL name: it applies to every kind that has the option."""
+
+    def read(raw):
         updates = {}
-        for kind, options in pc.KIND_OPTIONS.items():
-            if name not in options:
+        for (kind, option_name), option in OPTIONS.items():
+            if option_name != name:
                 continue
-            if name == "weights":
-                weights = urlstate.parse_weights(raw)
-                if isinstance(weights, str):
-                    updates[_option_key(kind, "weights")] = weights
-                else:
-                    updates[_option_key(kind, "weights")] = "typed"
-                    updates[_option_key(kind, "typed")] = "\n".join(
-                        " ".join(f"{v:g}" for v in row) for row in weights
-                    )
-            elif name == "p":
-                updates[_option_key(kind, name)] = urlstate.parse_float(raw, *P_RANGE)
-            elif name == "alpha":
-                updates[_option_key(kind, name)] = urlstate.parse_float(raw, 0.0, 1.0)
-            elif name == "seed":
-                updates[_option_key(kind, name)] = urlstate.parse_int(raw, 0, SEED_MAX)
-            elif isinstance(options[name], bool):
-                updates[_option_key(kind, name)] = urlstate.parse_bool(raw)
-            elif isinstance(options[name], int):
-                updates[_option_key(kind, name)] = urlstate.parse_int(raw, 0, SEED_MAX)
+            value = parse_option(raw, option)
+            key = option_key(kind, name)
+            if option.type == "weights" and not isinstance(value, str):
+                updates[key] = "typed"
+                updates[option_key(kind, "typed")] = "\n".join(
+                    " ".join(f"{v:g}" for v in row) for row in value)
             else:
-                updates[_option_key(kind, name)] = urlstate.parse_float(raw, -1e6, 1e6)
+                updates[key] = value
         return updates
 
     return read
 
 
+def _option_default_text(name: str) -> Message | str:
+    option = next(option for (_, option_name), option in OPTIONS.items() if option_name == name)
+    if option.type == "weights":
+        return Message("params.default_weights")
+    if option.type == "bool":
+        return urlstate.format_bool(option.default)
+    return f"{option.default:g}"
+
+
 _URL_READERS = (
     ("kind", _read_kind, lambda: DEFAULTS["p_kind"]),
     ("kernel", _read_kernel, lambda: "2"),
-    ("stride", _read_stride, lambda: STRINGS["default_stride"]),
+    ("stride", _read_stride, lambda: Message("params.default_stride")),
     ("padding", _read_padding, lambda: "0"),
     ("dilation", _read_dilation, lambda: "1"),
     ("ceil", _read_ceil, lambda: "false"),
     ("count_include_pad", _read_cip, lambda: "true"),
-    ("divisor", _read_divisor, lambda: STRINGS["default_divisor"]),
-    *(
-        (name, _option_reader(name), lambda name=name: _option_default_text(name))
-        for name in ("p", "alpha", "seed", "training", "weights")
-    ),
+    ("divisor", _read_divisor, lambda: Message("params.default_divisor")),
+    *((name, _option_reader(name), lambda name=name: _option_default_text(name))
+      for name in OPTION_NAMES),
 )
 
 
-def _option_default_text(name: str) -> str:
-    for options in pc.KIND_OPTIONS.values():
-        if name in options:
-            value = options[name]
-            return "Gaussian" if name == "weights" else str(value)
-    return "none"
-
-
-def _problem(state: dict, fm) -> str | None:
+def _problem(state: dict, fm) -> Message | pc.PoolingError | None:
     params = params_from_state(state)
-    return params if isinstance(params, str) else check_params(params, fm)
+    return params if isinstance(params, Message) else check_params(params, fm)
 
 
-def read_url(query: dict[str, str], fm) -> tuple[dict[str, Any], list[str]]:
+def read_url(query: dict[str, str], fm) -> tuple[dict[str, Any], list[Message]]:
     """Widget values from a query string, and a warning for each value not used.
 
     Values are applied one by one in a fixed order; one that cannot be parsed, or that makes a
@@ -439,26 +364,22 @@ def read_url(query: dict[str, str], fm) -> tuple[dict[str, Any], list[str]]:
     (the engine's message names the valid values).
     """
     state = dict(DEFAULTS)
-    warnings: list[str] = []
+    warnings: list[Message] = []
     for name, reader, default_text in _URL_READERS:
         if name not in query:
             continue
         raw = query[name]
         try:
-            updates = reader(raw, state)
+            updates = reader(raw)
         except UrlValueError as error:
-            warnings.append(
-                STRINGS["url_bad"].format(name=name, raw=raw, reason=error, default=default_text())
-            )
+            warnings.append(Message("params.url_bad", {
+                "name": name, "raw": raw, "reason": error.message, "default": default_text()}))
             continue
         candidate = {**state, **updates}
         reason = _problem(candidate, fm)
         if reason is not None and _problem(state, fm) is None:
-            warnings.append(
-                STRINGS["url_misfit"].format(
-                    name=name, raw=raw, reason=reason, default=default_text()
-                )
-            )
+            warnings.append(Message("params.url_misfit", {
+                "name": name, "raw": raw, "reason": reason, "default": default_text()}))
             continue
         state = candidate
     return state, warnings
@@ -479,14 +400,14 @@ def url_values(params: PoolParams, state) -> dict[str, str]:
     if params.divisor_override is not None:
         values["divisor"] = str(params.divisor_override)
     for name, value in params.options.items():
-        if name == "weights":
-            choice = state.get(_option_key(params.kind, "weights"), "gaussian")
+        option = OPTIONS[params.kind, name]
+        if option.type == "weights":
+            choice = state.get(option_key(params.kind, name), "gaussian")
             values[name] = choice if value is None or choice == "uniform" else (
-                urlstate.format_weights(value)
-            )
-        elif isinstance(value, bool):
+                urlstate.format_weights(value))
+        elif option.type == "bool":
             values[name] = urlstate.format_bool(value)
-        elif isinstance(value, float):
+        elif option.type == "float":
             values[name] = f"{value:g}"
         else:
             values[name] = str(value)
@@ -498,11 +419,18 @@ def _forget_url_warnings() -> None:
 
 
 # -- widgets --------------------------------------------------------------------------------------
+def _seed(key: str) -> str:
+    """Give a widget its default on a session's first run (or when Streamlit dropped a hidden
+    widget's value); the widget is then created without ``value=``, so that what a link put into
+    session state is what it shows."""
+    st.session_state.setdefault(key, DEFAULTS[key])
+    return key
+
+
 def _number(label: str, key: str, lo, hi, step=1, **extra):
-    persist(key, DEFAULTS[key])
     return st.number_input(
-        label, min_value=lo, max_value=hi, step=step, key=key, on_change=_forget_url_warnings,
-        **extra,
+        label, min_value=lo, max_value=hi, step=step, key=_seed(key), persist_state="session",
+        on_change=_forget_url_warnings, **extra,
     )
 
 
@@ -516,81 +444,75 @@ def _pair(labels: tuple[str, str], keys: tuple[str, str], lo: int, hi: int):
 
 
 def _checkbox(label: str, key: str, **extra) -> bool:
-    persist(key, DEFAULTS[key])
-    return st.checkbox(label, key=key, on_change=_forget_url_warnings, **extra)
+    return st.checkbox(label, key=_seed(key), on_change=_forget_url_warnings,
+                       persist_state="session", **extra)
 
 
-def _kind_option_widgets(kind: str) -> None:
-    for name, default in pc.KIND_OPTIONS.get(kind, {}).items():
-        key = _option_key(kind, name)
-        if kind == "weighted" and name == "weights":
-            persist(key, DEFAULTS[key])
-            choice = st.radio(
-                STRINGS["opt_weights"], WEIGHT_CHOICES, key=key, horizontal=True,
-                format_func=STRINGS["weight_names"].get, on_change=_forget_url_warnings,
-            )
-            if choice == "typed":
-                typed_key = _option_key(kind, "typed")
-                persist(typed_key, DEFAULTS[typed_key])
-                st.text_area(
-                    STRINGS["opt_typed"], key=typed_key, height=90,
-                    on_change=_forget_url_warnings, placeholder="1 2 1\n2 4 2\n1 2 1",
-                )
-        elif name == "p":
-            _number(STRINGS["opt_p"], key, P_RANGE[0], P_RANGE[1], step=0.5, format="%g")
-        elif name == "alpha":
-            persist(key, DEFAULTS[key])
-            st.slider(
-                STRINGS["opt_alpha"], 0.0, 1.0, step=0.05, key=key,
-                on_change=_forget_url_warnings,
-            )
-        elif name == "seed":
-            _number(STRINGS["opt_seed"], key, 0, SEED_MAX)
-        elif isinstance(default, bool):
-            _checkbox(STRINGS.get(f"opt_{name}", name), key)
-        elif isinstance(default, int):
-            _number(STRINGS.get(f"opt_{name}", name), key, 0, SEED_MAX)
-        elif isinstance(default, float):
-            _number(STRINGS.get(f"opt_{name}", name), key, -1e6, 1e6, step=0.1, format="%g")
+def _option_widget(kind: str, option: pc.Option) -> None:
+    """The widget an option's type and range call for: a checkbox, a choice of weights, a slider
+    for a bounded range, a number box otherwise."""
+    key = option_key(kind, option.name)
+    label, help_text = t(f"{option.help_key}.label"), t(f"{option.help_key}.help")
+    if option.type == "bool":
+        _checkbox(label, key, help=help_text)
+    elif option.type == "weights":
+        choice = st.radio(label, WEIGHT_CHOICES, key=_seed(key), horizontal=True,
+                          persist_state="session", format_func=labeller("params.weights."),
+                          help=help_text,
+                          on_change=_forget_url_warnings)
+        if choice == "typed":
+            st.text_area(t("params.typed_weights"), key=_seed(option_key(kind, "typed")),
+                         persist_state="session", height=90, on_change=_forget_url_warnings,
+                         placeholder="1 2 1\n2 4 2\n1 2 1")
+    elif option.type == "int":
+        low, high = option.offered_range
+        _number(label, key, int(low), int(high), help=help_text)
+    elif option.minimum is not None and option.maximum is not None:
+        st.slider(label, float(option.minimum), float(option.maximum), step=option.step,
+                  key=_seed(key), help=help_text, on_change=_forget_url_warnings,
+                  persist_state="session")
+    else:
+        low, high = option.offered_range
+        _number(label, key, float(low), float(high), step=option.step or 0.1, format="%g",
+                help=help_text)
 
 
 def _widgets() -> None:
-    persist("p_kind", DEFAULTS["p_kind"])
-    if st.session_state["p_kind"] not in pc.KINDS:
+    if st.session_state.get("p_kind") not in pc.KINDS:
         st.session_state["p_kind"] = DEFAULTS["p_kind"]
     kind = st.selectbox(
-        STRINGS["kind"], pc.KINDS, key="p_kind",
-        format_func=lambda name: STRINGS["kind_names"].get(name, name),
-        on_change=_forget_url_warnings,
+        t("params.kind"), pc.KINDS, key="p_kind",
+        format_func=labeller("kinds.", ".label"), on_change=_forget_url_warnings,
     )
-    _pair((STRINGS["kernel_h"], STRINGS["kernel_w"]), ("p_kernel_h", "p_kernel_w"), 1, KERNEL_MAX)
-    if not _checkbox(STRINGS["stride_auto"], "p_stride_auto"):
-        _pair((STRINGS["stride_h"], STRINGS["stride_w"]), ("p_stride_h", "p_stride_w"), 1,
+    spec = pc.kind_spec(kind)
+    _pair((t("params.kernel_h"), t("params.kernel_w")), ("p_kernel_h", "p_kernel_w"), 1,
+          KERNEL_MAX)
+    if not _checkbox(t("params.stride_auto"), "p_stride_auto"):
+        _pair((t("params.stride_h"), t("params.stride_w")), ("p_stride_h", "p_stride_w"), 1,
               STRIDE_MAX)
-    persist("p_pad_mode", DEFAULTS["p_pad_mode"])
     pad_mode = st.radio(
-        STRINGS["padding"], PAD_MODES, key="p_pad_mode", horizontal=True,
-        format_func=STRINGS["pad_modes"].get, help=STRINGS["pad_help"],
-        on_change=_forget_url_warnings,
+        t("params.padding"), PAD_MODES, key=_seed("p_pad_mode"), horizontal=True,
+        persist_state="session", format_func=labeller("params.pad_modes."),
+        help=t("params.pad_help"), on_change=_forget_url_warnings,
     )
     if pad_mode == "numbers":
-        _pair((STRINGS["pad_h"], STRINGS["pad_w"]), ("p_pad_h", "p_pad_w"), 0, PAD_MAX)
-    _pair((STRINGS["dil_h"], STRINGS["dil_w"]), ("p_dil_h", "p_dil_w"), 1, DILATION_MAX)
-    _checkbox(STRINGS["ceil"], "p_ceil")
-    _checkbox(
-        STRINGS["cip"], "p_cip", help=STRINGS["cip_help"],
-        disabled=kind not in PAD_COUNTING_KINDS or pad_mode != "numbers",
-    )
-    if kind in DIVISOR_KINDS and _checkbox(STRINGS["div_on"], "p_div_on"):
-        _number(STRINGS["div"], "p_div", 1, DIVISOR_MAX)
-    _kind_option_widgets(kind)
+        _pair((t("params.pad_h"), t("params.pad_w")), ("p_pad_h", "p_pad_w"), 0, PAD_MAX)
+    _pair((t("params.dil_h"), t("params.dil_w")), ("p_dil_h", "p_dil_w"), 1, DILATION_MAX)
+    _checkbox(t("params.ceil"), "p_ceil")
+    _checkbox(t("params.cip"), "p_cip", help=t("params.cip_help"),
+              disabled=not spec.counts_padding or pad_mode != "numbers")
+    if spec.takes_divisor and _checkbox(t("params.div_on"), "p_div_on"):
+        _number(t("params.div"), "p_div", 1, DIVISOR_MAX)
+    for option in spec.options:
+        _option_widget(kind, option)
 
 
 # -- the formula ----------------------------------------------------------------------------------
 def _axis_latex(symbol: str, n: int | None, k: int, s: int, p, d: int, ceil: bool):
     """LaTeX lines for one axis, and a note when ceil mode dropped the last window.
 
-    Small fractions (``\\tfrac``) keep the lines narrow enough for the sidebar.
+    Small fractions (``\\tfrac``) keep the lines narrow enough for the sidebar. No words go into
+    the LaTeX (KaTeX has no fonts for every language): an empty output is a ∅ explained below.
     """
     out = rf"{symbol}_{{\text{{out}}}}"
     try:
@@ -612,31 +534,35 @@ def _axis_latex(symbol: str, n: int | None, k: int, s: int, p, d: int, ceil: boo
             unclipped = -(-(n + 2 * pad - d * (k - 1) - 1) // s) + 1
             if unclipped == result + 1:
                 numbers += " - 1"
-                note = STRINGS["ceil_drop"].format(axis="height" if symbol == "H" else "width")
+                axis = "engine_axes.height" if symbol == "H" else "engine_axes.width"
+                note = Message("params.ceil_drop", {"axis": Message(axis)})
     if n is None:
-        return rf"{out} &= {general}", note
-    shown = rf"\text{{{STRINGS['formula_invalid']}}}" if result is None else str(result)
-    return rf"{out} &= {general} \\ &= {numbers} = {shown}", note
+        return rf"{out} &= {general}", note, False
+    shown = r"\varnothing" if result is None else str(result)
+    return rf"{out} &= {general} \\ &= {numbers} = {shown}", note, result is None
 
 
 def show_output_size(params: PoolParams, fm) -> None:
     """The output-size formula per axis, with the current numbers substituted."""
     height, width = (None, None) if fm is None else fm.data.shape[-2:]
-    lines, notes = [], []
+    lines, notes, empty = [], [], False
     for axis, symbol, n in ((0, "H", height), (1, "W", width)):
         pad = params.padding if isinstance(params.padding, str) else params.padding[axis]
-        line, note = _axis_latex(
+        line, note, no_output = _axis_latex(
             symbol, None if n is None else int(n), params.kernel_size[axis], params.stride[axis],
             pad, params.dilation[axis], params.ceil_mode,
         )
         lines.append(line)
+        empty = empty or no_output
         if note:
             notes.append(note)
-    st.markdown(f"**{STRINGS['formula_title']}**")
+    st.markdown(f"**{t('params.formula_title')}**")
     st.latex(r"\small\begin{aligned}" + r" \\[6pt] ".join(lines) + r"\end{aligned}")
-    st.caption(STRINGS["formula_legend"])
+    st.caption(t("params.formula_legend"))
+    if empty:
+        st.caption(t("params.formula_invalid"))
     for note in notes:
-        st.caption(note)
+        st.caption(note.text())
 
 
 # -- the panel ------------------------------------------------------------------------------------
@@ -656,16 +582,16 @@ def parameter_panel(fm) -> PoolParams | None:
     """
     warnings = read_url_once("p", URL_NAMES, lambda query: read_url(query, fm))
     with st.sidebar:
-        st.header(STRINGS["title"])
+        st.header(t("params.title"))
         for warning in warnings:
-            st.warning(warning)
+            st.warning(warning.text())
         _widgets()
         params = params_from_state(st.session_state)
-        problem = params if isinstance(params, str) else check_params(params, fm)
-        if not isinstance(params, str):
+        problem = params if isinstance(params, Message) else check_params(params, fm)
+        if not isinstance(params, Message):
             show_output_size(params, fm)
             urlstate.sync_query_params(url_values(params, st.session_state), URL_NAMES)
     if problem is not None:
-        st.error(STRINGS["invalid"].format(message=problem))
+        st.error(t("params.invalid", message=render(problem)))
         return None
     return params

@@ -20,22 +20,6 @@ SIZE_RANGE = (2, 64)
 DEFAULT_SIZE = 8
 PHOTO_SIDE = 256
 
-STRINGS = {
-    "worked4x4": ("worked 4×4", "The 4×4 example of integers a teacher writes on the board."),
-    "checkerboard": ("checkerboard", "Alternating 0 and 1: 2×2 max pooling makes it all 1s."),
-    "ramp": ("gradient ramp", "Values rise by 1 per row and per column (x[i, j] = i + j)."),
-    "stripes": (
-        "stripes / edges",
-        "Vertical stripes one cell wide (0, 1, 0, 1, …): pooling across them blurs the edges away.",
-    ),
-    "random": ("random integers", "Integers 0..9 from a seeded random generator."),
-    "photo": (
-        "sample photo",
-        "A 256×256 picture made by the app (sky, sun, house, fence, grass) — no download.",
-    ),
-}
-
-
 @dataclass(frozen=True)
 class Preset:
     """One built-in input.
@@ -43,9 +27,8 @@ class Preset:
     Attributes
     ----------
     key : str
-        Stable name, used in the URL.
-    label, description : str
-        Shown to the user.
+        Stable name, used in the URL; the catalogue has ``presets.<key>.label`` and
+        ``presets.<key>.description``.
     sizable : bool
         The grid size can be chosen.
     seeded : bool
@@ -55,20 +38,20 @@ class Preset:
     """
 
     key: str
-    label: str
-    description: str
     sizable: bool = False
     seeded: bool = False
     is_photo: bool = False
 
 
 PRESETS: dict[str, Preset] = {
-    "worked4x4": Preset("worked4x4", *STRINGS["worked4x4"]),
-    "checkerboard": Preset("checkerboard", *STRINGS["checkerboard"], sizable=True),
-    "ramp": Preset("ramp", *STRINGS["ramp"], sizable=True),
-    "stripes": Preset("stripes", *STRINGS["stripes"], sizable=True),
-    "random": Preset("random", *STRINGS["random"], sizable=True, seeded=True),
-    "photo": Preset("photo", *STRINGS["photo"], is_photo=True),
+    preset.key: preset for preset in (
+        Preset("worked4x4"),
+        Preset("checkerboard", sizable=True),
+        Preset("ramp", sizable=True),
+        Preset("stripes", sizable=True),
+        Preset("random", sizable=True, seeded=True),
+        Preset("photo", is_photo=True),
+    )
 }
 DEFAULT_PRESET = "worked4x4"
 

@@ -1,15 +1,9 @@
-"""Session and URL state shared by the input and parameter panels.
+"""The shareable URL: parsers of query-string values, and writing the current values back.
 
-Two jobs:
-
-* **Surviving page changes.** Streamlit forgets a widget's value when another page draws a widget
-  with the same key (the page is part of the widget's identity). :func:`persist` is called just
-  before each widget: it writes the widget's current value back into ``st.session_state``, which
-  makes the next page's widget start from it. Widgets are then created *without* a ``value=``.
-* **The shareable URL.** The parsers below read query-string values (``kernel=3x2``,
-  ``padding=same``, ``ceil=true``) and raise :class:`UrlValueError` with a plain message for
-  anything else; :func:`sync_query_params` writes the current values back, touching only the names
-  it is given so that other parts of the app may keep their own parameters.
+The parsers read query-string values (``kernel=3x2``, ``padding=same``, ``ceil=true``) and raise
+:class:`UrlValueError` for anything else, with a message in the catalogue (``url.*``) that says
+why in plain words; :func:`sync_query_params` writes the current values back, touching only the
+names it is given so that other parts of the app may keep their own parameters.
 
 The parsers are pure functions (no Streamlit), so they can be tested directly.
 """
@@ -21,20 +15,7 @@ from collections.abc import Iterable, Mapping
 
 import streamlit as st
 
-STRINGS = {
-    "not_int": "expected a whole number, got {text!r}",
-    "not_number": "expected a number, got {text!r}",
-    "not_finite": "expected a finite number, got {text!r}",
-    "out_of_range": "must be between {lo} and {hi}, got {value}",
-    "not_pair": "expected a number or two numbers like 3x2, got {text!r}",
-    "not_bool": "expected true or false, got {text!r}",
-    "not_choice": "expected one of {choices}, got {text!r}",
-    "not_padding": "expected a number, two numbers like 1x0, 'same' or 'valid', got {text!r}",
-    "not_weights": (
-        "expected 'gaussian', 'uniform' or rows of numbers like 1,2,1;2,4,2;1,2,1, got {text!r}"
-    ),
-    "empty": "the value is empty",
-}
+from pooling_ui.i18n import Message
 
 _TRUE = ("1", "true", "yes", "on", "t", "y")
 _FALSE = ("0", "false", "no", "off", "f", "n")
@@ -42,15 +23,23 @@ _PAIR_SEPARATORS = ("x", "×", "*", ",")
 
 
 class UrlValueError(ValueError):
-    """A query-string value that cannot be used; the message says why, in plain words."""
+    """A query-string value that cannot be used; :attr:`message` says why, in plain words.
+
+    ``str(error)`` is the English text (``url.<code>`` of the catalogue).
+    """
+
+    def __init__(self, code: str, **fields):
+        self.message = Message(f"url.{code}", fields)
+        super().__init__(self.message.text("en"))
 
 
 def read_url_once(prefix: str, names: Iterable[str], read) -> list[str]:
     """On a session's first run, put what the link says into session state.
 
     ``read(query)`` turns the link's values (``{name: text}`` for the ``names`` present) into
-    ``(session_state_values, warnings)``. Returns the warnings, which stay until the user changes
-    something (the panel clears ``<prefix>_url_warnings`` then).
+    ``(session_state_values, warnings)``, the warnings as :class:`pooling_ui.i18n.Message`.
+    Returns the warnings, which stay until the user changes something (the panel clears
+    ``<prefix>_url_warnings`` then).
     """
     done, warnings_key = f"{prefix}_url_read", f"{prefix}_url_warnings"
     if not st.session_state.get(done):
@@ -63,19 +52,10 @@ def read_url_once(prefix: str, names: Iterable[str], read) -> list[str]:
     return st.session_state.get(warnings_key, [])
 
 
-def persist(key: str, default) -> None:
-    """Seed ``st.session_state[key]`` (first run) or re-assert it (every later run).
-
-    Call it right before creating the widget with ``key`` and no ``value=``. Re-assigning the
-    value each run is what carries it to the same widget on another page.
-    """
-    st.session_state[key] = st.session_state.get(key, default)
-
-
 def _clean(text) -> str:
     value = "" if text is None else str(text).strip()
     if not value:
-        raise UrlValueError(STRINGS["empty"])
+        raise UrlValueError("empty")
     return value
 
 
@@ -95,9 +75,9 @@ def parse_int(text, lo: int, hi: int) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise UrlValueError(STRINGS["not_int"].format(text=value)) from None
+        raise UrlValueError("not_int", text=value) from None
     if not lo <= number <= hi:
-        raise UrlValueError(STRINGS["out_of_range"].format(lo=lo, hi=hi, value=number))
+        raise UrlValueError("out_of_range", lo=lo, hi=hi, value=number)
     return number
 
 
@@ -113,11 +93,11 @@ def parse_float(text, lo: float, hi: float) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise UrlValueError(STRINGS["not_number"].format(text=value)) from None
+        raise UrlValueError("not_number", text=value) from None
     if not math.isfinite(number):
-        raise UrlValueError(STRINGS["not_finite"].format(text=value))
+        raise UrlValueError("not_finite", text=value)
     if not lo <= number <= hi:
-        raise UrlValueError(STRINGS["out_of_range"].format(lo=lo, hi=hi, value=f"{number:g}"))
+        raise UrlValueError("out_of_range", lo=f"{lo:g}", hi=f"{hi:g}", value=f"{number:g}")
     return number
 
 
@@ -140,14 +120,14 @@ def parse_pair(text, lo: int, hi: int) -> tuple[int, int]:
             parts = value.split(separator)
             break
     if len(parts) not in (1, 2) or not all(part.strip() for part in parts):
-        raise UrlValueError(STRINGS["not_pair"].format(text=value))
+        raise UrlValueError("not_pair", text=value)
     try:
         numbers = [int(part.strip()) for part in parts]
     except ValueError:
-        raise UrlValueError(STRINGS["not_pair"].format(text=value)) from None
+        raise UrlValueError("not_pair", text=value) from None
     for number in numbers:
         if not lo <= number <= hi:
-            raise UrlValueError(STRINGS["out_of_range"].format(lo=lo, hi=hi, value=number))
+            raise UrlValueError("out_of_range", lo=lo, hi=hi, value=number)
     return (numbers[0], numbers[-1])
 
 
@@ -176,9 +156,9 @@ def parse_padding(text, hi: int) -> tuple[int, int] | str:
     try:
         return parse_pair(value, 0, hi)
     except UrlValueError as error:
-        if "between" in str(error):
+        if error.message.key == "url.out_of_range":
             raise
-        raise UrlValueError(STRINGS["not_padding"].format(text=value)) from None
+        raise UrlValueError("not_padding", text=value) from None
 
 
 def format_padding(padding: tuple[int, int] | str) -> str:
@@ -202,7 +182,7 @@ def parse_bool(text) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise UrlValueError(STRINGS["not_bool"].format(text=value))
+    raise UrlValueError("not_bool", text=value)
 
 
 def format_bool(value: bool) -> str:
@@ -220,7 +200,7 @@ def parse_choice(text, choices: Iterable[str]) -> str:
     value = _clean(text).lower()
     options = list(choices)
     if value not in options:
-        raise UrlValueError(STRINGS["not_choice"].format(choices=", ".join(options), text=value))
+        raise UrlValueError("not_choice", choices=", ".join(options), text=value)
     return value
 
 
@@ -239,7 +219,7 @@ def parse_weights(text) -> str | tuple[tuple[float, ...], ...]:
         return value
     rows = parse_weight_rows(value)
     if rows is None:
-        raise UrlValueError(STRINGS["not_weights"].format(text=value))
+        raise UrlValueError("not_weights", text=value)
     return rows
 
 

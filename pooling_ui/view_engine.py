@@ -15,14 +15,10 @@ import numpy as np
 import streamlit as st
 
 import pooling_core as pc
-from pooling_ui.views_text import STRINGS as SHARED
+from pooling_ui.i18n import engine_message, t
 
 LOGGER = logging.getLogger(__name__)
 
-# Kinds whose forward output is one input cell of the window, so the gradient reaches one cell.
-ROUTING_KINDS = ("max", "min", "median")
-# Kinds that can return the winning cell's index directly from the engine.
-INDEX_KINDS = ("max", "min")
 CACHE_ENTRIES = 32
 
 
@@ -80,8 +76,9 @@ def backward_feature_map(fm, grad_output: np.ndarray, grad_key: str, kwargs: dic
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def pool_with_indices(x: np.ndarray, kwargs: dict) -> tuple[np.ndarray, np.ndarray | None]:
-    """Output and, for max/min, the flat index ``h*W + w`` of each window's winning cell."""
-    if kwargs.get("kind", "max") in INDEX_KINDS:
+    """Output and, for the kinds with indices, the flat index ``h*W + w`` of each window's
+    winning cell."""
+    if pc.kind_spec(kwargs.get("kind", "max")).has_indices:
         return pc.pool2d(x, return_indices=True, **kwargs)
     return pc.pool2d(x, **kwargs), None
 
@@ -125,7 +122,7 @@ def kwargs_for_kind(params, kind: str) -> dict:
     current = base.pop("kind", params.kind)
     for option in pc.KIND_OPTIONS.get(current, {}):
         base.pop(option, None)
-    if kind not in ("avg", "mixed"):
+    if not pc.kind_spec(kind).takes_divisor:
         base.pop("divisor_override", None)
     options = dict(params.options) if kind == current else {}
     return {"kind": kind, **base, **options}
@@ -143,7 +140,7 @@ def view_guard(where: str = "") -> Iterator[None]:
     try:
         yield
     except pc.PoolingError as error:
-        st.error(SHARED["engine_error"].format(message=error))
+        st.error(t("views.engine_error", message=engine_message(error)))
     except Exception as error:  # a view must never take the page down with a traceback
         LOGGER.exception("view %s failed", where)
-        st.error(SHARED["internal_error"].format(error=f"{type(error).__name__}: {error}"))
+        st.error(t("views.internal_error", error=f"{type(error).__name__}: {error}"))

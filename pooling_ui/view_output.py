@@ -13,36 +13,16 @@ import streamlit as st
 
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
+from pooling_ui.i18n import labeller, t
 from pooling_ui.images import to_display_uint8
+from pooling_ui.view_common import channel_name
 
 # Largest height and width in pixels of a photo's input on screen, and the width that the input
 # and its output, side by side at the same scale, must fit in (the page, less the gap).
 PHOTO_BOX_PX = (520, 560)
 PHOTO_ROW_PX = fg.PAGE_PX - 40
 GAP_COLUMNS = 2
-
-STRINGS = {
-    "heading": "Pooled output",
-    "shapes": "Shape: {before} → {after}",
-    "ranges": "Values: input {in_lo} … {in_hi}  →  output {out_lo} … {out_hi}",
-    "no_finite": "no finite values",
-    "input_title": "input x",
-    "output_title": "output y",
-    "channel_title": "{name}",
-    "channels_mode": "Show the channels",
-    "channels_modes": {"recomposed": "recomposed (colour)", "side": "side by side"},
-    "downsampled": "{what}: {h}×{w}, downsampled for display ({step}×{step} blocks per pixel)",
-    "full_size": "{what}: {h}×{w}",
-    "enlarged": "{what}: {h}×{w}, each cell shown as {zoom}×{zoom} pixels",
-    "same_scale": (
-        "Both pictures are drawn at the same scale: the output is smaller because it has fewer "
-        "cells."
-    ),
-    "clipped": "Output values outside the input's range are drawn at the ends of the scale.",
-    "input_heading": "The input",
-    "input_shape": "Shape: {shape} (no pooling until the parameters are valid)",
-}
-
+CHANNEL_MODES = ("recomposed", "side")
 
 def shape_text(shape: tuple[int, ...]) -> str:
     """``3×224×224`` for a shape."""
@@ -54,7 +34,7 @@ def range_text(values: np.ndarray) -> tuple[str, str]:
     values = np.asarray(values)
     finite = np.isfinite(values)
     if not finite.any():
-        return STRINGS["no_finite"], ""
+        return t("output.no_finite"), ""
     lo = np.min(values, where=finite, initial=np.inf)
     hi = np.max(values, where=finite, initial=-np.inf)
     return fg.format_value(lo), fg.format_value(hi)
@@ -62,7 +42,7 @@ def range_text(values: np.ndarray) -> tuple[str, str]:
 
 def output_view(fm, params) -> None:
     """The pooled output of the whole feature map beside the input."""
-    st.subheader(STRINGS["heading"])
+    st.subheader(t("output.heading"))
     with engine.view_guard("output"):
         kwargs = params.kwargs()
         output = engine.pool_feature_map(fm, kwargs)
@@ -79,9 +59,8 @@ def summary(data: np.ndarray, output: np.ndarray) -> None:
     """Shapes and value ranges of the input and the output."""
     in_lo, in_hi = range_text(data)
     out_lo, out_hi = range_text(output)
-    st.markdown(STRINGS["shapes"].format(before=shape_text(data.shape),
-                                         after=shape_text(output.shape)))
-    st.caption(STRINGS["ranges"].format(in_lo=in_lo, in_hi=in_hi, out_lo=out_lo, out_hi=out_hi))
+    st.markdown(t("output.shapes", before=shape_text(data.shape), after=shape_text(output.shape)))
+    st.caption(t("output.ranges", in_lo=in_lo, in_hi=in_hi, out_lo=out_lo, out_hi=out_hi))
 
 
 def grid_pair_figure(data: np.ndarray, output: np.ndarray,
@@ -106,11 +85,11 @@ def grid_pair_figure(data: np.ndarray, output: np.ndarray,
                                        name="x"))
         fig.add_trace(fg.value_heatmap(output[channel], x_offset=out_x, y_offset=y0,
                                        value_range=value_range, name="y"))
-        suffix = f"  ({channel_names[channel]})" if channels > 1 else ""
+        suffix = f"  ({channel_name(channel_names[channel])})" if channels > 1 else ""
         annotations.append(fg.label_annotation(
-            f"{STRINGS['input_title']}{suffix}: {height}×{width}", 0, y0))
+            f"{t('output.input_title')}{suffix}: {height}×{width}", 0, y0))
         annotations.append(fg.label_annotation(
-            f"{STRINGS['output_title']}{suffix}: {out_h}×{out_w}", out_x, y0))
+            f"{t('output.output_title')}{suffix}: {out_h}×{out_w}", out_x, y0))
         shapes.append(fg.path_shape(fg.rect_path(0, 0, height, width, y_offset=y0),
                                     color="#222", width=1.5))
         shapes.append(fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x,
@@ -186,13 +165,22 @@ def photo_scale(in_hw: tuple[int, int], out_hw: tuple[int, int] = (0, 0)) -> tup
     return 1, int(np.ceil(1 / fit))
 
 
-def _caption(what: str, hw: tuple[int, int], zoom: int, step: int) -> str:
+def photo_caption(what: str, hw: tuple[int, int], zoom: int, step: int) -> str:
+    """What a picture is and how it is drawn: its size, and how it was enlarged or shrunk."""
     h, w = hw
     if step > 1:
-        return STRINGS["downsampled"].format(what=what, h=h, w=w, step=step)
+        return t("output.downsampled", what=what, h=h, w=w, step=step)
     if zoom > 1:
-        return STRINGS["enlarged"].format(what=what, h=h, w=w, zoom=zoom)
-    return STRINGS["full_size"].format(what=what, h=h, w=w)
+        return t("output.enlarged", what=what, h=h, w=w, zoom=zoom)
+    return t("output.full_size", what=what, h=h, w=w)
+
+
+def show_photo(values: np.ndarray, data_key: str, step: int, value_range: tuple[float, float],
+               caption: str, zoom: int = 1) -> None:
+    """A photo-like array on screen: ``step × step`` block means per pixel (cached by
+    ``data_key``), each pixel drawn ``zoom`` screen pixels wide, with ``caption`` under it."""
+    picture = display_image_at_step(values, data_key, step, value_range)
+    st.image(picture.pixels, caption=caption, width=max(1, picture.pixels.shape[1] * zoom))
 
 
 def photo_pair(fm, output: np.ndarray, output_key: str, *, key_prefix: str = "output") -> None:
@@ -206,43 +194,42 @@ def photo_pair(fm, output: np.ndarray, output_key: str, *, key_prefix: str = "ou
     value_range = photo_value_range(fm.data)
     mode = "recomposed"
     if channels == 3:
-        mode = st.radio(STRINGS["channels_mode"], list(STRINGS["channels_modes"]),
-                        format_func=STRINGS["channels_modes"].get, horizontal=True,
-                        key=f"{key_prefix}_channels") or "recomposed"
+        mode = st.radio(t("output.channels_mode"), CHANNEL_MODES,
+                        format_func=labeller("output.channels_modes."),
+                        horizontal=True, key=f"{key_prefix}_channels",
+                        persist_state="session") or "recomposed"
     zoom, step = photo_scale(fm.data.shape[-2:], output.shape[-2:])
-    planes = [("", slice(None))] if mode == "recomposed" else [
-        (f" ({name})", slice(index, index + 1)) for index, name in enumerate(fm.channel_names)]
-    for label, channels_slice in planes:
+    planes = [("", "", slice(None))] if mode == "recomposed" else [
+        (name, f" ({channel_name(name)})", slice(index, index + 1))
+        for index, name in enumerate(fm.channel_names)]
+    for name, label, channels_slice in planes:
         row = st.container(horizontal=True, gap="medium")
         for values, key, what in (
-            (fm.data[channels_slice], f"{fm.key}|in{label}" if fm.key else "",
-             STRINGS["input_title"] + label),
-            (output[channels_slice], f"{output_key}|out{label}" if output_key else "",
-             STRINGS["output_title"] + label),
+            (fm.data[channels_slice], f"{fm.key}|in{name}" if fm.key else "",
+             t("output.input_title") + label),
+            (output[channels_slice], f"{output_key}|out{name}" if output_key else "",
+             t("output.output_title") + label),
         ):
-            picture = display_image_at_step(values, key, step, value_range)
             with row:
-                st.image(picture.pixels, caption=_caption(what, values.shape[-2:], zoom, step),
-                         width=max(1, picture.pixels.shape[1] * zoom))
-    st.caption(STRINGS["same_scale"])
+                show_photo(values, key, step, value_range,
+                           photo_caption(what, values.shape[-2:], zoom, step), zoom)
+    st.caption(t("output.same_scale"))
     lo, hi = fg.finite_range(output)
     if lo < value_range[0] or hi > value_range[1]:
-        st.caption(STRINGS["clipped"])
+        st.caption(t("output.clipped"))
 
 
 def input_only_view(fm) -> None:
     """The input alone, for when the parameters do not make a valid pooling."""
-    st.subheader(STRINGS["input_heading"])
+    st.subheader(t("output.input_heading"))
     with engine.view_guard("input"):
-        st.markdown(STRINGS["input_shape"].format(shape=shape_text(fm.data.shape)))
+        st.markdown(t("output.input_shape", shape=shape_text(fm.data.shape)))
         if fm.is_photo:
-            value_range = photo_value_range(fm.data)
             zoom, step = photo_scale(fm.data.shape[-2:])
-            picture = display_image_at_step(fm.data, f"{fm.key}|in" if fm.key else "", step,
-                                            value_range)
-            st.image(picture.pixels,
-                     caption=_caption(STRINGS["input_title"], fm.data.shape[-2:], zoom, step),
-                     width=max(1, picture.pixels.shape[1] * zoom))
+            show_photo(fm.data, f"{fm.key}|in" if fm.key else "", step,
+                       photo_value_range(fm.data),
+                       photo_caption(t("output.input_title"), fm.data.shape[-2:], zoom, step),
+                       zoom)
             return
         figure = input_figure(fm.data, fm.channel_names)
         st.plotly_chart(figure, width="content", key="input_figure",
@@ -258,7 +245,8 @@ def input_figure(data: np.ndarray, channel_names: tuple[str, ...] = ("gray",)) -
     for channel in range(channels):
         x0 = channel * (width + GAP_COLUMNS)
         fig.add_trace(fg.value_heatmap(data[channel], x_offset=x0, value_range=value_range))
-        title = STRINGS["input_title"] + (f" ({channel_names[channel]})" if channels > 1 else "")
+        title = t("output.input_title") + (
+            f" ({channel_name(channel_names[channel])})" if channels > 1 else "")
         annotations.append(fg.label_annotation(title, x0, 1, yref="paper"))
     fig.update_layout(coloraxis={"colorscale": fg.COLORSCALE, "cmin": value_range[0],
                                  "cmax": value_range[1]},

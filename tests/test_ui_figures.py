@@ -14,27 +14,23 @@ from __future__ import annotations
 import base64
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from ui_support import open_page
 
 import pooling_core as pc
 from pooling_ui.figures import parse_rect_paths, rect_cells
 
-ROOT = Path(__file__).resolve().parents[1]
 WORKED = np.array([[1, 3, 2, 4], [5, 6, 1, 2], [7, 2, 8, 1], [3, 4, 0, 6]], dtype=np.float32)
-TIMEOUT = 90
 
 
 # -- helpers -------------------------------------------------------------------------------
 
 
 def run_page(page: str, query: dict | None = None) -> AppTest:
-    app = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
-    app.query_params.update(query or {})
-    app.run()
+    app = open_page(page, query)
     assert not app.exception, [e.value for e in app.exception]
     return app
 
@@ -121,7 +117,7 @@ MAX_WINNERS = [(1, 1), (0, 3), (2, 0), (2, 2)]
     ("avg", AVG_STEPS, [[3.75, 2.25], [4, 3.75]]),
 ])
 def test_worked_example_arithmetic_step_by_step(kind, steps, output):
-    app = run_page("pages/explorer.py", {"input": "worked4x4", "kind": kind})
+    app = run_page("explorer", {"input": "worked4x4", "kind": kind})
     fig = animation_figure(app)
     np.testing.assert_array_equal(array(heatmap(fig, "x")["z"]), WORKED)
     np.testing.assert_array_equal(array(heatmap(fig, "y")["z"]), output)
@@ -132,7 +128,7 @@ def test_worked_example_arithmetic_step_by_step(kind, steps, output):
 
 
 def test_worked_example_frames_show_each_window_winner_and_value():
-    fig = animation_figure(run_page("pages/explorer.py", {"input": "worked4x4"}))
+    fig = animation_figure(run_page("explorer", {"input": "worked4x4"}))
     windows = [
         {(0, 0), (0, 1), (1, 0), (1, 1)}, {(0, 2), (0, 3), (1, 2), (1, 3)},
         {(2, 0), (2, 1), (3, 0), (3, 1)}, {(2, 2), (2, 3), (3, 2), (3, 3)},
@@ -150,7 +146,7 @@ def test_worked_example_frames_show_each_window_winner_and_value():
 
 
 def test_padding_shown_as_minus_infinity_for_max_and_zero_for_avg():
-    app = run_page("pages/explorer.py", {"input": "worked4x4", "padding": "1"})
+    app = run_page("explorer", {"input": "worked4x4", "padding": "1"})
     assert explanation(app) == "y[0,0] = max(−∞, −∞, −∞, 1) = 1"
     fig = animation_figure(app)
     pad_labels = {t for trace in fig["data"] if trace.get("name") == "padding"
@@ -159,11 +155,11 @@ def test_padding_shown_as_minus_infinity_for_max_and_zero_for_avg():
     # 2×2 windows, stride 2, padding 1 on 4×4: windows start at -1, 1, 3 → a 3×3 output.
     assert array(heatmap(fig, "y")["z"]).shape == (3, 3)
 
-    avg = run_page("pages/explorer.py", {"input": "worked4x4", "padding": "1", "kind": "avg"})
+    avg = run_page("explorer", {"input": "worked4x4", "padding": "1", "kind": "avg"})
     assert explanation(avg) == "y[0,0] = (0 + 0 + 0 + 1)/4 = 0.25"
     assert any("count_include_pad=True" in m.value for m in avg.markdown)
 
-    inside = run_page("pages/explorer.py", {"input": "worked4x4", "padding": "1", "kind": "avg",
+    inside = run_page("explorer", {"input": "worked4x4", "padding": "1", "kind": "avg",
                                             "count_include_pad": "false"})
     # Only x[0,0] = 1 is inside the first window: 1 / 1.
     assert explanation(inside).endswith("/1 = 1")
@@ -173,10 +169,10 @@ def test_padding_shown_as_minus_infinity_for_max_and_zero_for_avg():
 def test_ceil_mode_divisor_is_explained():
     # 5×5 ramp x[i, j] = i + j, 2×2 windows, stride 2, ceil_mode: the last window (rows 4..5,
     # cols 4..5) has one cell inside, x[4,4] = 8, and no padding to count: 8 / 1 = 8.
-    app = run_page("pages/explorer.py", {"input": "ramp", "input_size": "5", "ceil": "true"})
+    app = run_page("explorer", {"input": "ramp", "input_size": "5", "ceil": "true"})
     app.selectbox(key="anim_step").set_value(8).run()
     assert explanation(app).endswith("= 8")
-    app = run_page("pages/explorer.py", {"input": "ramp", "input_size": "5", "ceil": "true",
+    app = run_page("explorer", {"input": "ramp", "input_size": "5", "ceil": "true",
                                          "kind": "avg"})
     app.selectbox(key="anim_step").set_value(8).run()
     assert explanation(app) == "y[2,2] = (8)/1 = 8"
@@ -200,7 +196,7 @@ GEOMETRY_CASES = [
 
 @pytest.mark.parametrize("query", GEOMETRY_CASES, ids=lambda q: "-".join(q.values()))
 def test_every_frame_draws_the_engine_window_and_output_cell(query):
-    app = run_page("pages/explorer.py", query)
+    app = run_page("explorer", query)
     fig = animation_figure(app)
     x = array(heatmap(fig, "x")["z"])
     y = array(heatmap(fig, "y")["z"])
@@ -230,7 +226,7 @@ def test_every_frame_draws_the_engine_window_and_output_cell(query):
 
 
 def test_dilated_window_is_drawn_as_its_sampled_cells_only():
-    fig = animation_figure(run_page("pages/explorer.py", {
+    fig = animation_figure(run_page("explorer", {
         "input": "ramp", "input_size": "8", "kernel": "2", "stride": "1", "dilation": "3"}))
     inputs, _ = split_window_path(fig, fig["frames"][0]["layout"]["shapes"][1]["path"])
     # Taps at 0 and 0 + 3 on each axis: four separate cells, not the 4×4 block between them.
@@ -238,7 +234,7 @@ def test_dilated_window_is_drawn_as_its_sampled_cells_only():
 
 
 def test_mask_hides_exactly_the_outputs_not_computed_yet():
-    fig = animation_figure(run_page("pages/explorer.py", {"input": "ramp", "input_size": "6"}))
+    fig = animation_figure(run_page("explorer", {"input": "ramp", "input_size": "6"}))
     out_row0, out_col0 = grid_origin(heatmap(fig, "y"))
     order = [(r, c) for r in range(3) for c in range(3)]
     for step, frame in enumerate(fig["frames"]):
@@ -249,7 +245,7 @@ def test_mask_hides_exactly_the_outputs_not_computed_yet():
 
 def test_max_winner_in_each_frame_is_the_engine_argmax():
     query = {"input": "random", "input_size": "10", "kernel": "3", "stride": "2", "padding": "1"}
-    fig = animation_figure(run_page("pages/explorer.py", query))
+    fig = animation_figure(run_page("explorer", query))
     x = array(heatmap(fig, "x")["z"]).astype(np.float32)
     _, indices = pc.pool2d(x, "max", kernel_size=3, stride=2, padding=1, return_indices=True)
     for frame in fig["frames"]:
@@ -267,7 +263,7 @@ def _pair(text: str):
 
 
 def test_400_frames_over_64x64_stay_under_200_kb():
-    app = run_page("pages/explorer.py",
+    app = run_page("explorer",
                    {"input": "random", "input_size": "64", "stride": "1"})
     chart = next(c for c in app.get("plotly_chart") if json.loads(c.proto.spec).get("frames"))
     size = len(chart.proto.spec.encode())
@@ -287,7 +283,7 @@ def test_400_frames_over_64x64_stay_under_200_kb():
 
 
 def test_dilated_64x64_animation_stays_under_200_kb_with_fewer_frames():
-    app = run_page("pages/explorer.py", {"input": "random", "input_size": "64", "stride": "1",
+    app = run_page("explorer", {"input": "random", "input_size": "64", "stride": "1",
                                          "kernel": "3", "dilation": "3", "padding": "1"})
     chart = next(c for c in app.get("plotly_chart") if json.loads(c.proto.spec).get("frames"))
     assert len(chart.proto.spec.encode()) < 200_000
@@ -298,7 +294,7 @@ def test_dilated_64x64_animation_stays_under_200_kb_with_fewer_frames():
 
 
 def test_output_view_shows_the_hand_worked_output_beside_the_input():
-    app = run_page("pages/explorer.py", {"input": "worked4x4", "kind": "avg"})
+    app = run_page("explorer", {"input": "worked4x4", "kind": "avg"})
     output_figures = [f for f in figures(app) if not f.get("frames")
                       and any(t.get("name") == "y" for t in f["data"])]
     assert output_figures
@@ -315,7 +311,7 @@ def gradient_figure(app: AppTest) -> dict:
 
 
 def test_max_gradient_goes_to_the_winners_and_overlaps_accumulate():
-    app = run_page("pages/gradients.py", {"input": "worked4x4"})
+    app = run_page("gradients", {"input": "worked4x4"})
     grad = array(heatmap(gradient_figure(app), "dL/dx")["z"])
     expected = np.zeros((4, 4))
     for cell in MAX_WINNERS:
@@ -323,7 +319,7 @@ def test_max_gradient_goes_to_the_winners_and_overlaps_accumulate():
     np.testing.assert_array_equal(grad, expected)
     # 3×3 windows, stride 1: all four windows of the 4×4 example contain the 8 at (2,2), so it
     # wins them all and collects all four gradients.
-    app = run_page("pages/gradients.py", {"input": "worked4x4", "kernel": "3", "stride": "1"})
+    app = run_page("gradients", {"input": "worked4x4", "kernel": "3", "stride": "1"})
     grad = array(heatmap(gradient_figure(app), "dL/dx")["z"])
     expected = np.zeros((4, 4))
     expected[2, 2] = 4
@@ -332,7 +328,7 @@ def test_max_gradient_goes_to_the_winners_and_overlaps_accumulate():
 
 
 def test_avg_gradient_spreads_a_quarter_and_a_picked_cell_shows_its_reach():
-    app = run_page("pages/gradients.py", {"input": "worked4x4", "kind": "avg"})
+    app = run_page("gradients", {"input": "worked4x4", "kind": "avg"})
     np.testing.assert_array_equal(array(heatmap(gradient_figure(app), "dL/dx")["z"]),
                                   np.full((4, 4), 0.25))
     app.number_input(key="grad_row").set_value(1).run()
@@ -344,7 +340,7 @@ def test_avg_gradient_spreads_a_quarter_and_a_picked_cell_shows_its_reach():
 
 
 def test_one_hot_upstream_reaches_only_the_winner():
-    app = run_page("pages/gradients.py", {"input": "worked4x4"})
+    app = run_page("gradients", {"input": "worked4x4"})
     app.number_input(key="grad_row").set_value(1).run()
     app.number_input(key="grad_col").set_value(1).run()
     app.radio(key="grad_mode").set_value("onehot").run()
@@ -357,7 +353,7 @@ def test_one_hot_upstream_reaches_only_the_winner():
 
 
 def test_compare_numbers_for_the_worked_example():
-    app = run_page("pages/compare.py", {"input": "worked4x4"})
+    app = run_page("compare", {"input": "worked4x4"})
     table = app.dataframe[0].value
     rows = {row["kind"]: row for row in table.to_dict("records")}
     columns = {"receives": "inputs receiving gradient", "mean": "output mean",
@@ -399,7 +395,7 @@ def plotly_auto_font_px(fig: dict, trace: dict, cell_px: float) -> float:
 
 
 def test_worked_example_numbers_are_big_enough_for_a_projector():
-    fig = animation_figure(run_page("pages/explorer.py", {"input": "worked4x4"}))
+    fig = animation_figure(run_page("explorer", {"input": "worked4x4"}))
     cell_px = cell_px_of(fig)
     assert cell_px >= 48, "a 4×4 grid gets big cells"
     for name in ("x", "y"):
@@ -416,7 +412,7 @@ def test_worked_example_numbers_are_big_enough_for_a_projector():
     {"input": "checkerboard", "input_size": "24", "kind": "avg", "kernel": "3", "stride": "1"},
 ])
 def test_numbers_are_printed_exactly_where_they_can_be_read(query):
-    for fig in figures(run_page("pages/explorer.py", query)):
+    for fig in figures(run_page("explorer", query)):
         cell_px = cell_px_of(fig)
         for trace in fig["data"]:
             if trace.get("type") != "heatmap" or "text" not in trace:
@@ -431,7 +427,7 @@ def test_numbers_are_printed_exactly_where_they_can_be_read(query):
 def test_long_decimals_in_small_cells_are_hidden_not_shrunk():
     # 24×24 checkerboard, 3×3 average, stride 1: outputs like 0.4444 (6 characters) in a 22×22
     # grid beside a 24×24 one on a 940-px page: cells under 20 px cannot hold them at 10 px.
-    fig = animation_figure(run_page("pages/explorer.py", {
+    fig = animation_figure(run_page("explorer", {
         "input": "checkerboard", "input_size": "24", "kind": "avg", "kernel": "3",
         "stride": "1"}))
     assert cell_px_of(fig) < 20
@@ -441,9 +437,9 @@ def test_long_decimals_in_small_cells_are_hidden_not_shrunk():
 
 
 def test_grid_figures_have_no_axes_and_fixed_square_cells():
-    pages = [("pages/explorer.py", {"input": "worked4x4", "padding": "1"}),
-             ("pages/gradients.py", {"input": "worked4x4"}),
-             ("pages/compare.py", {"input": "worked4x4"})]
+    pages = [("explorer", {"input": "worked4x4", "padding": "1"}),
+             ("gradients", {"input": "worked4x4"}),
+             ("compare", {"input": "worked4x4"})]
     for page, query in pages:
         for fig in figures(run_page(page, query)):
             layout = fig["layout"]
@@ -455,7 +451,7 @@ def test_grid_figures_have_no_axes_and_fixed_square_cells():
 
 
 def test_play_buttons_and_step_slider_have_rows_of_their_own():
-    layout = animation_figure(run_page("pages/explorer.py", {"input": "worked4x4"}))["layout"]
+    layout = animation_figure(run_page("explorer", {"input": "worked4x4"}))["layout"]
     buttons, slider = layout["updatemenus"][0], layout["sliders"][0]
     # both hang from the bottom of the grids; the slider (with its "step N" label) starts below
     # the buttons' row (a button is about 30 px tall) and spans the figure
@@ -469,7 +465,7 @@ def test_play_buttons_and_step_slider_have_rows_of_their_own():
 def test_the_window_cell_list_agrees_with_the_formula_to_the_digit():
     # Typed values with many digits, a negative integer and a big one: the list of the window's
     # cells and the worked formula must write each number the same way.
-    app = run_page("pages/explorer.py", {"kind": "avg"})
+    app = run_page("explorer", {"kind": "avg"})
     app.radio(key="in_source").set_value("type").run()
     app.session_state["in_type_editor"] = {
         "edited_rows": {0: {"0": "147.6", "1": "0.16666667"}, 1: {"0": "-3", "1": "12345678"}},

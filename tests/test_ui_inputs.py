@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import io
 import struct
-import textwrap
 import zlib
 
 import numpy as np
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
+from ui_support import PAGES, open_page
 
 from pooling_ui import images, inputs
 from pooling_ui.inputs import CANVAS_SIDE, canvas_state_for, parse_grid
@@ -348,41 +348,19 @@ def test_a_photo_is_decoded_once_across_reruns(at, monkeypatch):
     assert calls == ["gray", "rgb"]
 
 
-# -- across pages ---------------------------------------------------------------------------------
-PAGE = textwrap.dedent(
-    """
-    import streamlit as st
-    from pooling_ui.inputs import input_panel
-    from pooling_ui.params import parameter_panel
-
-    fm = input_panel()
-    params = parameter_panel(fm)
-    st.session_state["test_fm"] = fm
-    st.session_state["test_params"] = params
-    st.write("page body still drawn")
-    """
-)
-APP = textwrap.dedent(
-    """
-    import streamlit as st
-    st.navigation([st.Page("pages/first.py", default=True), st.Page("pages/second.py")]).run()
-    """
-)
+# -- across pages and sources ---------------------------------------------------------------------
+# The panels are drawn by the app's entry point, before the page: the same widgets on every page.
+# These tests are the measurement the design rests on (nothing copies state between pages).
 
 
-@pytest.fixture
-def two_pages(tmp_path) -> AppTest:
-    (tmp_path / "pages").mkdir()
-    (tmp_path / "pages" / "first.py").write_text(PAGE)
-    (tmp_path / "pages" / "second.py").write_text(PAGE)
-    (tmp_path / "app.py").write_text(APP)
-    app = AppTest.from_file(str(tmp_path / "app.py"), default_timeout=TIMEOUT)
-    app.run()
-    return app
+def shown(app: AppTest):
+    """The input and the parameters the page being shown was given."""
+    assert not app.exception, [e.message for e in app.exception]
+    return app.session_state["page_current"]
 
 
-def test_typed_grid_and_parameters_survive_a_page_change(two_pages):
-    app = two_pages
+def test_typed_grid_and_parameters_survive_a_page_change():
+    app = open_page()
     app.selectbox(key="p_kind").set_value("avg").run()
     app.number_input(key="p_kernel_h").set_value(3).run()
     app.radio(key="in_source").set_value("type").run()
@@ -390,34 +368,41 @@ def test_typed_grid_and_parameters_survive_a_page_change(two_pages):
         "edited_rows": {0: {"0": "-inf"}}, "added_rows": [], "deleted_rows": [],
     }
     app.run()
-    app.switch_page("pages/second.py").run()
-    fm = fm_of(app)
+    app.switch_page(PAGES["gradients"]).run()
+    fm, params = shown(app)
     assert fm.source == "type" and fm.data[0, 0, 0] == -np.inf and fm.data[0, 0, 1] == 3
-    params = app.session_state["test_params"]
     assert params.kind == "avg" and params.kernel_size == (3, 2)
+    assert [t.value for t in app.title] == ["Pooling Lab — Gradients"]
 
 
-def test_drawing_survives_a_page_change_and_is_put_back_on_the_canvas(two_pages):
-    app = two_pages
+def test_a_drawing_survives_a_page_change_and_a_change_of_source():
+    app = open_page()
     draw_mode(app, 8)
     rgba = blank_canvas()
     rgba[0:30, 0:30, 3] = 255
     strokes = [{"type": "path", "path": [["M", 1, 40], ["L", 30, 60]]}]
     app.session_state[inputs.canvas_key()] = canvas_state_for(rgba, strokes)
     app.run()
-    app.switch_page("pages/second.py").run()
-    grid = fm_of(app).data[0]
+    app.switch_page(PAGES["compare"]).run()
+    grid = shown(app)[0].data[0]
     assert grid[0, 0] == 255 and grid.sum() == 255
-    # the strokes are handed back to the freshly mounted canvas as its initial drawing
+    # another source and back: the canvas is mounted afresh, and its strokes are handed back
+    app.radio(key="in_source").set_value("preset").run()
+    app.radio(key="in_source").set_value("draw").run()
+    grid = shown(app)[0].data[0]
+    assert grid[0, 0] == 255 and grid.sum() == 255
     assert app.session_state["in_draw_store"]["initial"]["objects"] == strokes
 
 
-def test_upload_survives_a_page_change(two_pages):
-    app = two_pages
+def test_an_upload_survives_a_page_change_and_a_change_of_source():
+    app = open_page()
     upload(app, "kept.png", encode(Image.new("L", (2, 2), 200), "PNG"))
-    app.switch_page("pages/second.py").run()
-    fm = fm_of(app)
+    app.switch_page(PAGES["gradients"]).run()
+    fm = shown(app)[0]
     assert fm.name == "kept.png" and (fm.data == 200).all()
+    app.radio(key="in_source").set_value("preset").run()
+    app.radio(key="in_source").set_value("upload").run()
+    assert shown(app)[0].name == "kept.png"
     assert any("uploaded earlier" in caption.value for caption in app.caption)
 
 

@@ -8,19 +8,11 @@ in a view.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from streamlit.testing.v1 import AppTest
-
-from pooling_ui.views_text import STRINGS as SHARED
-
-ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("pages/explorer.py", "pages/gradients.py", "pages/compare.py")
-TIMEOUT = 90
-BUG_MARK = SHARED["internal_error"].split("(")[0].strip()
+from ui_support import PAGES, ROOT, assert_no_bug, open_page, shows_something
 
 VALID_LINKS = [
     {},
@@ -44,58 +36,38 @@ BAD_LINKS = [
 ]
 
 
-def run(page: str, query: dict) -> AppTest:
-    app = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
-    app.query_params.update(query)
-    app.run()
-    return app
-
-
-def assert_no_bug(app: AppTest) -> None:
-    assert not app.exception, [e.value for e in app.exception]
-    bugs = [e.value for e in app.error if BUG_MARK in e.value]
-    assert not bugs, bugs
-
-
-def shows_something(app: AppTest) -> bool:
-    return bool(app.get("plotly_chart") or app.get("image") or app.dataframe)
-
-
 @pytest.mark.parametrize("query", VALID_LINKS, ids=lambda q: "&".join(q) or "defaults")
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", list(PAGES))
 def test_valid_links_render_without_errors(page, query):
-    app = run(page, query)
+    app = open_page(page, query)
     assert_no_bug(app)
     assert not app.error, [e.value for e in app.error]
     assert shows_something(app)
 
 
 @pytest.mark.parametrize("query", BAD_LINKS, ids=lambda q: "&".join(q))
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", list(PAGES))
 def test_bad_links_warn_and_keep_the_page_up(page, query):
-    app = run(page, query)
+    app = open_page(page, query)
     assert_no_bug(app)
     assert app.warning or app.error, "a bad link value is reported"
     assert shows_something(app), "the page still shows the input or a pooled view"
 
 
 def test_app_navigation_reaches_every_page():
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.run()
+    app = open_page()
     assert_no_bug(app)
     titles = [t.value for t in app.title]
     assert titles == ["Pooling Lab — Explorer"]
-    for page, title in (("pages/gradients.py", "Pooling Lab — Gradients"),
-                        ("pages/compare.py", "Pooling Lab — Compare")):
+    for page, title in ((PAGES["gradients"], "Pooling Lab — Gradients"),
+                        (PAGES["compare"], "Pooling Lab — Compare")):
         app.switch_page(page).run()
         assert_no_bug(app)
         assert [t.value for t in app.title] == [title]
 
 
 def test_stochastic_pooling_of_negative_values_is_refused_in_words():
-    app = AppTest.from_file(str(ROOT / "pages/explorer.py"), default_timeout=TIMEOUT)
-    app.query_params.update({"kind": "stochastic"})
-    app.run()
+    app = open_page("explorer", {"kind": "stochastic"})
     app.radio(key="in_source").set_value("type").run()
     app.session_state["in_type_editor"] = {"edited_rows": {0: {"1": "-5"}},
                                            "added_rows": [], "deleted_rows": []}
@@ -109,8 +81,7 @@ def test_uploaded_photo_is_pooled_in_full_and_shown_downsampled():
     pixels = np.random.default_rng(1).integers(0, 256, size=(900, 1200, 3), dtype=np.uint8)
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, "JPEG", quality=80)
-    app = AppTest.from_file(str(ROOT / "pages/explorer.py"), default_timeout=TIMEOUT)
-    app.run()
+    app = open_page()
     app.radio(key="in_source").set_value("upload").run()
     app.file_uploader(key="in_upload").set_value(("phone.jpg", buffer.getvalue(),
                                                   "image/jpeg")).run()
@@ -128,9 +99,7 @@ def test_uploaded_photo_is_pooled_in_full_and_shown_downsampled():
 
 
 def test_colour_photo_channels_side_by_side_or_recomposed():
-    app = AppTest.from_file(str(ROOT / "pages/explorer.py"), default_timeout=TIMEOUT)
-    app.query_params.update({"input": "photo"})
-    app.run()
+    app = open_page("explorer", {"input": "photo"})
     app.toggle(key="in_rgb").set_value(True).run()
     assert_no_bug(app)
     # Each channel is pooled separately: the depth stays 3, 2×2/stride 2 halves 256×256.
@@ -168,7 +137,7 @@ def test_badge_line_for_an_agreeing_and_a_differing_result():
     text = badge_text(differing)
     assert text.ok is False
     assert text.label.startswith("differs from PyTorch 2.13.0 on cuda (NVIDIA H100)")
-    assert "forward 0.5, backward n/a" in text.label
+    assert "forward 0.5, backward —" in text.label
 
 
 def test_badge_without_torch_is_a_neutral_note(monkeypatch):
@@ -180,12 +149,12 @@ def test_badge_without_torch_is_a_neutral_note(monkeypatch):
     x, kwargs = np.ones((4, 4), np.float32), {"kind": "max", "kernel_size": 2}
     # PyTorch missing: the cross-check module imports, its comparison cannot.
     monkeypatch.setitem(sys.modules, "torch", None)
-    text = badge._run_compare(x, kwargs)
+    text = badge.badge_text(badge._run_compare(x, kwargs))
     assert text.ok is None and "PyTorch is not installed" in text.label
     # The cross-check module itself missing.
     monkeypatch.setitem(sys.modules, "pooling_core.crosscheck", None)
     monkeypatch.delattr(pooling_core, "crosscheck", raising=False)
-    text = badge._run_compare(x, kwargs)
+    text = badge.badge_text(badge._run_compare(x, kwargs))
     assert text.ok is None and "PyTorch is not installed" in text.label
 
 
@@ -197,12 +166,13 @@ def test_badge_when_the_comparison_fails_is_a_neutral_note(monkeypatch):
         raise RuntimeError("no such device")
 
     monkeypatch.setattr(crosscheck, "compare", broken)
-    text = badge._run_compare(np.ones((4, 4), np.float32), {"kind": "max", "kernel_size": 2})
+    text = badge.badge_text(badge._run_compare(np.ones((4, 4), np.float32),
+                                               {"kind": "max", "kernel_size": 2}))
     assert text.ok is None and "could not run" in text.label and "no such device" in text.label
 
 
 def test_badge_on_the_page_for_the_worked_example():
-    app = run("pages/explorer.py", {"input": "worked4x4"})
+    app = open_page("explorer", {"input": "worked4x4"})
     badges = [m.value for m in app.markdown if "badge[" in m.value]
     assert badges and "matches PyTorch" in badges[0]
     assert "largest |Δ|: forward 0, backward 0" in badges[0]
@@ -210,12 +180,10 @@ def test_badge_on_the_page_for_the_worked_example():
     assert badges[0].startswith(":green-badge[:material/check_circle:"), badges[0]
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", list(PAGES))
 @pytest.mark.parametrize("kind", ["max", "avg"])
 def test_typed_nan_and_infinities_are_shown_not_fatal(page, kind):
-    app = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
-    app.query_params.update({"kind": kind})
-    app.run()
+    app = open_page(page, {"kind": kind})
     app.radio(key="in_source").set_value("type").run()
     app.session_state["in_type_editor"] = {
         "edited_rows": {0: {"0": "nan"}, 1: {"1": "-inf"}, 2: {"2": "inf"}},
@@ -224,7 +192,7 @@ def test_typed_nan_and_infinities_are_shown_not_fatal(page, kind):
     app.run()
     assert_no_bug(app)
     assert not app.error, [e.value for e in app.error]
-    if page.endswith("explorer.py"):
+    if page == "explorer":
         # The first 2×2 window holds NaN, 3, 5 and −∞: NaN wins a max and spoils an average.
         expected = {"max": "y[0,0] = max(NaN, 3, 5, −∞) = NaN",
                     "avg": "y[0,0] = (NaN + 3 + 5 + −∞)/4 = NaN"}[kind]
@@ -240,24 +208,14 @@ NEEDS_SYMBOL_FONT = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B00, 0x2BFF), (0x
                      (0x231A, 0x23FF), (0xFE0F, 0xFE0F))
 
 
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-
-
 def test_user_facing_text_has_no_emoji_and_page_icons_are_material():
     import ast
-    import importlib
 
-    texts = []
-    for name in ("animation", "badge", "compare", "gradients", "inputs", "params", "views_text",
-                 "view_output", "figures", "images", "presets"):
-        module = importlib.import_module(f"pooling_ui.{name}")
-        texts.extend(_strings(getattr(module, "STRINGS", {})))
-    page_sources = [(ROOT / page).read_text() for page in (*PAGES, "app.py")]
+    from pooling_ui.i18n import LANGUAGES, catalogue
+
+    texts = [text for lang in LANGUAGES for text in catalogue(lang).values()]
+    page_sources = [(ROOT / path).read_text()
+                    for path in (*PAGES.values(), "app.py", "pooling_ui/page.py")]
     for source in page_sources:
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -266,9 +224,9 @@ def test_user_facing_text_has_no_emoji_and_page_icons_are_material():
     bad = {(text, char) for text in texts for char in text
            if any(lo <= ord(char) <= hi for lo, hi in NEEDS_SYMBOL_FONT)}
     assert not bad, bad
-    icons = [node.value for source in page_sources for node in ast.walk(ast.parse(source))
-             if isinstance(node, ast.keyword) and node.arg == "icon"
-             for node in [node.value] if isinstance(node, ast.Constant)]
+    from pooling_ui.page import PAGES as NAVIGATION
+
+    icons = [icon for _, icon in NAVIGATION]
     assert len(icons) == 3 and all(icon.startswith(":material/") for icon in icons), icons
 
 

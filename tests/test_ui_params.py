@@ -169,7 +169,7 @@ def test_read_url_is_applied_in_order_and_each_misfit_is_reported():
 
     state, warnings = read_url({"kernel": "3", "padding": "2", "dilation": "2"}, Grid())
     assert (state["p_kernel_h"], state["p_kernel_w"]) == (3, 3)
-    assert state["p_pad_h"] == 0 and "padding='2'" in warnings[0]
+    assert state["p_pad_h"] == 0 and "padding='2'" in warnings[0].text("en")
     assert state["p_dil_h"] == 2 and len(warnings) == 1
     assert {k: v for k, v in state.items() if k not in ("p_kernel_h", "p_kernel_w", "p_dil_h",
                                                          "p_dil_w")} == {

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_ui_pages import PAGES, assert_no_bug, run
+from ui_support import PAGES, assert_no_bug, open_page
 
-NAMES = ("kind", "kernel", "stride", "padding", "dilation", "ceil", "count_include_pad",
-         "divisor", "input", "input_size", "input_seed", "p", "alpha", "seed", "training",
-         "weights")
-PLAUSIBLE = ("max", "avg", "min", "lp", "weighted", "stochastic", "mixed", "softpool", "median",
-             "same", "valid", "true", "false", "0", "1", "2", "3", "5", "64", "-1", "3x2", "2x0",
-             "1x9", "0.5", "1e9", "nan", "inf", "-inf", "photo", "random", "ramp", "worked4x4",
-             "checkerboard", "stripes", "1,2;3,4", "")
+import pooling_core as pc
+from pooling_ui import inputs, params, presets
+
+NAMES = (*params.URL_NAMES, *inputs.URL_NAMES, "lang")
+PLAUSIBLE = (*pc.KINDS, *presets.PRESETS, "same", "valid", "true", "false", "0", "1", "2", "3",
+             "5", "64", "-1", "3x2", "2x0", "1x9", "0.5", "1e9", "nan", "inf", "-inf", "1,2;3,4",
+             "en", "zh", "ZH", "")
 HOSTILE = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12
 )
@@ -26,6 +26,6 @@ VALUE = st.one_of(st.sampled_from(PLAUSIBLE), HOSTILE)
 
 @settings(derandomize=True, max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(st.sampled_from(NAMES), VALUE, max_size=8), st.sampled_from(PAGES))
+@given(st.dictionaries(st.sampled_from(NAMES), VALUE, max_size=8), st.sampled_from(list(PAGES)))
 def test_any_link_leaves_every_page_standing(query, page):
-    assert_no_bug(run(page, query))
+    assert_no_bug(open_page(page, query))

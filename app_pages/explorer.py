@@ -1,0 +1,14 @@
+"""Explorer: watch the window slide, see the pooled output and where the gradient goes."""
+
+import streamlit as st
+
+from pooling_ui import animation, badge, gradients, view_output
+from pooling_ui.i18n import t
+from pooling_ui.page import current
+
+fm, params = current()
+badge.feature_map_badge(fm, params)
+animation.animation_view(fm, params)
+view_output.output_view(fm, params)
+with st.expander(t("pages.explorer.gradients"), expanded=False):
+    gradients.gradients_view(fm, params, key_prefix="explorer_grad", photo_mask=False)

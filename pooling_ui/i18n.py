@@ -1,0 +1,215 @@
+"""Every word the app shows, in English and 简体中文, looked up when a page is drawn.
+
+The catalogues are ``locales/en.toml`` and ``locales/zh.toml``: one table per module, so keys read
+``t("params.kernel_h")``; ``{fields}`` are filled with :meth:`str.format`. The engine's own
+messages are part of the catalogue too: English comes from :data:`pooling_core.MESSAGES` (the
+text a :class:`pooling_core.PoolingError` carries), Chinese from the ``[engine]`` table of
+``zh.toml``, and :func:`engine_message` turns an error's code and fields into either.
+
+The language of a session is ``st.session_state["lang"]``: set by :func:`language_switch` from
+the sidebar, from ``?lang=zh`` in a link, or — when a link says nothing — from the browser's
+preferred language. It is written back to the link, so a shared link opens in the language it
+was shared in.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pooling_core as pc
+
+LANGUAGES = ("en", "zh")
+DEFAULT_LANGUAGE = "en"
+# Each language's name in itself: that is how a reader finds their own in a list.
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+LOCALES = Path(__file__).with_name("locales")
+STATE_KEY = "lang"
+URL_NAME = "lang"
+
+
+def _flatten(table: Mapping, prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, key + "."))
+        else:
+            flat[key] = value
+    return flat
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Every key of ``lang``'s catalogue and its text (the engine's messages included)."""
+    with open(LOCALES / f"{lang}.toml", "rb") as file:
+        entries = _flatten(tomllib.load(file))
+    if lang == "en":
+        entries.update({f"engine.{code}": text for code, text in pc.MESSAGES.items()})
+    return entries
+
+
+def field_names(text: str) -> set[str]:
+    """The ``{fields}`` a template uses.
+
+    Examples
+    --------
+    >>> sorted(field_names("{parameter} must be ≥ {minimum}; got {value!r}"))
+    ['minimum', 'parameter', 'value']
+    """
+    return {name.split(".")[0].split("[")[0]
+            for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def current_language() -> str:
+    """The session's language; English outside a Streamlit run (tests calling functions)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return DEFAULT_LANGUAGE
+    import streamlit as st
+
+    lang = st.session_state.get(STATE_KEY, DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, /, lang: str | None = None, **fields) -> str:
+    """The text of ``key`` in ``lang`` (default: the session's), with ``fields`` filled in.
+
+    Examples
+    --------
+    >>> t("app.title", lang="zh")
+    '池化实验室 Pooling Lab'
+    >>> t("engine.too_small", lang="en", parameter="stride", minimum=1, value=0)
+    'stride must be ≥ 1; got 0'
+    """
+    text = catalogue(lang or current_language())[key]
+    return text.format(**fields) if fields else text
+
+
+def has(key: str, lang: str | None = None) -> bool:
+    return key in catalogue(lang or current_language())
+
+
+def labeller(prefix: str, suffix: str = "", *, names=None):
+    """A ``format_func`` for a widget whose options are catalogue keys ``<prefix><option><suffix>``
+    (or, with ``names``, ``<prefix><names[option]><suffix>``), worded in the language of the run
+    that draws the widget.
+
+    The language is taken now, not when the function is called: Streamlit may call a
+    ``format_func`` again outside the script run (AppTest does, from the test's thread).
+
+    Examples
+    --------
+    >>> labeller("kinds.", ".name", )("max"), labeller("views.channels.", names=("R", "G"))(1)
+    ('max', 'G')
+    """
+    lang = current_language()
+
+    def label(option) -> str:
+        return t(f"{prefix}{option if names is None else names[option]}{suffix}", lang)
+
+    return label
+
+
+@dataclass(frozen=True)
+class Message:
+    """Something to tell the user, kept as a key and fields so that it is worded when shown, in
+    the language of that moment (a warning from a link outlives a change of language).
+
+    A field may itself be a :class:`Message` or a :class:`pooling_core.PoolingError`.
+
+    Examples
+    --------
+    >>> Message("url.not_bool", {"text": "maybe"}).text("en")
+    "expected true or false, got 'maybe'"
+    """
+
+    key: str
+    fields: dict = field(default_factory=dict)
+
+    def text(self, lang: str | None = None) -> str:
+        return t(self.key, lang, **{name: render(value, lang)
+                                    for name, value in self.fields.items()})
+
+
+def render(value, lang: str | None = None):
+    """Text for a :class:`Message` or a :class:`pooling_core.PoolingError`; anything else as is."""
+    if isinstance(value, Message):
+        return value.text(lang)
+    if isinstance(value, pc.PoolingError):
+        return engine_message(value, lang)
+    return value
+
+
+def engine_message(error: pc.PoolingError, lang: str | None = None) -> str:
+    """A :class:`pooling_core.PoolingError` in the session's language.
+
+    Examples
+    --------
+    >>> try:
+    ...     pc.output_size(4, 0)
+    ... except pc.PoolingError as error:
+    ...     print(engine_message(error, "en"), "|", engine_message(error, "zh"))
+    kernel_size must be ≥ 1; got 0 | `kernel_size` 必须 ≥ 1，而现在是 0
+    """
+    lang = lang or current_language()
+    fields = dict(error.fields)
+    if "axis" in fields:
+        fields["axis"] = t(f"engine_axes.{fields['axis']}", lang)
+    if "out" in fields and isinstance(fields["out"], int):
+        fields["out"] = pc.format_number(fields["out"])
+    return t(f"engine.{error.code}", lang, **fields)
+
+
+def language_switch() -> str:
+    """The language chooser at the top of the sidebar; returns the session's language.
+
+    On a session's first run the language comes from ``?lang=`` (an unknown value is reported
+    and ignored), else from the browser's preferred language; afterwards from the chooser. The
+    link is kept in step with it.
+    """
+    import streamlit as st
+
+    if STATE_KEY not in st.session_state:
+        wanted = st.query_params.get(URL_NAME)
+        st.session_state[STATE_KEY] = _first_language(wanted, st.context.locale)
+        if wanted is not None and wanted.strip().lower() not in LANGUAGES:
+            st.session_state["lang_url_warning"] = wanted
+    with st.sidebar:
+        st.segmented_control(
+            t("app.language"), LANGUAGES, key=STATE_KEY, format_func=LANGUAGE_NAMES.get,
+            selection_mode="single", required=True, on_change=_forget_language_warning,
+        )
+        bad = st.session_state.get("lang_url_warning")
+        if bad is not None:
+            st.warning(t("app.url_bad_lang", raw=bad, known=", ".join(LANGUAGES)))
+    lang = current_language()
+    if st.query_params.get(URL_NAME) != lang:
+        st.query_params[URL_NAME] = lang
+    return lang
+
+
+def _first_language(wanted: str | None, locale: str | None) -> str:
+    """``?lang=`` when it names a language, else the browser's, else English.
+
+    Examples
+    --------
+    >>> _first_language("ZH", None), _first_language(None, "zh-CN"), _first_language("fr", "de")
+    ('zh', 'zh', 'en')
+    """
+    if wanted is not None and wanted.strip().lower() in LANGUAGES:
+        return wanted.strip().lower()
+    if locale and locale.lower().split("-")[0] in LANGUAGES:
+        return locale.lower().split("-")[0]
+    return DEFAULT_LANGUAGE
+
+
+def _forget_language_warning() -> None:
+    import streamlit as st
+
+    st.session_state.pop("lang_url_warning", None)
