@@ -1,12 +1,14 @@
 """Regenerate the README's screenshots (``docs/screenshot-*.png``) by using the app as a new user.
 
-Run from the repository root (needs a Chromium, e.g. Debian's ``chromium``)::
+Run from the repository root (needs a Chromium, e.g. Debian's ``chromium``, and a CJK font for
+the Chinese page, e.g. Debian's ``fonts-noto-cjk``)::
 
     .venv/bin/python benchmarks/screenshots.py            # all of them
     .venv/bin/python benchmarks/screenshots.py photo      # only some
 
 It starts ``streamlit run app.py`` on a free loopback port and, in a headless Chromium,
-types the 4×4 worked example into the data editor, uploads a generated 12-megapixel phone photo,
+opens the Explorer from one link in English and in Chinese, types the 4×4 worked example into
+the data editor, uploads a generated 12-megapixel phone photo,
 draws a digit on the canvas, opens a shared link, and visits the Gradients and Compare pages —
 each through the page itself (keyboard, mouse, dropzone), never by setting state behind its back.
 The PNGs are reduced to a 256-colour palette so the repository stays small.
@@ -41,6 +43,8 @@ DOCS = REPO_ROOT / "docs"
 SIDEBAR = '[data-testid="stSidebar"]'
 MAIN = '[data-testid="stMain"]'
 SHARED_LINK = "/?kind=avg&kernel=3x2&stride=2&padding=1&input=checkerboard"
+# One view in both languages: the worked example averaged with overlapping, padded windows.
+BILINGUAL_LINK = "/?input=worked4x4&kind=avg&kernel=3&stride=1&padding=1"
 WORKED_4X4 = ((1, 3, 2, 4), (5, 6, 1, 2), (7, 2, 8, 1), (3, 4, 0, 6))
 # Strokes of a "2" as fractions of the canvas's width and height from its top-left corner; the
 # top ~15 % is left alone, since the canvas's floating toolbar may cover it.
@@ -183,7 +187,23 @@ def compare_page(page, url: str) -> None:
     save(page, "screenshot-compare")
 
 
+def explorer_in(lang: str):
+    """The Explorer opened from the same link in ``lang``, for the README's pair of pictures."""
+
+    def shot(page, url: str) -> None:
+        from pooling_ui.i18n import t
+
+        open_app(page, f"{url}{BILINGUAL_LINK}&lang={lang}")
+        page.mouse.move(5, 5)
+        scroll_main_to(page, t("animation.heading", lang))
+        save(page, f"screenshot-explorer-{lang}")
+
+    return shot
+
+
 SHOTS = {
+    "explorer-en": explorer_in("en"),
+    "explorer-zh": explorer_in("zh"),
     "typed": typed_example,
     "photo": phone_photo,
     "digit": drawn_digit,

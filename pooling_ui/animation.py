@@ -333,7 +333,8 @@ def _step_slider(count: int, active: int) -> dict:
     return {"active": active, "steps": steps, "x": 0, "len": 1, "y": 0, "xanchor": "left",
             "yanchor": "top", "pad": {"t": SLIDER_TOP_PX, "l": 4, "r": 12},
             "font": {"size": fg.SMALL_FONT_PX},
-            "currentvalue": {"prefix": t("animation.step_prefix"), "xanchor": "left",
+            "currentvalue": {"prefix": t("animation.step_prefix"),
+                             "suffix": t("animation.step_suffix"), "xanchor": "left",
                              "font": {"size": fg.UI_FONT_PX}},
             "transition": {"duration": 0}}
 

@@ -158,6 +158,21 @@ def slider_step(plot) -> int:
     return int(plot.evaluate("gd => gd.layout.sliders[0].active"))
 
 
+def draw_a_stroke(page) -> None:
+    """A diagonal stroke on the drawing canvas, well below its toolbar band (top ~30 px) and
+    inside the visible part."""
+    canvas = page.locator("canvas.upper-canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    left, top = box["x"] + 40, box["y"] + 70
+    page.mouse.move(left, top)
+    page.mouse.down()
+    for step in range(1, 16):
+        page.mouse.move(left + 8 * step, top + 10 * step, steps=2)
+    page.mouse.up()
+    wait_for_idle(page)
+
+
 def count_server_runs(page) -> None:
     """Start counting script runs (Streamlit sets the app's run-state to ``running``)."""
     page.evaluate(
@@ -284,17 +299,7 @@ def test_a_stroke_on_the_canvas_changes_the_feature_map(app_page, app_server):
     ranges = app_page.locator(MAIN).get_by_text(re.compile(r"^Values: input "))
     assert ranges.first.inner_text().startswith("Values: input 0 … 0"), ranges.first.inner_text()
 
-    canvas = app_page.locator("canvas.upper-canvas").first
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    # A diagonal stroke well below the toolbar band (top ~30 px) and inside the visible part.
-    left, top = box["x"] + 40, box["y"] + 70
-    app_page.mouse.move(left, top)
-    app_page.mouse.down()
-    for step in range(1, 16):
-        app_page.mouse.move(left + 8 * step, top + 10 * step, steps=2)
-    app_page.mouse.up()
-    wait_for_idle(app_page)
+    draw_a_stroke(app_page)
 
     expect(sidebar.get_by_text("The canvas is empty")).to_have_count(0)
     # Ink is 0 where nothing is drawn and up to 255 under the stroke.
@@ -349,3 +354,65 @@ def test_every_page_renders(app_page, app_server, title):
     app_page.locator("h1").filter(has_text=title).wait_for()
     assert app_page.locator(EXCEPTION).count() == 0, exception_texts(app_page)
     assert app_page.locator(".js-plotly-plot").count() >= 1, f"{title}: no figure on the app_page"
+
+
+def go_to_page(page, title: str) -> None:
+    """Follow the sidebar's navigation link ``title`` and wait for its page."""
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).click()
+    wait_for_idle(page, settle_ms=500)
+
+
+def test_the_panels_keep_a_drawing_and_an_upload_across_pages(app_page, app_server):
+    """The measurement behind drawing the panels in the entry point: after a change of page the
+    canvas is the same element (not mounted again, its strokes still on it) and the uploader
+    still holds its file, with nothing copied between pages."""
+    from playwright.sync_api import expect
+
+    open_app(app_page, app_server.url)
+    choose_source(app_page, "Draw")
+    draw_a_stroke(app_page)
+    ranges = app_page.locator(MAIN).get_by_text(re.compile(r"^Values: input "))
+    drawn = ranges.first.inner_text()
+    assert not drawn.startswith("Values: input 0 … 0 "), drawn
+    app_page.evaluate("() => { window.__poolingLabCanvas ="
+                      " document.querySelector('canvas.upper-canvas'); }")
+    go_to_page(app_page, "Gradients")
+    app_page.locator("h1").filter(has_text="Gradients").wait_for()
+    go_to_page(app_page, "Explorer")
+    app_page.locator("h1").filter(has_text="Explorer").wait_for()
+    assert app_page.evaluate("() => document.querySelector('canvas.upper-canvas')"
+                             " === window.__poolingLabCanvas"), "the canvas was mounted again"
+    expect(ranges.first).to_have_text(drawn)
+
+    choose_source(app_page, "Upload")
+    dropzone = app_page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    dropzone.set_input_files(files=[{"name": "kept.jpg", "mimeType": "image/jpeg",
+                                     "buffer": phone_photo_jpeg(160, 120, seed=5)}])
+    wait_for_idle(app_page)
+    wait_for_shape_line(app_page, "1×120×160", "1×60×80")
+    go_to_page(app_page, "Compare")
+    app_page.locator("h1").filter(has_text="Compare").wait_for()
+    expect(app_page.locator(SIDEBAR).get_by_text("kept.jpg")).to_be_visible()
+    expect(app_page.locator(MAIN).get_by_text(re.compile(r"\(120×160\)"))).not_to_have_count(0)
+    assert_no_exception(app_page, "after two changes of page")
+
+
+def test_a_chinese_link_opens_in_chinese_and_the_switch_keeps_the_view(app_page, app_server):
+    from playwright.sync_api import expect
+
+    open_app(app_page, app_server.url
+             + "/?lang=zh&kind=avg&kernel=3x2&stride=2&padding=1&input=checkerboard&input_size=8")
+    assert_no_exception(app_page, "Chinese link")
+    expect(app_page.locator("h1").first).to_have_text("池化实验室 — 探索")
+    # the same numbers as in English: ⌊(8 + 2 − 3)/2⌋ + 1 = 4 rows, ⌊(8 + 2 − 2)/2⌋ + 1 = 5
+    expect(app_page.locator(MAIN).get_by_text("形状：1×8×8 → 1×4×5")).to_be_visible()
+    nav = app_page.locator('[data-testid="stSidebarNav"] a')
+    # each link is its Material icon (a ligature: the icon's name as text) and its title
+    titles = [link.inner_text().split("\n")[-1].strip() for link in nav.all()]
+    assert titles == ["探索", "梯度", "对比"], titles
+    app_page.locator(SIDEBAR).get_by_role("radio", name="English").click()
+    wait_for_idle(app_page)
+    expect(app_page.locator("h1").first).to_have_text("Pooling Lab — Explorer")
+    wait_for_shape_line(app_page, "1×8×8", "1×4×5")
+    assert "lang=en" in app_page.url and "kind=avg" in app_page.url, app_page.url
+    assert_no_exception(app_page, "after switching to English")

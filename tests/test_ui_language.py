@@ -86,6 +86,7 @@ def _figure_strings(figure: dict):
             yield button.get("label", "")
     for slider in layout.get("sliders", []):
         yield slider.get("currentvalue", {}).get("prefix", "")
+        yield slider.get("currentvalue", {}).get("suffix", "")
     for trace in figure.get("data", []):
         yield trace.get("hovertemplate", "")
         if trace.get("mode") == "text":

@@ -1,16 +1,8 @@
 """Check pooling_core against PyTorch: ``reference_*`` functions, ``compare``, a command line.
 
-The reference functions compute every kind of pooling with PyTorch and return NumPy arrays.
-
-* Where PyTorch has the operation (``max``/``min``/``avg``/``lp`` with numeric padding, adaptive
-  pooling, 1-D pooling) the reference *is* PyTorch's function (``min`` is ``-max_pool2d(-x)``), and
-  its backward is PyTorch's autograd.
-* String padding (``"same"``/``"valid"``) is built with an explicit ``F.pad`` in front of PyTorch's
-  pooling function: ``-inf`` for max (a padded cell never wins), and for avg a sum over zero padding
-  divided by the number of in-input cells.
-* Everything PyTorch lacks (dilated avg, weighted, stochastic, mixed, softpool, median) is built
-  from PyTorch primitives — ``F.pad``, ``Tensor.unfold``, ``softmax``, ``sort``, ``cumsum``,
-  ``gather`` — following ``docs/SEMANTICS.md`` literally, with gradients from autograd.
+The reference functions compute every kind of pooling with PyTorch and return NumPy arrays
+(``references`` says how: PyTorch's own functions where it has the operation, PyTorch
+primitives following ``docs/SEMANTICS.md`` where it does not).
 
 The package imports PyTorch only when a function needs it, so ``pooling_core`` stays NumPy-only
 (importing ``pooling_core.crosscheck`` does not load torch either). Its modules:
