@@ -24,6 +24,7 @@ import streamlit as st
 import pooling_core as pc
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
+from pooling_ui.caching import cached_figure
 from pooling_ui.i18n import t
 from pooling_ui.view_common import pick_plane, position_slider
 
@@ -382,8 +383,9 @@ def _animation_fragment(fm, params) -> None:
             row, col = steps[chosen]
             explanation_panel(plane, row, col, kwargs, padded_value)
         with figure_column:
-            figure = build_animation_figure(
-                plane, y2d, geometry, region, winners=winners, padding=params.padding,
+            figure = cached_figure(
+                build_animation_figure, plane, y2d, geometry, region, winners=winners,
+                padding=params.padding,
                 padded_value=padded_value, start_step=chosen, max_width_px=max_width_px,
             )
             st.plotly_chart(figure, width="content", key="anim_figure",

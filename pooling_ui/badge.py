@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from pooling_ui.caching import cache_data
 from pooling_ui.i18n import t
 
 LOGGER = logging.getLogger(__name__)
@@ -84,12 +85,12 @@ def _run_compare(x: np.ndarray, kwargs: dict):
 
 
 # Cached: the outcome, not its words, so that every language reads the same entry.
-@st.cache_data(max_entries=64, show_spinner=False)
+@cache_data(64)
 def _checked_by_key(data_key: str, _x: np.ndarray, kwargs: dict):
     return _run_compare(_x, kwargs)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cache_data(64)
 def _checked(x: np.ndarray, kwargs: dict):
     return _run_compare(x, kwargs)
 

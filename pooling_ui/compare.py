@@ -19,6 +19,7 @@ import streamlit as st
 import pooling_core as pc
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
+from pooling_ui.caching import cache_data, cached_figure
 from pooling_ui.i18n import engine_message, labeller, t
 from pooling_ui.view_common import kind_name
 from pooling_ui.view_output import photo_value_range, show_photo
@@ -75,7 +76,7 @@ def summary_numbers(x: np.ndarray, output: np.ndarray, mask: np.ndarray) -> dict
     }
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@cache_data(32)
 def _numbers(key: str, _x: np.ndarray, _output: np.ndarray, _mask: np.ndarray) -> dict:
     return summary_numbers(_x, _output, _mask)
 
@@ -179,13 +180,13 @@ def _side_by_side(fm, results: list[KindResult], channel: int | None) -> None:
                            t("compare.mask"), step)
                 else:
                     st.plotly_chart(
-                        grid_figure(result.output[channel], output_range, fg.COLORSCALE,
-                                    t("compare.output"), cell_px=cell_px),
+                        cached_figure(grid_figure, result.output[channel], output_range,
+                                      fg.COLORSCALE, t("compare.output"), cell_px=cell_px),
                         width="content", key=f"cmp_out_{result.kind}",
                         config={"displayModeBar": False})
                     st.plotly_chart(
-                        grid_figure(result.mask[channel], mask_range, "Greens",
-                                    t("compare.mask"), cell_px=cell_px),
+                        cached_figure(grid_figure, result.mask[channel], mask_range, "Greens",
+                                      t("compare.mask"), cell_px=cell_px),
                         width="content", key=f"cmp_mask_{result.kind}",
                         config={"displayModeBar": False})
 
@@ -239,8 +240,8 @@ def _difference(fm, results: list[KindResult], channel: int | None) -> None:
                        photo_step(fm.data.shape[-1], 2))
             else:
                 cell_px = cell_size(fm.data.shape[-2:], 2)
-                st.plotly_chart(grid_figure(diff[channel], (-limit, limit), "RdBu", caption,
-                                            cell_px=cell_px, midpoint=0.0),
+                st.plotly_chart(cached_figure(grid_figure, diff[channel], (-limit, limit), "RdBu",
+                                              caption, cell_px=cell_px, midpoint=0.0),
                                 width="content", key=f"cmp_diff_{name}",
                                 config={"displayModeBar": False})
 

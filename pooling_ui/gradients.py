@@ -17,6 +17,7 @@ import streamlit as st
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
 from pooling_ui.animation import declared_padding
+from pooling_ui.caching import cached_figure
 from pooling_ui.i18n import labeller, t
 from pooling_ui.view_common import pick_plane
 from pooling_ui.view_output import photo_scale, show_photo
@@ -187,8 +188,8 @@ def _gradients_fragment(fm, params, key_prefix: str) -> None:
         one_hot = upstream_gradient("onehot", (out_h, out_w), cell=(row, col))
         reached = reached_cells(engine.backward(plane, one_hot, kwargs))
         with picture:
-            figure = gradient_figure(grad_x, grad_y, geometry, (row, col), reached,
-                                     params.padding)
+            figure = cached_figure(gradient_figure, grad_x, grad_y, geometry, (row, col),
+                                   reached, params.padding)
             st.plotly_chart(figure, width="content", key=f"{key_prefix}_figure",
                             on_select=lambda: _pick_callback(key_prefix, out_w),
                             selection_mode="points", config={"displayModeBar": False})
@@ -205,7 +206,7 @@ def _gradients_fragment(fm, params, key_prefix: str) -> None:
             st.markdown(f"**{t('gradients.counts_heading')}**")
             st.caption(t("gradients.counts_note", count=fg.format_value(np.max(counts))))
             if mode != "ones":
-                st.plotly_chart(counts_figure(counts), width="content",
+                st.plotly_chart(cached_figure(counts_figure, counts), width="content",
                                 key=f"{key_prefix}_counts", config={"displayModeBar": False})
 
 

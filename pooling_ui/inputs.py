@@ -44,6 +44,7 @@ import streamlit as st
 from PIL import Image, ImageDraw
 
 from pooling_ui import images, presets, urlstate
+from pooling_ui.caching import cache_data
 from pooling_ui.i18n import Message, labeller, render, t
 from pooling_ui.images import ImageLoadError
 from pooling_ui.urlstate import UrlValueError, read_url_once
@@ -179,7 +180,7 @@ def _forget_url_warnings() -> None:
 
 
 # -- presets --------------------------------------------------------------------------------------
-@st.cache_data(max_entries=16, show_spinner=False)
+@cache_data(16)
 def _preset_data(key: str, size: int, seed: int, mode: str) -> np.ndarray:
     return presets.make_preset(key, size=size, seed=seed, mode=mode)
 
@@ -276,7 +277,7 @@ def sample_to_grid(ink: np.ndarray, side: int) -> np.ndarray:
     return np.rint(sums / counts).astype(np.float32)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@cache_data(8)
 def _guide_image(side: int) -> bytes:
     """The canvas background: faint lines of the sampling grid (not part of the drawing)."""
     image = Image.new("RGB", (CANVAS_SIDE, CANVAS_SIDE), "white")

@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 
 import pooling_core as pc
+from pooling_ui.caching import cache_data, cache_resource
 from pooling_ui.i18n import engine_message, t
 
 LOGGER = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def split_kwargs(kwargs: dict) -> tuple[str, dict]:
     return kind, rest
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+@cache_data(CACHE_ENTRIES)
 def pool(x: np.ndarray, kwargs: dict) -> np.ndarray:
     """``pc.pool2d(x, **kwargs)``, cached (``x`` is hashed: for small arrays)."""
     return pc.pool2d(x, **kwargs)
@@ -46,12 +47,12 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
-@st.cache_resource(max_entries=BIG_CACHE_ENTRIES, show_spinner=False)
+@cache_resource(BIG_CACHE_ENTRIES)
 def _pool_by_key(data_key: str, _x: np.ndarray, kwargs: dict) -> np.ndarray:
     return _read_only(pc.pool2d(_x, **kwargs))
 
 
-@st.cache_resource(max_entries=BIG_CACHE_ENTRIES, show_spinner=False)
+@cache_resource(BIG_CACHE_ENTRIES)
 def _backward_by_key(data_key: str, _x: np.ndarray, _grad: np.ndarray, kwargs: dict) -> np.ndarray:
     return _read_only(pc.pool2d_backward(_x, _grad, **kwargs))
 
@@ -74,7 +75,7 @@ def backward_feature_map(fm, grad_output: np.ndarray, grad_key: str, kwargs: dic
     return backward(fm.data, grad_output, kwargs)
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+@cache_data(CACHE_ENTRIES)
 def pool_with_indices(x: np.ndarray, kwargs: dict) -> tuple[np.ndarray, np.ndarray | None]:
     """Output and, for the kinds with indices, the flat index ``h*W + w`` of each window's
     winning cell."""
@@ -83,19 +84,19 @@ def pool_with_indices(x: np.ndarray, kwargs: dict) -> tuple[np.ndarray, np.ndarr
     return pc.pool2d(x, **kwargs), None
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+@cache_data(CACHE_ENTRIES)
 def backward(x: np.ndarray, grad_output: np.ndarray, kwargs: dict) -> np.ndarray:
     """``pc.pool2d_backward(x, grad_output, **kwargs)``, cached."""
     return pc.pool2d_backward(x, grad_output, **kwargs)
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+@cache_data(CACHE_ENTRIES)
 def geometry(in_hw: tuple[int, int], geometry_kwargs: dict) -> pc.Geometry:
     """``pc.window_geometry(in_hw, **geometry_kwargs)``, cached."""
     return pc.window_geometry(tuple(int(n) for n in in_hw), **geometry_kwargs)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(256)
 def explain(x2d: np.ndarray, out_row: int, out_col: int, kwargs: dict) -> pc.Explanation:
     """``pc.explain(x2d, out_row, out_col, **kwargs)``, cached."""
     return pc.explain(x2d, int(out_row), int(out_col), **kwargs)

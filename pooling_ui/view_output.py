@@ -13,6 +13,7 @@ import streamlit as st
 
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
+from pooling_ui.caching import cache_data, cached_figure
 from pooling_ui.i18n import labeller, t
 from pooling_ui.images import to_display_uint8
 from pooling_ui.view_common import channel_name
@@ -50,7 +51,7 @@ def output_view(fm, params) -> None:
         if fm.is_photo:
             photo_pair(fm, output, f"{fm.key}|{engine.kwargs_key(kwargs)}" if fm.key else "")
         else:
-            figure = grid_pair_figure(fm.data, output, fm.channel_names)
+            figure = cached_figure(grid_pair_figure, fm.data, output, fm.channel_names)
             st.plotly_chart(figure, width="content", key="output_figure",
                             config={"displayModeBar": False})
 
@@ -110,13 +111,13 @@ def photo_value_range(data: np.ndarray) -> tuple[float, float]:
     return lo, hi
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@cache_data(16)
 def _display_by_key(data_key: str, _values: np.ndarray, step: int,
                     value_range: tuple[float, float]):
     return to_display_uint8(_values, value_range=value_range, step=step)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@cache_data(16)
 def _display(values: np.ndarray, step: int, value_range: tuple[float, float]):
     return to_display_uint8(values, value_range=value_range, step=step)
 
@@ -231,7 +232,7 @@ def input_only_view(fm) -> None:
                        photo_caption(t("output.input_title"), fm.data.shape[-2:], zoom, step),
                        zoom)
             return
-        figure = input_figure(fm.data, fm.channel_names)
+        figure = cached_figure(input_figure, fm.data, fm.channel_names)
         st.plotly_chart(figure, width="content", key="input_figure",
                         config={"displayModeBar": False})
 

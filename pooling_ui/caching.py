@@ -1,0 +1,87 @@
+"""Every cache of the app in one place: how many entries each may hold and how long they live,
+and the cache of finished figures.
+
+The server's caches are shared by every session, so each is bounded twice: ``max_entries``
+(what a class clicking around can fill) and :data:`TTL_S` (what an idle server gives back).
+
+Figures are the most expensive part of a run: building one with plotly's validated objects costs
+about 10 ms, and ``st.plotly_chart`` validates a plain dict again. :func:`cached_figure` builds a
+figure once per distinct value of its arguments (and language) and hands every later run — in any
+session — the same validated ``go.Figure``, which Streamlit then only copies and serialises
+(about 1 ms). A figure is a pure function of its arguments, so the key is made of their values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from pooling_ui.i18n import current_language
+
+TTL_S = 3600
+FIGURE_ENTRIES = 128
+
+
+def cache_data(max_entries: int):
+    """``st.cache_data`` with our bounds (copies per caller: for small results)."""
+    return st.cache_data(max_entries=max_entries, ttl=TTL_S, show_spinner=False)
+
+
+def cache_resource(max_entries: int):
+    """``st.cache_resource`` with our bounds (one shared object: treat it as read-only)."""
+    return st.cache_resource(max_entries=max_entries, ttl=TTL_S, show_spinner=False)
+
+
+def _feed(digest, value) -> None:
+    if isinstance(value, np.ndarray):
+        digest.update(f"a{value.dtype.str}{value.shape}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        digest.update(f"d{type(value).__qualname__}".encode())
+        for item in dataclasses.fields(value):
+            _feed(digest, getattr(value, item.name))
+    elif isinstance(value, dict):
+        digest.update(b"{")
+        for name in sorted(value, key=repr):
+            _feed(digest, name)
+            _feed(digest, value[name])
+        digest.update(b"}")
+    elif isinstance(value, (list, tuple)):
+        digest.update(f"l{len(value)}".encode())
+        for item in value:
+            _feed(digest, item)
+    else:
+        digest.update(f"{type(value).__qualname__}:{value!r};".encode())
+
+
+def value_key(*parts) -> str:
+    """A digest of values: arrays by their bytes, dataclasses by their fields.
+
+    Examples
+    --------
+    >>> value_key(np.zeros(2), {"k": 1}) == value_key(np.zeros(2), {"k": 1})
+    True
+    >>> value_key(np.zeros(2)) == value_key(np.zeros(2, np.float32))
+    False
+    """
+    digest = hashlib.blake2b(digest_size=20)
+    _feed(digest, parts)
+    return digest.hexdigest()
+
+
+@cache_resource(FIGURE_ENTRIES)
+def _figure(key: str, _build: Callable, _args: tuple, _kwargs: dict) -> go.Figure:
+    built = _build(*_args, **_kwargs)
+    return built if isinstance(built, go.Figure) else go.Figure(built)
+
+
+def cached_figure(build: Callable, *args, **kwargs) -> go.Figure:
+    """``build(*args, **kwargs)`` as a validated ``go.Figure``, built once per distinct value of
+    the arguments and the session's language (``build`` may word its labels)."""
+    key = value_key(build.__module__, build.__qualname__, current_language(), args, kwargs)
+    return _figure(key, build, args, kwargs)
