@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint crosscheck bench clean
+.PHONY: run classroom test lint crosscheck bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(PY) -m streamlit run app.py --server.port 8501 --server.headless true
+
+# One Streamlit process per core (or WORKERS=n) behind HAProxy on :8501; `make run` is one process.
+classroom: $(STAMP)
+	$(PY) deploy/classroom.py $(if $(WORKERS),--workers $(WORKERS))
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -28,4 +32,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/engine_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache .classroom

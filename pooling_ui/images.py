@@ -329,24 +329,26 @@ def bytes_digest(data: bytes) -> str:
 def load_image_cached(data: bytes, mode: str) -> DecodedImage:
     """:func:`decode_image`, cached by Streamlit on the bytes' hash and ``mode``.
 
-    A 12-megapixel photo is decoded once; later reruns with the same file and mode get the cached
-    result. Errors are not cached (Streamlit does not cache exceptions), which is what we want:
-    they are cheap to reproduce and carry the message.
+    A 12-megapixel photo is decoded once; later reruns with the same file and mode — in any
+    session — get the same decoded image, read-only and shared (``st.cache_resource``), not a
+    48 MB copy per session. Errors are not cached (Streamlit does not cache exceptions), which is
+    what we want: they are cheap to reproduce and carry the message.
     """
     return _load_image_cached(data, mode)
 
 
 def _cached_decode(data: bytes, mode: str) -> DecodedImage:
-    return decode_image(data, mode)
+    decoded = decode_image(data, mode)
+    decoded.data.setflags(write=False)  # shared by every session that uploads these bytes
+    return decoded
 
 
 def _make_cached():
-    import streamlit as st
+    from pooling_ui.caching import cache_resource
 
-    # few entries and a time limit: a 40-megapixel RGB image is ~480 MB as float32, and the
-    # cache is shared by every session on the server (each session also keeps its own reference)
-    # the caller shows the spinner, worded in its session's language
-    return st.cache_data(max_entries=2, ttl=900, show_spinner=False)(_cached_decode)
+    # few entries: a 40-megapixel RGB image is ~480 MB as float32 (each session showing one keeps
+    # its own reference; the caller shows the spinner, worded in its session's language)
+    return cache_resource(4)(_cached_decode)
 
 
 _load_image_cached = _make_cached()

@@ -410,9 +410,16 @@ def test_a_chinese_link_opens_in_chinese_and_the_switch_keeps_the_view(app_page,
     # each link is its Material icon (a ligature: the icon's name as text) and its title
     titles = [link.inner_text().split("\n")[-1].strip() for link in nav.all()]
     assert titles == ["探索", "梯度", "对比"], titles
+    # a choice made on the Chinese page, by its Chinese label, survives the switch too
+    kinds = app_page.locator(SIDEBAR).locator('[data-testid="stSelectbox"]').filter(
+        has_text="池化种类")
+    kinds.click()
+    app_page.get_by_role("option", name="中值池化 (median)").click()
+    wait_for_idle(app_page)
     app_page.locator(SIDEBAR).get_by_role("radio", name="English").click()
     wait_for_idle(app_page)
     expect(app_page.locator("h1").first).to_have_text("Pooling Lab — Explorer")
     wait_for_shape_line(app_page, "1×8×8", "1×4×5")
-    assert "lang=en" in app_page.url and "kind=avg" in app_page.url, app_page.url
+    assert "lang=en" in app_page.url and "kind=median" in app_page.url, app_page.url
+    expect(app_page.locator(MAIN).get_by_text(re.compile(r"^y\[0,0\] = median\("))).to_be_visible()
     assert_no_exception(app_page, "after switching to English")

@@ -1,0 +1,212 @@
+"""A Streamlit client without a browser: the page's HTTP request, then Streamlit's own websocket
+protocol (``BackMsg``/``ForwardMsg`` protobufs on ``/_stcore/stream``), as the browser speaks it.
+
+Used by ``deploy/classroom.py`` (a first session on each worker, so the first student does not
+wait for the imports), ``benchmarks/load_test.py`` (many sessions at once) and
+``tests/test_classroom.py`` (what the load balancer does with a session). A :class:`Session`
+keeps its cookies like a browser (the balancer's affinity cookie, Streamlit's XSRF cookie), asks
+for a run with a query string, changes widgets by their keys, uploads a file, and reports each
+run: how long it took from the request to
+``script_finished``, the exceptions the page showed, and the page's text.
+
+Only loopback addresses are ever used here (the servers are started by the caller).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.cookiejar
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+
+def run_sync(coroutine):
+    """``asyncio.run(coroutine)`` on a thread of its own, so that it works where an event loop is
+    already running in this thread (Playwright's synchronous API keeps one)."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+# Widget element types and the WidgetState field their value travels in.
+_WIDGETS = ("number_input", "checkbox", "selectbox", "radio", "slider", "button_group",
+            "file_uploader")
+
+
+@dataclass
+class Run:
+    """One script run as the client saw it."""
+
+    seconds: float
+    exceptions: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    finished: bool = True
+
+
+class Session:
+    """One browser tab: its cookies, its websocket, its widgets."""
+
+    def __init__(self, base_url: str, timeout_s: float = 120.0):
+        parts = urlsplit(base_url)
+        if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError(f"only loopback servers are load-tested here; got {base_url!r}")
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.cookies = http.cookiejar.CookieJar()
+        self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+        self._socket = None
+        self.widgets: dict[str, tuple[str, object]] = {}  # key → (widget id, element proto)
+        self.query = ""
+        self.session_id = ""
+        # every widget value this client set, sent again with every run as a browser does
+        self._states: dict[str, object] = {}
+        self._pending: dict[str, ForwardMsg] = {}  # answers to requests, by request id
+
+    # -- the page -------------------------------------------------------------------------------
+    def load_page(self, query: str = "") -> None:
+        """The page's first HTTP requests, as a browser makes them (the balancer answers the first
+        and sets its cookie). Blocking: call it through :func:`asyncio.to_thread`."""
+        with self._opener.open(f"{self.base_url}/?{query}", timeout=self.timeout_s) as answer:
+            answer.read()
+        # the page then asks for the server's health, whose answer sets the XSRF cookie
+        with self._opener.open(f"{self.base_url}/_stcore/health", timeout=self.timeout_s) as ok:
+            ok.read()
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.cookies if c.name == name), None)
+
+    def _cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.cookies)
+
+    async def open(self, query: str = "") -> Run:
+        """Load the page, open the websocket and run the script once for ``query``."""
+        self.query = query
+        await asyncio.to_thread(self.load_page, query)
+        url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
+        headers = {"Cookie": self._cookie_header()} if self.cookies else {}
+        self._socket = await websockets.connect(
+            url, subprotocols=["streamlit"], additional_headers=headers,
+            origin=self.base_url, max_size=None, open_timeout=self.timeout_s,
+        )
+        return await self._run()
+
+    async def rerun(self, **values) -> Run:
+        """Run again with widgets set by key (``p_kernel_h=3``); other widgets keep their values."""
+        for key, value in values.items():
+            widget_id, element = self.widgets[key]
+            self._states[widget_id] = _widget_state(widget_id, element, value)
+        return await self._run()
+
+    async def upload(self, key: str, name: str, data: bytes, mime: str) -> Run:
+        """Put a file into the ``st.file_uploader`` keyed ``key`` as the browser does: ask for an
+        upload URL on the websocket, PUT the file there with the XSRF token, then run with the
+        uploader's new state."""
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        request = BackMsg()
+        request.file_urls_request.request_id = f"upload-{name}"
+        request.file_urls_request.file_names.append(name)
+        request.file_urls_request.session_id = self.session_id
+        await self._socket.send(request.SerializeToString())
+        answer = await self._answer(f"upload-{name}")
+        urls = answer.file_urls_response.file_urls[0]
+        await asyncio.to_thread(self._put_file, urls.upload_url, name, data, mime)
+        state = WidgetState(id=self.widgets[key][0])
+        info = state.file_uploader_state_value.uploaded_file_info.add()
+        info.name, info.size, info.file_id = name, len(data), urls.file_id
+        info.file_urls.CopyFrom(urls)
+        self._states[state.id] = state
+        return await self._run()
+
+    def _put_file(self, upload_url: str, name: str, data: bytes, mime: str) -> None:
+        boundary = "poolinglab" + "0" * 16
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+                f"filename=\"{name}\"\r\nContent-Type: {mime}\r\n\r\n").encode() + data + (
+            f"\r\n--{boundary}--\r\n").encode()
+        url = upload_url if upload_url.startswith("http") else self.base_url + upload_url
+        request = urllib.request.Request(url, data=body, method="PUT", headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "X-Xsrftoken": self.cookie("_streamlit_xsrf") or ""})
+        with self._opener.open(request, timeout=self.timeout_s) as answer:
+            answer.read()
+
+    async def _answer(self, request_id: str) -> ForwardMsg:
+        while request_id not in self._pending:
+            await self._receive_one(Run(0.0))
+        return self._pending.pop(request_id)
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+
+    # -- the protocol ---------------------------------------------------------------------------
+    async def _run(self) -> Run:
+        message = BackMsg()
+        message.rerun_script.query_string = self.query
+        message.rerun_script.widget_states.widgets.extend(self._states.values())
+        start = time.perf_counter()
+        await self._socket.send(message.SerializeToString())
+        run = Run(0.0)
+        deadline = start + self.timeout_s
+        while True:
+            forward = await self._receive_one(run, deadline - time.perf_counter())
+            # a run stopped early for another run (a link applied, a widget's rerun) goes on
+            if (forward.WhichOneof("type") == "script_finished"
+                    and forward.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN):
+                run.seconds = time.perf_counter() - start
+                return run
+
+    async def _receive_one(self, run: Run, timeout_s: float | None = None) -> ForwardMsg:
+        raw = await asyncio.wait_for(self._socket.recv(), max(timeout_s or self.timeout_s, 0.01))
+        forward = ForwardMsg()
+        forward.ParseFromString(raw)
+        kind = forward.WhichOneof("type")
+        if kind == "delta":
+            self._read_delta(forward.delta, run)
+        elif kind == "new_session":
+            self.session_id = forward.new_session.initialize.session_id
+        elif kind == "file_urls_response":
+            self._pending[forward.file_urls_response.response_id] = forward
+        return forward
+
+    def _read_delta(self, delta, run: Run) -> None:
+        if delta.WhichOneof("type") != "new_element":
+            return
+        element = delta.new_element
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            run.exceptions.append(f"{element.exception.type}: {element.exception.message}")
+        elif kind in ("markdown", "alert"):
+            run.texts.append(getattr(element, kind).body)
+        elif kind in _WIDGETS:
+            proto = getattr(element, kind)
+            key = proto.id.rsplit("-", 1)[-1] if "-" in proto.id else proto.id
+            self.widgets[key] = (proto.id, proto)
+
+
+def _widget_state(widget_id: str, element, value):
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    state = WidgetState(id=widget_id)
+    name = type(element).__name__
+    if name == "NumberInput":
+        if element.data_type == element.INT:
+            state.int_value = int(value)
+        else:
+            state.double_value = float(value)
+    elif name == "Checkbox":
+        state.bool_value = bool(value)
+    elif name in ("Selectbox", "Radio"):
+        state.string_value = str(value)  # the option as the page words it (its label)
+    elif name == "Slider":
+        state.double_array_value.data.extend([float(value)])
+    else:
+        raise ValueError(f"cannot set a {name} here")
+    return state
