@@ -10,5 +10,9 @@ fm, params = current()
 badge.feature_map_badge(fm, params)
 animation.animation_view(fm, params)
 view_output.output_view(fm, params)
-with st.expander(t("pages.explorer.gradients"), expanded=False):
-    gradients.gradients_view(fm, params, key_prefix="explorer_grad", photo_mask=False)
+# Drawn only while open: a page load then has one figure less to build, send and draw.
+backward = st.expander(t("pages.explorer.gradients"), expanded=False, key="explorer_grad_open",
+                       on_change="rerun")
+if backward.open:
+    with backward:
+        gradients.gradients_view(fm, params, key_prefix="explorer_grad", photo_mask=False)

@@ -414,7 +414,9 @@ def explanation_panel(plane: np.ndarray, row: int, col: int, kwargs: dict,
     ``padded_value`` is what a padding cell counts as (``−∞``, ``0``; empty: not counted).
     """
     explanation = engine.explain(plane, row, col, kwargs)
-    st.code(explanation.formula, language=None, wrap_lines=True)
+    # st.text, not st.code: the code block's syntax highlighter alone costs the browser ~180 ms
+    # on every page load (benchmarks/page_load.py), and a formula has nothing to highlight
+    st.text(explanation.formula)
     reason = explanation.divisor_reason
     if explanation.divisor is not None and reason is not None:
         st.markdown(t(f"animation.divisor.{reason}", d=fg.format_value(explanation.divisor)))

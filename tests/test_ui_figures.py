@@ -18,7 +18,7 @@ import re
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_support import open_page
+from ui_support import formulas, open_page
 
 import pooling_core as pc
 from pooling_ui.figures import parse_rect_paths, rect_cells
@@ -83,7 +83,7 @@ def split_window_path(fig: dict, path: str):
 
 
 def explanation(app: AppTest) -> str:
-    codes = [c.value for c in app.code]
+    codes = formulas(app)
     assert len(codes) == 1, codes
     return codes[0]
 
@@ -473,7 +473,8 @@ def test_the_window_cell_list_agrees_with_the_formula_to_the_digit():
     }
     app.run()
     formula = explanation(app)
-    listed = [line.split(" = ", 1)[1] for line in app.text[0].value.splitlines()]
+    cells = next(text.value for text in app.text if text.value.startswith("x["))
+    listed = [line.split(" = ", 1)[1] for line in cells.splitlines()]
     inside = formula.split("(", 1)[1].split(")", 1)[0].split(" + ")
     assert listed == inside, (listed, formula)
     assert listed[0] == "147.6" and listed[1] == "0.1667"

@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 from test_ui_pages import BAD_LINKS, VALID_LINKS
-from ui_support import PAGES, assert_no_bug, open_page
+from ui_support import PAGES, assert_no_bug, formulas, open_page
 
 import pooling_core as pc
 
@@ -207,13 +207,13 @@ def test_switching_the_language_keeps_the_view():
     app.number_input(key="p_dil_w").set_value(2).run()
     app.selectbox(key="anim_step").set_value(3).run()
     fm_before, params_before = app.session_state["page_current"]
-    formula_before = [code.value for code in app.code]
+    formula_before = formulas(app)
     app.button_group(key="lang").set_value("zh").run()
     assert_no_bug(app)
     fm_after, params_after = app.session_state["page_current"]
     assert params_after == params_before and params_after.dilation == (1, 2)
     assert np.array_equal(fm_after.data, fm_before.data) and fm_after.key == fm_before.key
-    assert [code.value for code in app.code] == formula_before  # the same step, explained
+    assert formulas(app) == formula_before and formula_before  # the same step, explained
     assert [title.value for title in app.title] == ["池化实验室 — 探索"]
     assert app.query_params["lang"] == "zh" and app.query_params["dilation"] == "1x2"
     assert english_left(app) == {}

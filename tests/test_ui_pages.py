@@ -12,7 +12,7 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
-from ui_support import PAGES, ROOT, assert_no_bug, open_page, shows_something
+from ui_support import PAGES, ROOT, assert_no_bug, formulas, open_page, shows_something
 
 VALID_LINKS = [
     {},
@@ -196,7 +196,7 @@ def test_typed_nan_and_infinities_are_shown_not_fatal(page, kind):
         # The first 2×2 window holds NaN, 3, 5 and −∞: NaN wins a max and spoils an average.
         expected = {"max": "y[0,0] = max(NaN, 3, 5, −∞) = NaN",
                     "avg": "y[0,0] = (NaN + 3 + 5 + −∞)/4 = NaN"}[kind]
-        assert [c.value for c in app.code] == [expected]
+        assert formulas(app) == [expected]
 
 
 # -- text that every classroom machine can show -------------------------------------------------

@@ -40,5 +40,10 @@ def assert_no_bug(app: AppTest) -> None:
     assert not bugs, bugs
 
 
+def formulas(app: AppTest) -> list[str]:
+    """The worked arithmetic on the page (``y[0,0] = max(1, 3, 5, 6) = 6``)."""
+    return [text.value for text in app.text if text.value.startswith("y[")]
+
+
 def shows_something(app: AppTest) -> bool:
     return bool(app.get("plotly_chart") or app.get("image") or app.dataframe)
