@@ -91,10 +91,6 @@ def t(key: str, /, lang: str | None = None, **fields) -> str:
     return text.format(**fields) if fields else text
 
 
-def has(key: str, lang: str | None = None) -> bool:
-    return key in catalogue(lang or current_language())
-
-
 def labeller(prefix: str, suffix: str = "", *, names=None):
     """A ``format_func`` for a widget whose options are catalogue keys ``<prefix><option><suffix>``
     (or, with ``names``, ``<prefix><names[option]><suffix>``), worded in the language of the run
