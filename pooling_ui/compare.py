@@ -19,7 +19,7 @@ import streamlit as st
 import pooling_core as pc
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
-from pooling_ui.caching import cache_data, cached_figure
+from pooling_ui.caching import cache_data, cached_figure, value_key
 from pooling_ui.i18n import engine_message, labeller, t
 from pooling_ui.view_common import kind_name
 from pooling_ui.view_output import photo_value_range, show_photo
@@ -91,7 +91,7 @@ def kind_result(fm, params, kind: str) -> KindResult:
     except pc.PoolingError as error:
         return KindResult(kind, error=error)
     # The arrays are functions of the map and the arguments: that pair keys their caches.
-    key = f"{fm.key}|{engine.kwargs_key(kwargs)}" if fm.key else ""
+    key = f"{fm.key}|{value_key(kwargs)}" if fm.key else ""
     numbers = (_numbers(key, fm.data, output, mask) if key
                else summary_numbers(fm.data, output, mask))
     return KindResult(kind, key, output, mask, numbers)

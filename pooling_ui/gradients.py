@@ -17,7 +17,7 @@ import streamlit as st
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
 from pooling_ui.animation import declared_padding
-from pooling_ui.caching import cached_figure
+from pooling_ui.caching import cached_figure, value_key
 from pooling_ui.i18n import labeller, t
 from pooling_ui.view_common import pick_plane
 from pooling_ui.view_output import photo_scale, show_photo
@@ -240,6 +240,6 @@ def _photo_mask(fm, params) -> None:
         ones = np.ones(output.shape, dtype=np.float32)
         mask = engine.backward_feature_map(fm, ones, "ones", kwargs)
         top = float(np.nanmax(mask)) if mask.size else 1.0
-        key = f"{fm.key}|mask|{engine.kwargs_key(kwargs)}" if fm.key else ""
+        key = f"{fm.key}|mask|{value_key(kwargs)}" if fm.key else ""
         zoom, step = photo_scale(mask.shape[-2:])
         show_photo(mask, key, step, (0.0, max(top, 1e-12)), t("gradients.photo_mask"), zoom)

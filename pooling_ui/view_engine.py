@@ -102,17 +102,6 @@ def explain(x2d: np.ndarray, out_row: int, out_col: int, kwargs: dict) -> pc.Exp
     return pc.explain(x2d, int(out_row), int(out_col), **kwargs)
 
 
-def kwargs_key(kwargs: dict) -> str:
-    """A stable text for a kwargs dict (arrays as lists), to key caches of derived pictures."""
-    items = []
-    for name in sorted(kwargs):
-        value = kwargs[name]
-        if isinstance(value, np.ndarray):
-            value = value.tolist()
-        items.append(f"{name}={value!r}")
-    return ",".join(items)
-
-
 def kwargs_for_kind(params, kind: str) -> dict:
     """The user's parameters with another ``kind``: its own options, its defaults otherwise.
 

@@ -13,7 +13,7 @@ import streamlit as st
 
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
-from pooling_ui.caching import cache_data, cached_figure
+from pooling_ui.caching import cache_data, cached_figure, value_key
 from pooling_ui.i18n import labeller, t
 from pooling_ui.images import to_display_uint8
 from pooling_ui.view_common import channel_name
@@ -49,7 +49,7 @@ def output_view(fm, params) -> None:
         output = engine.pool_feature_map(fm, kwargs)
         summary(fm.data, output)
         if fm.is_photo:
-            photo_pair(fm, output, f"{fm.key}|{engine.kwargs_key(kwargs)}" if fm.key else "")
+            photo_pair(fm, output, f"{fm.key}|{value_key(kwargs)}" if fm.key else "")
         else:
             figure = cached_figure(grid_pair_figure, fm.data, output, fm.channel_names)
             st.plotly_chart(figure, width="content", key="output_figure",
