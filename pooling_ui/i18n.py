@@ -1,10 +1,14 @@
 """Every word the app shows, in English and 简体中文, looked up when a page is drawn.
 
-The catalogues are ``locales/en.toml`` and ``locales/zh.toml``: one table per module, so keys read
-``t("params.kernel_h")``; ``{fields}`` are filled with :meth:`str.format`. The engine's own
-messages are part of the catalogue too: English comes from :data:`pooling_core.MESSAGES` (the
-text a :class:`pooling_core.PoolingError` carries), Chinese from the ``[engine]`` table of
-``zh.toml``, and :func:`engine_message` turns an error's code and fields into either.
+The catalogues are ``locales/en.toml`` and ``locales/zh.toml`` (the shared panels and the first
+pages) plus one file per lesson page in ``locales/en/`` and ``locales/zh/``: one table per module,
+so keys read ``t("params.kernel_h")``; ``{fields}`` are filled with :meth:`str.format`. A key
+defined in two files of one language is an error, found when the catalogue is first read.
+
+The engine's own messages are part of the catalogue too: English comes from
+:data:`pooling_core.MESSAGES` (the text a :class:`pooling_core.PoolingError` carries), Chinese
+from the ``[engine]`` table of ``zh.toml`` (or of a page's file, for its engine module), and
+:func:`engine_message` turns an error's code and fields into either.
 
 The language of a session is ``st.session_state["lang"]``: set by :func:`language_switch` from
 the sidebar, from ``?lang=zh`` in a link, or — when a link says nothing — from the browser's
@@ -43,11 +47,22 @@ def _flatten(table: Mapping, prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def catalogue_files(lang: str) -> list[Path]:
+    """The files of ``lang``'s catalogue: the main one, then each page's, by name."""
+    return [LOCALES / f"{lang}.toml", *sorted((LOCALES / lang).glob("*.toml"))]
+
+
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """Every key of ``lang``'s catalogue and its text (the engine's messages included)."""
-    with open(LOCALES / f"{lang}.toml", "rb") as file:
-        entries = _flatten(tomllib.load(file))
+    entries: dict[str, str] = {}
+    for path in catalogue_files(lang):
+        with open(path, "rb") as file:
+            part = _flatten(tomllib.load(file))
+        twice = sorted(set(part) & set(entries))
+        if twice:
+            raise ValueError(f"{path.name} defines keys already defined: {', '.join(twice)}")
+        entries.update(part)
     if lang == "en":
         entries.update({f"engine.{code}": text for code, text in pc.MESSAGES.items()})
     return entries

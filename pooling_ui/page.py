@@ -31,7 +31,19 @@ PAGES = (
     ("explorer", ":material/search:"),
     ("gradients", ":material/undo:"),
     ("compare", ":material/compare:"),
+    ("shapes", ":material/straighten:"),
+    ("conv", ":material/layers:"),
+    ("shift", ":material/swap_horiz:"),
+    ("pool1d", ":material/graphic_eq:"),
 )
+# The navigation's sections (a catalogue key ``nav_sections.<name>`` each) and their pages.
+SECTIONS = {
+    "tools": ("explorer", "gradients", "compare"),
+    "lessons": ("shapes", "conv", "shift", "pool1d"),
+}
+# Pages that bring their own input and controls (a signal is not a 2-D feature map): the shared
+# input and parameter panels are not drawn for them, and they do not call :func:`current`.
+OWN_PANELS = frozenset({"pool1d"})
 CURRENT_KEY = "page_current"
 
 
@@ -44,10 +56,14 @@ def run() -> None:
                       url_path=name, default=index == 0)
         for index, (name, icon) in enumerate(PAGES)
     }
-    chosen = st.navigation(list(pages.values()))
+    chosen = st.navigation({t(f"nav_sections.{section}"): [pages[name] for name in names]
+                            for section, names in SECTIONS.items()})
     name = next(name for name, page in pages.items() if page is chosen)
     st.title(t(f"pages.{name}.title"))
     st.caption(t(f"pages.{name}.intro"))
+    if name in OWN_PANELS:
+        chosen.run()
+        return
     fm = input_panel()
     params = parameter_panel(fm)
     if fm is None:

@@ -12,7 +12,9 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
-from ui_support import PAGES, ROOT, assert_no_bug, formulas, open_page, shows_something
+from ui_support import PAGES, ROOT, TOOL_PAGES, assert_no_bug, formulas, open_page, shows_something
+
+from pooling_ui.i18n import catalogue
 
 VALID_LINKS = [
     {},
@@ -37,7 +39,7 @@ BAD_LINKS = [
 
 
 @pytest.mark.parametrize("query", VALID_LINKS, ids=lambda q: "&".join(q) or "defaults")
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("page", list(TOOL_PAGES))
 def test_valid_links_render_without_errors(page, query):
     app = open_page(page, query)
     assert_no_bug(app)
@@ -46,7 +48,7 @@ def test_valid_links_render_without_errors(page, query):
 
 
 @pytest.mark.parametrize("query", BAD_LINKS, ids=lambda q: "&".join(q))
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("page", list(TOOL_PAGES))
 def test_bad_links_warn_and_keep_the_page_up(page, query):
     app = open_page(page, query)
     assert_no_bug(app)
@@ -59,11 +61,12 @@ def test_app_navigation_reaches_every_page():
     assert_no_bug(app)
     titles = [t.value for t in app.title]
     assert titles == ["Pooling Lab — Explorer"]
-    for page, title in ((PAGES["gradients"], "Pooling Lab — Gradients"),
-                        (PAGES["compare"], "Pooling Lab — Compare")):
-        app.switch_page(page).run()
+    english = catalogue("en")
+    assert english["pages.gradients.title"] == "Pooling Lab — Gradients"
+    for name, path in PAGES.items():
+        app.switch_page(path).run()
         assert_no_bug(app)
-        assert [t.value for t in app.title] == [title]
+        assert [t.value for t in app.title] == [english[f"pages.{name}.title"]]
 
 
 def test_stochastic_pooling_of_negative_values_is_refused_in_words():
@@ -180,7 +183,7 @@ def test_badge_on_the_page_for_the_worked_example():
     assert badges[0].startswith(":green-badge[:material/check_circle:"), badges[0]
 
 
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("page", list(TOOL_PAGES))
 @pytest.mark.parametrize("kind", ["max", "avg"])
 def test_typed_nan_and_infinities_are_shown_not_fatal(page, kind):
     app = open_page(page, {"kind": kind})
@@ -227,7 +230,7 @@ def test_user_facing_text_has_no_emoji_and_page_icons_are_material():
     from pooling_ui.page import PAGES as NAVIGATION
 
     icons = [icon for _, icon in NAVIGATION]
-    assert len(icons) == 3 and all(icon.startswith(":material/") for icon in icons), icons
+    assert len(icons) == len(PAGES) and all(icon.startswith(":material/") for icon in icons), icons
 
 
 def test_view_doctests():

@@ -12,10 +12,15 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from pooling_ui.i18n import catalogue
+from pooling_ui.page import PAGES as NAVIGATION
+from pooling_ui.page import PAGES_DIR, SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = {"explorer": "app_pages/explorer.py", "gradients": "app_pages/gradients.py",
-         "compare": "app_pages/compare.py"}
+PAGES = {name: f"{PAGES_DIR}/{name}.py" for name, _ in NAVIGATION}
+# The pages that show the shared input and parameter panels' every effect (the output, the
+# gradients, the comparison): the tests of links to the panels run on these. Each lesson page has
+# its own tests.
+TOOL_PAGES = {name: PAGES[name] for name in SECTIONS["tools"]}
 TIMEOUT = 90
 # The start of the message a view shows instead of a traceback (in either language): a bug.
 BUG_MARKS = tuple(catalogue(lang)["views.internal_error"].split("(")[0].split("（")[0].strip()

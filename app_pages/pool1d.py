@@ -1,0 +1,1 @@
+"""1-D pooling lesson page (work in progress)."""

@@ -1,0 +1,5 @@
+"""shapes lesson page (work in progress)."""
+
+from pooling_ui.page import current
+
+fm, params = current()

@@ -1,0 +1,5 @@
+"""shift lesson page (work in progress)."""
+
+from pooling_ui.page import current
+
+fm, params = current()
