@@ -35,15 +35,17 @@ PAGES = (
     ("conv", ":material/layers:"),
     ("shift", ":material/swap_horiz:"),
     ("pool1d", ":material/graphic_eq:"),
+    ("quiz", ":material/quiz:"),
 )
 # The navigation's sections (a catalogue key ``nav_sections.<name>`` each) and their pages.
 SECTIONS = {
     "tools": ("explorer", "gradients", "compare"),
     "lessons": ("shapes", "conv", "shift", "pool1d"),
+    "classroom": ("quiz",),
 }
 # Pages that bring their own input and controls (a signal is not a 2-D feature map): the shared
 # input and parameter panels are not drawn for them, and they do not call :func:`current`.
-OWN_PANELS = frozenset({"pool1d"})
+OWN_PANELS = frozenset({"pool1d", "quiz"})
 CURRENT_KEY = "page_current"
 
 

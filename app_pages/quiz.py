@@ -1,0 +1,1 @@
+"""Quiz page (work in progress)."""
