@@ -1,1 +1,5 @@
-"""Quiz page (work in progress)."""
+"""Quiz: predict the output of a seeded question, check it, see the arithmetic of each mistake."""
+
+from pooling_ui import quiz
+
+quiz.quiz_page()
