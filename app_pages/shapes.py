@@ -1,5 +1,7 @@
-"""shapes lesson page (work in progress)."""
+"""Shapes & code: output sizes, each framework's windows, and code that reproduces the view."""
 
+from pooling_ui.lesson_shapes import shapes_view
 from pooling_ui.page import current
 
 fm, params = current()
+shapes_view(fm, params)
