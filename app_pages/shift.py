@@ -1,5 +1,8 @@
-"""shift lesson page (work in progress)."""
+"""Shift invariance: move the input by less than a stride and compare max, average and
+anti-aliased pooling (BlurPool, MaxBlurPool)."""
 
+from pooling_ui import lesson_shift
 from pooling_ui.page import current
 
 fm, params = current()
+lesson_shift.shift_view(fm, params)

@@ -7,6 +7,7 @@ array([[ 5.,  7.],
 """
 
 from .adaptive import adaptive_pool2d, adaptive_pool2d_backward
+from .blur import binomial_filter, blur_pool2d, max_blur_pool2d, shift2d, shift_change
 from .errors import AXES, MESSAGES, PoolingError
 from .explain import Explanation, Geometry, explain, window_geometry
 from .kinds import Kind, Option, gaussian_weights
@@ -35,15 +36,20 @@ __all__ = [
     "PoolingError",
     "adaptive_pool2d",
     "adaptive_pool2d_backward",
+    "binomial_filter",
+    "blur_pool2d",
     "explain",
     "format_number",
     "gaussian_weights",
     "kind_spec",
     "kinds_where",
+    "max_blur_pool2d",
     "output_size",
     "pool1d",
     "pool1d_backward",
     "pool2d",
     "pool2d_backward",
+    "shift2d",
+    "shift_change",
     "window_geometry",
 ]
