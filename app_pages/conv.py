@@ -1,5 +1,7 @@
-"""conv lesson page (work in progress)."""
+"""Conv → ReLU → pool: one or two CNN stages on the shared input, and a cell's receptive field."""
 
+from pooling_ui import lesson_conv
 from pooling_ui.page import current
 
 fm, params = current()
+lesson_conv.lesson_view(fm, params)

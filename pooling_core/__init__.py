@@ -8,6 +8,7 @@ array([[ 5.,  7.],
 
 from .adaptive import adaptive_pool2d, adaptive_pool2d_backward
 from .blur import binomial_filter, blur_pool2d, max_blur_pool2d, shift2d, shift_change
+from .conv import FILTERS, conv1d, conv2d, relu
 from .errors import AXES, MESSAGES, PoolingError
 from .explain import Explanation, Geometry, explain, window_geometry
 from .kinds import Kind, Option, gaussian_weights
@@ -23,21 +24,27 @@ from .pool import (
     pool2d,
     pool2d_backward,
 )
+from .receptive import Layer, ReceptiveField, receptive_field
 
 __all__ = [
     "AXES",
+    "FILTERS",
     "KINDS",
     "KIND_OPTIONS",
     "MESSAGES",
     "Explanation",
     "Geometry",
     "Kind",
+    "Layer",
     "Option",
     "PoolingError",
+    "ReceptiveField",
     "adaptive_pool2d",
     "adaptive_pool2d_backward",
     "binomial_filter",
     "blur_pool2d",
+    "conv1d",
+    "conv2d",
     "explain",
     "format_number",
     "gaussian_weights",
@@ -49,6 +56,8 @@ __all__ = [
     "pool1d_backward",
     "pool2d",
     "pool2d_backward",
+    "receptive_field",
+    "relu",
     "shift2d",
     "shift_change",
     "window_geometry",

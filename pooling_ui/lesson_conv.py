@@ -1,0 +1,571 @@
+"""The "Conv → ReLU → pool" lesson: one or two stages of a CNN and an output cell's receptive field.
+
+The input is the shared feature map: one plane of it (a grid's only channel; for an RGB photo
+the luma ``0.299 R + 0.587 G + 0.114 B`` or one channel). A photo whose longer side exceeds
+:data:`LESSON_MAX_SIDE` is first shrunk by an ``f × f`` average pooling (``f`` the smallest
+integer that brings it within), said on screen, so that a 12-megapixel photo costs the lesson
+what a 384-pixel one does and the receptive field stays big enough to see.
+
+Each stage is a 3×3 filter (:data:`pooling_core.FILTERS`, or typed), convolution with stride 1
+(and zero padding 1 when "keep the size" is on), ReLU (a toggle shared by both stages) and the
+sidebar's pooling (``params.kwargs()``). The second stage is on by default. Every intermediate
+map is shown with its shape (heatmaps with numbers while small, images when big), and the
+receptive field of a chosen cell of the last map (:func:`pooling_core.receptive_field`) is drawn
+on each map, with ``r`` worked out in the formula.
+
+Session-state keys (all start with ``conv_``): ``conv_channel`` (``"luma"`` or a channel name,
+RGB inputs only), ``conv_filter``/``conv_filter2`` (a key of ``pc.FILTERS`` or ``"typed"``),
+``conv_typed``/``conv_typed2`` (the typed 3×3 text), ``conv_relu``, ``conv_pad``,
+``conv_second`` (the second stage), ``conv_cell_row``/``conv_cell_col`` (the picked cell of
+the last map), ``conv_map_last`` (the last map's figure: a click picks a cell).
+
+URL names: ``conv_filter``, ``conv_filter2`` (a filter's name, or typed rows ``1,0,-1;2,0,-2;
+1,0,-1``), ``conv_relu``, ``conv_pad`` (``true``/``false``), ``conv_stages`` (``1`` or ``2``),
+``conv_cell`` (``row,col``), ``conv_channel`` (``luma``, ``R``, ``G``, ``B``). A bad value
+gives an ``st.warning`` and the default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import pooling_core as pc
+from pooling_ui import figures as fg
+from pooling_ui import urlstate
+from pooling_ui import view_engine as engine
+from pooling_ui.caching import cache_data, cache_resource, cached_figure
+from pooling_ui.i18n import Message, engine_message, labeller, t
+from pooling_ui.images import rgb_to_gray, to_display_uint8
+from pooling_ui.urlstate import UrlValueError, read_url_once
+from pooling_ui.view_output import shape_text
+
+LESSON_MAX_SIDE = 384
+# Maps up to this side are heatmaps (numbers printed while they fit); bigger ones are images.
+HEATMAP_MAX_SIDE = 64
+FILTER_CHOICES = (*pc.FILTERS, "typed")
+FILTER_SIZE = 3
+MAP_PX = 300
+IMAGE_PX = 240
+REGION_COLOR = fg.WINDOW_COLOR
+CELL_COLOR = fg.WINNER_COLOR
+DEFAULTS = {
+    "conv_channel": "luma",
+    "conv_filter": "sobel_x",
+    "conv_filter2": "gaussian",
+    "conv_typed": "1 0 -1\n2 0 -2\n1 0 -1",
+    "conv_typed2": "0 1 0\n1 -4 1\n0 1 0",
+    "conv_relu": True,
+    "conv_pad": True,
+    "conv_second": True,
+    "conv_cell_row": 0,
+    "conv_cell_col": 0,
+}
+URL_NAMES = ("conv_filter", "conv_filter2", "conv_relu", "conv_pad", "conv_stages", "conv_cell",
+             "conv_channel")
+CELL_MAX = 100_000
+
+
+# -- typed filters ----------------------------------------------------------------------------
+class FilterTextError(ValueError):
+    """A typed filter that is not 3 rows of 3 numbers; :attr:`message` says where."""
+
+    def __init__(self, key: str, **fields):
+        self.message = Message(f"lesson_conv.{key}", fields)
+        super().__init__(self.message.text("en"))
+
+
+def parse_filter_text(text: str) -> np.ndarray:
+    """3 rows of 3 numbers (rows on lines or split by ``;``, numbers by spaces or commas).
+
+    Examples
+    --------
+    >>> parse_filter_text("1 0 -1\\n2, 0, -2; 1 0 -1")[1].tolist()
+    [2.0, 0.0, -2.0]
+    >>> parse_filter_text("1 0 x\\n0 0 0\\n0 0 0")
+    Traceback (most recent call last):
+    ...
+    pooling_ui.lesson_conv.FilterTextError: row 1, column 3: 'x' is not a number
+    """
+    lines = [line for line in str(text).replace(";", "\n").splitlines() if line.strip()]
+    if len(lines) != FILTER_SIZE:
+        raise FilterTextError("typed_rows", n=FILTER_SIZE, rows=len(lines))
+    rows = []
+    for row, line in enumerate(lines, start=1):
+        cells = line.replace(",", " ").split()
+        if len(cells) != FILTER_SIZE:
+            raise FilterTextError("typed_cols", n=FILTER_SIZE, row=row, cols=len(cells))
+        values = []
+        for col, cell in enumerate(cells, start=1):
+            try:
+                value = float(cell)
+            except ValueError:
+                raise FilterTextError("typed_cell", row=row, col=col, text=cell) from None
+            if not np.isfinite(value):
+                raise FilterTextError("typed_cell", row=row, col=col, text=cell)
+            values.append(value)
+        rows.append(values)
+    return np.array(rows, dtype=np.float64)
+
+
+def format_filter(weights: np.ndarray) -> str:
+    """Rows ``1,0,-1;2,0,-2;1,0,-1`` for the URL (the inverse of :func:`parse_filter_text`)."""
+    return ";".join(",".join(f"{value:g}" for value in row) for row in weights)
+
+
+# -- the link ----------------------------------------------------------------------------------
+def _read_filter(number: str):
+    def read(text):
+        value = str(text).strip()
+        if value.lower() in pc.FILTERS:
+            return {f"conv_filter{number}": value.lower()}
+        try:
+            weights = parse_filter_text(value)
+        except FilterTextError as error:
+            raise UrlValueError("not_choice", choices=", ".join(pc.FILTERS),
+                                text=value) from error
+        return {f"conv_filter{number}": "typed",
+                f"conv_typed{number}": "\n".join(" ".join(f"{v:g}" for v in row)
+                                                 for row in weights)}
+    return read
+
+
+def _read_stages(text):
+    return {"conv_second": urlstate.parse_int(text, 1, 2) == 2}
+
+
+def _read_cell(text):
+    row, col = urlstate.parse_pair(text, 0, CELL_MAX)
+    return {"conv_cell_row": row, "conv_cell_col": col}
+
+
+def _read_channel(text):
+    return {"conv_channel": urlstate.parse_choice(text, ("luma", "r", "g", "b")).upper()
+            .replace("LUMA", "luma")}
+
+
+_URL_READERS = {
+    "conv_filter": (_read_filter(""), lambda: DEFAULTS["conv_filter"]),
+    "conv_filter2": (_read_filter("2"), lambda: DEFAULTS["conv_filter2"]),
+    "conv_relu": (lambda text: {"conv_relu": urlstate.parse_bool(text)}, lambda: "true"),
+    "conv_pad": (lambda text: {"conv_pad": urlstate.parse_bool(text)}, lambda: "true"),
+    "conv_stages": (_read_stages, lambda: "2"),
+    "conv_cell": (_read_cell, lambda: "0,0"),
+    "conv_channel": (_read_channel, lambda: "luma"),
+}
+
+
+def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
+    """Session-state values from the link, and a warning for each value not used."""
+    state, warnings = {}, []
+    for name, (reader, default_text) in _URL_READERS.items():
+        if name not in query:
+            continue
+        try:
+            state.update(reader(query[name]))
+        except UrlValueError as error:
+            warnings.append(Message("params.url_bad", {
+                "name": name, "raw": query[name], "reason": error.message,
+                "default": default_text()}))
+    return state, warnings
+
+
+def url_values(state) -> dict[str, str]:
+    """The query-string values that reproduce the lesson's widgets."""
+    values = {}
+    for number in ("", "2"):
+        choice = state.get(f"conv_filter{number}", DEFAULTS[f"conv_filter{number}"])
+        if choice == "typed":
+            try:
+                choice = format_filter(parse_filter_text(state.get(f"conv_typed{number}", "")))
+            except FilterTextError:
+                continue  # a half-typed filter is not put in the link
+        values[f"conv_filter{number}"] = choice
+    values["conv_relu"] = urlstate.format_bool(bool(state.get("conv_relu", True)))
+    values["conv_pad"] = urlstate.format_bool(bool(state.get("conv_pad", True)))
+    values["conv_stages"] = "2" if state.get("conv_second", True) else "1"
+    row, col = int(state.get("conv_cell_row", 0)), int(state.get("conv_cell_col", 0))
+    values["conv_cell"] = f"{row},{col}"
+    if "conv_channel" in state and state["conv_channel"] != "luma":
+        values["conv_channel"] = state["conv_channel"]
+    return values
+
+
+def _forget_url_warnings() -> None:
+    st.session_state["conv_url_warnings"] = []
+
+
+def _seed(key: str) -> str:
+    """Give a widget its default on a session's first run (or when Streamlit dropped a hidden
+    widget's value): created without ``value=``, the widget shows what a link put there."""
+    st.session_state.setdefault(key, DEFAULTS[key])
+    return key
+
+
+# -- the computation (all of it in pooling_core) -------------------------------------------------
+@dataclass(frozen=True)
+class Lesson:
+    """The maps of one run and the stack that made them.
+
+    ``maps`` are ``(kind, stage, values)`` with kind ``"input"``, ``"conv"``, ``"relu"`` or
+    ``"pool"``; ``region_index`` gives for each map its entry in the receptive field's regions.
+    ``failed`` is ``(stage, PoolingError)`` when a stage could not be computed.
+    """
+
+    maps: tuple
+    region_index: tuple
+    layers: tuple
+    failed: tuple | None
+
+
+@cache_resource(8)
+def _photo_plane(data_key: str, _data: np.ndarray, channel: int | None, factor: int):
+    plane = rgb_to_gray(_data)[0] if channel is None else _data[channel]
+    if factor > 1:
+        plane = pc.pool2d(plane, "avg", factor)
+    plane = np.ascontiguousarray(plane, dtype=np.float32)
+    plane.setflags(write=False)
+    return plane
+
+
+def shrink_factor(hw: tuple[int, int], is_photo: bool) -> int:
+    """``f`` of the ``f × f`` average pooling that brings a photo's longer side within
+    :data:`LESSON_MAX_SIDE` (1: used as it is).
+
+    Examples
+    --------
+    >>> shrink_factor((3000, 4000), True), shrink_factor((256, 256), True)
+    (11, 1)
+    """
+    if not is_photo:
+        return 1
+    return max(1, -(-max(hw) // LESSON_MAX_SIDE))
+
+
+def lesson_plane(fm, channel: str) -> tuple[np.ndarray, int]:
+    """The plane the lesson works on, and the shrink factor applied to it."""
+    data = fm.data
+    index = None if data.shape[0] == 1 or channel == "luma" else fm.channel_names.index(channel)
+    if data.shape[0] == 1:
+        index = 0
+    factor = shrink_factor(data.shape[-2:], fm.is_photo)
+    if fm.key:
+        return _photo_plane(fm.key, data, index, factor), factor
+    plane = rgb_to_gray(data)[0] if index is None else data[index]
+    if factor > 1:
+        plane = pc.pool2d(plane, "avg", factor)
+    return np.ascontiguousarray(plane, dtype=np.float32), factor
+
+
+@cache_data(16)
+def run_lesson(plane: np.ndarray, filters: tuple, relu: bool, conv_padding: int,
+               pool_kwargs: dict) -> Lesson:
+    """Every map of the stages; stops at the first stage the engine refuses."""
+    maps = [("input", 0, plane)]
+    region_index = [0]
+    layers = []
+    failed = None
+    current = plane
+    for stage, weights in enumerate(filters, start=1):
+        try:
+            conv = pc.conv2d(current, np.asarray(weights), padding=conv_padding)
+            rectified = pc.relu(conv) if relu else conv
+            pooled = pc.pool2d(rectified, **pool_kwargs)
+            geometry = pc.window_geometry(rectified.shape, **_geometry_kwargs(pool_kwargs))
+        except pc.PoolingError as error:
+            failed = (stage, error)
+            break
+        layers.append(pc.Layer(FILTER_SIZE, 1, conv_padding, 1))
+        maps.append(("conv", stage, conv))
+        region_index.append(len(layers))
+        if relu:
+            maps.append(("relu", stage, rectified))
+            region_index.append(len(layers))
+        # the padding before the first cell, as the engine placed the first window
+        pad_lo = (-int(geometry.row_taps[0][0]), -int(geometry.col_taps[0][0]))
+        layers.append(pc.Layer(pool_kwargs["kernel_size"], pool_kwargs["stride"], pad_lo,
+                               pool_kwargs["dilation"]))
+        maps.append(("pool", stage, pooled))
+        region_index.append(len(layers))
+        current = pooled
+    return Lesson(tuple(maps), tuple(region_index), tuple(layers), failed)
+
+
+def _geometry_kwargs(pool_kwargs: dict) -> dict:
+    names = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
+    return {name: pool_kwargs[name] for name in names if name in pool_kwargs}
+
+
+# -- figures -----------------------------------------------------------------------------------
+def map_title(kind: str, stage: int, shape) -> str:
+    return t(f"lesson_conv.maps.{kind}", stage=stage, shape=shape_text(shape))
+
+
+def map_figure(values: np.ndarray, title: str, region, cell=None, pickable: bool = False,
+               max_px: int = MAP_PX) -> go.Figure:
+    """A heatmap of one map, its receptive-field region (dashed where it lies in padding) and,
+    on the last map, the picked cell and a transparent scatter to click a cell with."""
+    height, width = values.shape
+    (top, bottom), (left, right) = region
+    fig = go.Figure(fg.value_heatmap(values, name="map"))
+    shapes = [fg.path_shape(fg.rect_path(0, 0, height, width), color="#222", width=1.5)]
+    inside = pc.receptive.clip(region, (height, width))
+    outside = (top, bottom, left, right) != (
+        (inside[0][0], inside[0][1], inside[1][0], inside[1][1]) if inside else ())
+    if outside:
+        shapes.append(fg.path_shape(fg.rect_path(top, left, bottom + 1, right + 1),
+                                    color=REGION_COLOR, width=2, dash="dot"))
+    if inside:
+        (r0, r1), (c0, c1) = inside
+        shapes.append(fg.path_shape(fg.rect_path(r0, c0, r1 + 1, c1 + 1), color=REGION_COLOR,
+                                    width=3))
+    if cell is not None:
+        shapes.append(fg.path_shape(fg.rect_path(cell[0], cell[1], cell[0] + 1, cell[1] + 1),
+                                    color=CELL_COLOR, width=3))
+    fig.update_layout(
+        shapes=shapes, annotations=[fg.label_annotation(title, min(0, left), 1, yref="paper")],
+        coloraxis={"colorscale": fg.COLORSCALE}, clickmode="event+select", dragmode=False,
+    )
+    x_range = (min(0, left), max(width, right + 1))
+    y_range = (min(0, top), max(height, bottom + 1))
+    cell_px = fg.grid_layout(fig, x_range, y_range, max_width_px=max_px, colorbar=False,
+                             min_width_px=min(max_px, 160))
+    if pickable:
+        cells = [(r, c) for r in range(height) for c in range(width)]
+        fig.add_trace(go.Scatter(
+            x=[c + 0.5 for _, c in cells], y=[r + 0.5 for r, _ in cells], customdata=cells,
+            mode="markers", name="pick",
+            marker={"symbol": "square", "size": max(cell_px - 2, 4), "color": "rgba(0,0,0,0)"},
+            hovertemplate=t("lesson_conv.pick_hover") + " [%{customdata[0]},%{customdata[1]}]"
+            "<extra></extra>",
+            selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
+        ))
+    return fig
+
+
+def map_picture(values: np.ndarray, region, cell=None) -> np.ndarray:
+    """An RGB picture of a big map (grey levels over its own range) with the region's part
+    inside the map outlined, and the picked cell."""
+    gray = to_display_uint8(values, value_range=fg.finite_range(values), step=1).pixels
+    rgb = np.repeat(gray[..., None], 3, axis=2)
+    thickness = max(1, round(max(values.shape) / 150))
+    inside = pc.receptive.clip(region, values.shape)
+    if inside:
+        _outline(rgb, inside, (228, 0, 43), thickness)
+    if cell is not None:
+        _outline(rgb, ((cell[0], cell[0]), (cell[1], cell[1])), (255, 176, 0), thickness)
+    return rgb
+
+
+def _outline(rgb: np.ndarray, box, colour, thickness: int) -> None:
+    """A frame around ``box`` (inclusive cell ranges), outside it where the picture has room and
+    inside it along the picture's edges, so that every side shows."""
+    (top, bottom), (left, right) = box
+    height, width = rgb.shape[:2]
+    above = (max(top - thickness, 0), top) if top > 0 else (0, thickness)
+    below = (bottom + 1, bottom + 1 + thickness) if bottom + 1 < height else (
+        height - thickness, height)
+    before = (max(left - thickness, 0), left) if left > 0 else (0, thickness)
+    after = (right + 1, right + 1 + thickness) if right + 1 < width else (
+        width - thickness, width)
+    rows = slice(max(above[0], 0), min(below[1], height))
+    cols = slice(max(before[0], 0), min(after[1], width))
+    for band in ((slice(*above), cols), (slice(*below), cols), (rows, slice(*before)),
+                 (rows, slice(*after))):
+        rgb[band] = colour
+
+
+def matrix_latex(weights: np.ndarray) -> str:
+    """A filter as a LaTeX matrix, its numbers rounded to three significant digits."""
+    rows = [" & ".join(f"{value:.3g}" for value in row) for row in np.asarray(weights)]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def receptive_latex(rf: pc.ReceptiveField, layers, axis: int, symbol: str) -> str:
+    """``r`` and the jump along one axis, the formula with this stack's numbers."""
+    terms = [rf"{k_minus_one}\cdot{jump}" for k_minus_one, jump in
+             (layer_terms[axis] for layer_terms in rf.terms)]
+    strides = r" \cdot ".join(str(layer.stride[axis]) for layer in layers) or "1"
+    sum_text = " + ".join(["1", *terms])
+    sub = f"_{{{symbol}}}" if symbol else ""
+    return (rf"r{sub} &= 1 + \sum_{{l}} (k^{{\mathrm{{eff}}}}_l - 1)\prod_{{i<l}} s_i"
+            rf" = {sum_text} = {rf.size[axis]} \\ "
+            rf"J{sub} &= \prod_l s_l = {strides} = {rf.jump[axis]}")
+
+
+# -- the Streamlit view ------------------------------------------------------------------------
+def _filter_widget(number: str, stage: int) -> np.ndarray | None:
+    """The filter of one stage: a classic one, or typed (None, with a message, when the typed
+    text is not 3 rows of 3 numbers; the text stays as typed)."""
+    choice = st.selectbox(t("lesson_conv.filter", stage=stage), FILTER_CHOICES,
+                          key=_seed(f"conv_filter{number}"), persist_state="session",
+                          format_func=labeller("lesson_conv.filters."),
+                          on_change=_forget_url_warnings)
+    if choice == "typed":
+        text = st.text_area(t("lesson_conv.typed", n=FILTER_SIZE),
+                            key=_seed(f"conv_typed{number}"), persist_state="session",
+                            height=100, on_change=_forget_url_warnings,
+                            help=t("lesson_conv.typed_help"))
+        try:
+            weights = parse_filter_text(text)
+        except FilterTextError as error:
+            st.error(t("lesson_conv.typed_bad", stage=stage, reason=error.message.text()))
+            return None
+    else:
+        weights = pc.FILTERS[choice]
+        st.caption(t(f"lesson_conv.filter_notes.{choice}"))
+    st.latex(matrix_latex(weights))
+    return weights
+
+
+def _controls(fm) -> tuple[list, bool, bool, str]:
+    first, second, common = st.columns(3, gap="medium")
+    with common:
+        relu = st.toggle(t("lesson_conv.relu"), key=_seed("conv_relu"), persist_state="session",
+                         on_change=_forget_url_warnings, help=t("lesson_conv.relu_help"))
+        pad = st.toggle(t("lesson_conv.pad"), key=_seed("conv_pad"), persist_state="session",
+                        on_change=_forget_url_warnings, help=t("lesson_conv.pad_help"))
+        channel = "luma"
+        if fm.data.shape[0] > 1:
+            options = ("luma", *fm.channel_names)
+            if st.session_state.get("conv_channel") not in options:
+                st.session_state["conv_channel"] = "luma"
+            channel = st.radio(t("lesson_conv.channel"), options, key=_seed("conv_channel"),
+                               persist_state="session", on_change=_forget_url_warnings,
+                               format_func=labeller("lesson_conv.channels."), horizontal=True)
+    with first:
+        st.markdown(f"**{t('lesson_conv.stage', stage=1)}**")
+        filters = [_filter_widget("", 1)]
+    with second:
+        on = st.toggle(t("lesson_conv.second"), key=_seed("conv_second"),
+                       persist_state="session", on_change=_forget_url_warnings)
+        if on:
+            filters.append(_filter_widget("2", 2))
+    usable = []
+    for weights in filters:
+        if weights is None:
+            break
+        usable.append(tuple(map(tuple, np.asarray(weights, dtype=np.float64))))
+    return usable, relu, pad, channel
+
+
+def _pick_callback(out_w: int) -> None:
+    """Turn a click on a cell of the last map into the picked row and column."""
+    event = st.session_state.get("conv_map_last")
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return
+    for point in points:
+        data = point.get("customdata")
+        if isinstance(data, (list, tuple)) and len(data) == 2:
+            row, col = int(data[0]), int(data[1])
+        elif "point_index" in point:
+            row, col = divmod(int(point["point_index"]), max(out_w, 1))
+        else:
+            continue
+        st.session_state["conv_cell_row"], st.session_state["conv_cell_col"] = row, col
+        _forget_url_warnings()
+        return
+
+
+def _cell_input(label: str, size: int, key: str) -> int:
+    """A number box for an index in ``[0, size)``, its stored value kept in range."""
+    st.session_state[key] = int(np.clip(st.session_state.get(key, DEFAULTS[key]), 0, size - 1))
+    return int(st.number_input(label, 0, max(size - 1, 0), step=1, key=key,
+                               persist_state="session", on_change=_forget_url_warnings))
+
+
+def lesson_view(fm, params) -> None:
+    """The whole lesson page below its heading."""
+    warnings = read_url_once("conv", URL_NAMES, read_url)
+    for warning in warnings:
+        st.warning(warning.text())
+    _lesson_fragment(fm, params)
+
+
+@st.fragment
+def _lesson_fragment(fm, params) -> None:
+    with engine.view_guard("conv lesson"):
+        filters, relu, pad, channel = _controls(fm)
+        plane, factor = lesson_plane(fm, channel)
+        if factor > 1:
+            height, width = fm.data.shape[-2:]
+            st.info(t("lesson_conv.shrunk", h=height, w=width, f=factor,
+                      small_h=plane.shape[0], small_w=plane.shape[1]))
+        lesson = run_lesson(plane, tuple(filters), relu, 1 if pad else 0, params.kwargs())
+        _maps_and_field(fm, lesson, factor)
+    urlstate.sync_query_params(url_values(st.session_state), URL_NAMES)
+
+
+def _maps_and_field(fm, lesson: Lesson, factor: int) -> None:
+    if lesson.failed:
+        stage, error = lesson.failed
+        st.error(t("lesson_conv.stage_failed", stage=stage, message=engine_message(error)))
+    last_values = lesson.maps[-1][2]
+    out_h, out_w = last_values.shape
+    big = fm.is_photo or max(lesson.maps[0][2].shape) > HEATMAP_MAX_SIDE
+    st.subheader(t("lesson_conv.maps_heading"))
+    picker, _ = st.columns([2, 3])
+    with picker:
+        st.markdown(t("lesson_conv.pick", shape=shape_text((out_h, out_w))))
+        row_column, col_column = st.columns(2)
+        with row_column:
+            row = _cell_input(t("lesson_conv.pick_row"), out_h, "conv_cell_row")
+        with col_column:
+            col = _cell_input(t("lesson_conv.pick_col"), out_w, "conv_cell_col")
+    rf = pc.receptive_field(lesson.layers, (row, col))
+    stages = [[]]
+    for index, (kind, stage, values) in enumerate(lesson.maps):
+        if stage >= len(stages):
+            stages.append([])
+        stages[stage].append((index, kind, values))
+    last = len(lesson.maps) - 1
+    for stage, entries in enumerate(stages):
+        if stage:
+            st.markdown(f"**{t('lesson_conv.stage', stage=stage)}**")
+        container = st.container(horizontal=True, gap="medium")
+        for index, kind, values in entries:
+            region = rf.regions[lesson.region_index[index]]
+            title = map_title(kind, stage, values.shape)
+            cell = (row, col) if index == last else None
+            with container:
+                if big or max(values.shape) > HEATMAP_MAX_SIDE:
+                    st.image(map_picture(values, region, cell), caption=title,
+                             width=IMAGE_PX if index else IMAGE_PX + 120)
+                else:
+                    figure = cached_figure(map_figure, values, title, region, cell,
+                                           index == last, MAP_PX if index else MAP_PX + 120)
+                    if index == last:
+                        st.plotly_chart(figure, width="content", key="conv_map_last",
+                                        on_select=lambda: _pick_callback(out_w),
+                                        selection_mode="points",
+                                        config={"displayModeBar": False})
+                    else:
+                        st.plotly_chart(figure, width="content", key=f"conv_map_{index}",
+                                        config={"displayModeBar": False})
+    if len(lesson.maps) > 1 and not big:
+        st.caption(t("lesson_conv.click_hint"))
+    _field_text(rf, lesson.layers, lesson.maps[0][2].shape, (row, col), factor)
+
+
+def _field_text(rf: pc.ReceptiveField, layers, in_hw, cell, factor: int) -> None:
+    st.subheader(t("lesson_conv.field_heading"))
+    (top, bottom), (left, right) = rf.input_region
+    st.markdown(t("lesson_conv.field", row=cell[0], col=cell[1], top=top, bottom=bottom,
+                  left=left, right=right, r_h=rf.size[0], r_w=rf.size[1]))
+    same_axes = all(layer.kernel[0] == layer.kernel[1] and layer.stride[0] == layer.stride[1]
+                    and layer.dilation[0] == layer.dilation[1] for layer in layers)
+    lines = [receptive_latex(rf, layers, 0, "")] if same_axes else [
+        receptive_latex(rf, layers, 0, "H"), receptive_latex(rf, layers, 1, "W")]
+    st.latex(r"\begin{aligned}" + r" \\[6pt] ".join(lines) + r"\end{aligned}")
+    st.caption(t("lesson_conv.field_legend"))
+    inside = pc.receptive.clip(rf.input_region, in_hw)
+    if inside != rf.input_region:
+        st.caption(t("lesson_conv.field_padding"))
+    if factor > 1:
+        st.caption(t("lesson_conv.field_photo", f=factor, r_h=rf.size[0] * factor,
+                     r_w=rf.size[1] * factor))
