@@ -201,7 +201,32 @@ def explorer_in(lang: str):
     return shot
 
 
+def page_from_link(name: str, link: str, heading_key: str | None = None):
+    """A page opened from ``link`` as a visitor would, scrolled to the heading ``heading_key``
+    (a catalogue key) when given: the lesson and classroom pages need no more than their link."""
+
+    def shot(page, url: str) -> None:
+        from pooling_ui.i18n import t
+
+        open_app(page, url + link, timeout_ms=120_000)
+        page.mouse.move(5, 5)
+        if heading_key is not None:
+            scroll_main_to(page, t(heading_key, "en"))
+        save(page, f"screenshot-{name}")
+
+    return shot
+
+
+# Links that show each lesson page at its most telling (chosen by the pages' authors).
+LESSON_LINKS = {
+    "shapes": "/shapes?lang=en&input=worked4x4&kind=avg&kernel=3&stride=2&padding=1&ceil=true",
+    "conv": "/conv?input=checkerboard&input_size=16&conv_cell=1,2&lang=en",
+    "shift": "/shift?input=photo&shift_by=0x1&shift_sub=0.5&shift_filter=3&shift_dir=right&lang=en",
+    "quiz": "/quiz?quiz_seed=31&quiz_q=1&lang=en",
+}
+
 SHOTS = {
+    **{name: page_from_link(name, link) for name, link in LESSON_LINKS.items()},
     "explorer-en": explorer_in("en"),
     "explorer-zh": explorer_in("zh"),
     "typed": typed_example,
