@@ -28,7 +28,18 @@ Session-state keys (set them in AppTest before ``run()`` to drive the panel):
 
 URL: ``input=<preset key>`` (plus ``input_size`` and ``input_seed`` for the presets that take
 them) is read once per session and written while a preset is shown; an unknown value gives an
-``st.warning`` and the default preset.
+``st.warning`` and the default preset. A typed grid, and a drawing sampled to at most
+:data:`LINK_GRID_MAX` × :data:`LINK_GRID_MAX`, go in the link as ``input=grid&grid=<numbers>``
+(:func:`pooling_ui.urlstate.format_grid`: rows ``1,3;2,4`` or, when long, ``z:<compressed>``).
+Such a link opens as a *typed* grid holding exactly those float32 values: a drawing's strokes are
+not in the link, only its numbers. A bad ``grid`` gives an ``st.warning`` naming what is wrong
+and the default preset. An uploaded photo is never put in a link (the link then names no input).
+
+Share box: :func:`input_panel` keeps a place under the panel (in session state as
+``in_share_slot`` for this run) and draws the "Share this view" expander there, with the full
+link in an ``st.code`` block (whose copy button is the "copy link" control); :func:`share_box`
+draws it again with the query string as it is at the end of the run, once the parameter panel
+has written its values.
 """
 
 from __future__ import annotations
@@ -61,7 +72,13 @@ TYPE_COLUMN_PX = 64
 TYPE_INDEX_PX = 40
 TYPE_CONTROLS_PX = 240
 SEED_MAX = 2**31 - 1
-URL_NAMES = ("input", "input_size", "input_seed")
+URL_NAMES = ("input", "input_size", "input_seed", "grid")
+GRID_INPUT = "grid"  # input=grid: the numbers are in the link's grid=…
+LINK_GRID_MAX = urlstate.GRID_MAX
+LINKED_SOURCES = ("type", "draw")
+SHARE_SLOT = "in_share_slot"
+SHARE_BOX_CHARS = 400  # longer links get a box of SHARE_BOX_PX that scrolls
+SHARE_BOX_PX = 220
 
 @dataclass(frozen=True, eq=False)
 class FeatureMap:
@@ -140,6 +157,8 @@ def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
         return state, warnings
     raw = query["input"]
     key = str(raw).strip().lower()
+    if key == GRID_INPUT:
+        return _read_grid(query.get("grid"), default)
     if key not in presets.PRESETS:
         warnings.append(Message("input.url_bad_input", {
             "raw": raw, "known": ", ".join(presets.PRESETS), "default": default}))
@@ -162,7 +181,49 @@ def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
     return state, warnings
 
 
-def _url_values() -> dict[str, str]:
+def _shown_text(raw, limit: int = 60) -> str:
+    """A link's value as quoted in a warning: a long one cut, so the warning stays readable."""
+    text = str(raw)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _read_grid(raw, default: str) -> tuple[dict, list[Message]]:
+    """``input=grid``: the link's numbers as the typed grid (text written exactly)."""
+    if raw is None:
+        return {}, [Message("links.url_grid_missing", {"default": default})]
+    try:
+        grid = urlstate.parse_grid(raw)
+    except UrlValueError as error:
+        return {}, [Message("links.url_bad_grid", {
+            "raw": _shown_text(raw), "reason": error.message, "default": default})]
+    rows, cols = grid.shape
+    cells = [[urlstate.format_number(value) for value in row] for row in grid]
+    return {"in_source": "type", "in_type_rows": rows, "in_type_cols": cols,
+            "in_type_cells": cells}, []
+
+
+def link_grid(fm: FeatureMap | None) -> str | None:
+    """The ``grid=`` value for ``fm``: its numbers when typed or drawn (at most 32×32), else None.
+
+    Remembered per input (its :attr:`FeatureMap.key`), so an unchanged grid is not written out
+    again on every rerun.
+    """
+    if fm is None or fm.source not in LINKED_SOURCES or fm.data.shape[0] != 1:
+        return None
+    if max(fm.data.shape[1:]) > LINK_GRID_MAX:
+        return None
+    memo = st.session_state.get("in_link_memo")
+    if memo is not None and memo[0] == fm.key:
+        return memo[1]
+    value = urlstate.format_grid(fm.data[0])
+    st.session_state["in_link_memo"] = (fm.key, value)
+    return value
+
+
+def _url_values(fm: FeatureMap | None) -> dict[str, str]:
+    if st.session_state.get("in_source") in LINKED_SOURCES:
+        grid = link_grid(fm)
+        return {} if grid is None else {"input": GRID_INPUT, "grid": grid}
     if st.session_state.get("in_source") != "preset":
         return {}
     key = st.session_state.get("in_preset", presets.DEFAULT_PRESET)
@@ -530,5 +591,53 @@ def input_panel() -> FeatureMap | None:
                 st.caption(t("input.kept_previous", name=fm.name))
         else:
             st.session_state["in_last_good"] = fm
-    urlstate.sync_query_params(_url_values(), URL_NAMES)
+        # under the input panel; filled now and again by share_box() once the parameters are in
+        # the link too
+        st.session_state[SHARE_SLOT] = st.empty()
+    shown = fm if source in LINKED_SOURCES else None
+    urlstate.sync_query_params(_url_values(shown), URL_NAMES)
+    st.session_state["in_share_source"] = source, shown
+    share_box()
     return fm
+
+
+# -- sharing --------------------------------------------------------------------------------------
+def share_link() -> str:
+    """The full link of this view: the page's address and the query string as it is now."""
+    params = st.query_params
+    return urlstate.full_url(st.context.url, {name: params.get_all(name) for name in params})
+
+
+def _share_notes(source: str, fm: FeatureMap | None) -> list[str]:
+    if source == "upload":
+        return [t("links.share_photo")]
+    if source == "type":
+        return [t("links.share_typed")]
+    if source == "draw":
+        if fm is not None and max(fm.data.shape[1:]) > LINK_GRID_MAX:
+            return [t("links.share_drawn_too_big", limit=LINK_GRID_MAX)]
+        return [t("links.share_drawn")]
+    return []
+
+
+def share_box() -> None:
+    """Draw (or draw again) the "Share this view" box in its place under the input panel.
+
+    The entry point should call it after the parameter panel, so that the link shown has the
+    parameters of this run; :func:`input_panel` draws it once already, with the query string as
+    it is then.
+    """
+    slot = st.session_state.get(SHARE_SLOT)
+    if slot is None:
+        return
+    source, fm = st.session_state.get("in_share_source", ("preset", None))
+    with slot.container(), st.expander(t("links.share_title"), icon=":material/share:"):
+        link = share_link()
+        # a grid's link can run to thousands of characters: scroll it rather than fill the sidebar
+        height = "content" if len(link) <= SHARE_BOX_CHARS else SHARE_BOX_PX
+        st.code(link, language=None, wrap_lines=True, height=height)
+        st.caption(t("links.share_hint"))
+        if not st.context.url:
+            st.caption(t("links.share_no_address"))
+        for note in _share_notes(source, fm):
+            st.caption(note)

@@ -17,7 +17,7 @@ import streamlit as st
 
 from pooling_ui import view_output
 from pooling_ui.i18n import language_switch, t
-from pooling_ui.inputs import FeatureMap, input_panel
+from pooling_ui.inputs import FeatureMap, input_panel, share_box
 from pooling_ui.params import PoolParams, parameter_panel
 
 # Page scripts live in app_pages/, not pages/: with a pages/ folder beside the entry point,
@@ -68,6 +68,7 @@ def run() -> None:
         return
     fm = input_panel()
     params = parameter_panel(fm)
+    share_box()  # after both panels: the link it shows has this run's values
     if fm is None:
         st.info(t("app.no_input"))
         st.stop()

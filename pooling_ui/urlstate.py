@@ -6,13 +6,28 @@ why in plain words; :func:`sync_query_params` writes the current values back, to
 names it is given so that other parts of the app may keep their own parameters.
 
 The parsers are pure functions (no Streamlit), so they can be tested directly.
+
+A grid of numbers (the user's own typed or drawn input, up to :data:`GRID_MAX` × :data:`GRID_MAX`)
+travels in one value, written by :func:`format_grid` and read by :func:`parse_grid`, in one of two
+forms:
+
+* rows of numbers, ``1,3,2,4;5,6,1,2`` (rows split by ``;``, cells by ``,``; ``nan``, ``inf`` and
+  ``-inf`` allowed), each number the shortest text that reads back as exactly the same float32;
+* beyond :data:`GRID_TEXT_MAX` characters, when it is shorter, ``z:`` and the base64url text
+  (no ``=`` padding) of the zlib-compressed bytes ``rows, cols`` (one byte each) followed by the
+  float32 cells, little-endian, row by row.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
+import zlib
 from collections.abc import Iterable, Mapping
+from urllib.parse import urlencode, urlsplit
 
+import numpy as np
 import streamlit as st
 
 from pooling_ui.i18n import Message
@@ -20,6 +35,15 @@ from pooling_ui.i18n import Message
 _TRUE = ("1", "true", "yes", "on", "t", "y")
 _FALSE = ("0", "false", "no", "off", "f", "n")
 _PAIR_SEPARATORS = ("x", "×", "*", ",")
+
+GRID_MAX = 32
+# Rows of numbers stay readable up to here; beyond, the compressed form when it is shorter.
+GRID_TEXT_MAX = 600
+# More than any 32×32 grid needs in either form (15 characters a cell at most): a longer value is
+# refused before any parsing or decompressing.
+GRID_LINK_MAX = 20_000
+GRID_COMPRESSED = "z:"
+_GRID_HEADER = 2  # bytes: rows, cols
 
 
 class UrlValueError(ValueError):
@@ -270,3 +294,153 @@ def sync_query_params(wanted: Mapping[str, str], owned: Iterable[str]) -> None:
                 params[name] = wanted[name]
         elif name in params:
             del params[name]
+
+
+# -- grids ----------------------------------------------------------------------------------------
+def format_number(value) -> str:
+    """The shortest text that reads back (``float`` then float32) as exactly ``value``'s float32.
+
+    Examples
+    --------
+    >>> [format_number(v) for v in (3, 0.1, -0.0, 1e20, 2.5e-7, float("nan"), float("-inf"))]
+    ['3', '0.1', '-0', '1e20', '2.5e-7', 'nan', '-inf']
+    """
+    number = np.float32(value)
+    if np.isnan(number):
+        return "nan"
+    if np.isinf(number):
+        return "inf" if number > 0 else "-inf"
+    positional = np.format_float_positional(number, unique=True, trim="-")
+    scientific = np.format_float_scientific(number, unique=True, trim="-", exp_digits=1)
+    text = min(positional, scientific.replace("e+", "e"), key=len)
+    if np.float32(float(text)).tobytes() != number.tobytes():
+        # Reading the shortest text as a float64 first could in principle round it once more
+        # onto the other float32; the float64 of the value itself never does.
+        text = repr(float(number))
+    return text
+
+
+def _grid_shape_ok(rows: int, cols: int) -> None:
+    if not (1 <= rows <= GRID_MAX and 1 <= cols <= GRID_MAX):
+        raise UrlValueError("grid_too_big", limit=GRID_MAX, rows=rows, cols=cols)
+
+
+def format_grid(grid) -> str:
+    """A 2-D grid as one query-string value (see the module's docstring for the two forms).
+
+    Examples
+    --------
+    >>> format_grid([[1, 3], [2.5, float("nan")]])
+    '1,3;2.5,nan'
+    >>> format_grid(np.zeros((32, 32))).startswith("z:")
+    True
+    """
+    array = np.asarray(grid, dtype=np.float32)
+    if array.ndim != 2:
+        raise ValueError(f"a grid has two dimensions, got shape {array.shape}")
+    _grid_shape_ok(*array.shape)
+    text = ";".join(",".join(format_number(value) for value in row) for row in array)
+    if len(text) <= GRID_TEXT_MAX:
+        return text
+    header = bytes(array.shape)
+    packed = zlib.compress(header + array.astype("<f4").tobytes(), 9)
+    compressed = GRID_COMPRESSED + base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
+    return min(text, compressed, key=len)
+
+
+def _parse_grid_number(text: str, row: int, col: int) -> float:
+    value = text.strip().replace("−", "-").replace("∞", "inf")
+    try:
+        if not value or "_" in value:
+            raise ValueError(value)
+        return float(value)
+    except ValueError:
+        raise UrlValueError("grid_bad_number", row=row, col=col, text=text) from None
+
+
+def _parse_grid_rows(text: str) -> np.ndarray:
+    lines = text.split(";")
+    if len(lines) > 1 and not lines[-1].strip():
+        lines.pop()  # one trailing ";" is harmless
+    cells = [line.split(",") for line in lines]
+    _grid_shape_ok(len(cells), max(len(row) for row in cells))
+    for index, row in enumerate(cells):
+        if len(row) != len(cells[0]):
+            raise UrlValueError("grid_ragged", row=index, got=len(row), expected=len(cells[0]))
+    values = [[_parse_grid_number(cell, r, c) for c, cell in enumerate(row)]
+              for r, row in enumerate(cells)]
+    with np.errstate(over="ignore"):  # beyond float32's range is ±inf, as in the typed grid
+        return np.array(values, dtype=np.float64).astype(np.float32)
+
+
+def _parse_grid_compressed(text: str) -> np.ndarray:
+    body = text.strip()
+    if len(body) % 4 == 1:
+        raise UrlValueError("grid_bad_base64")
+    try:
+        packed = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        raise UrlValueError("grid_bad_base64") from None
+    most = _GRID_HEADER + GRID_MAX * GRID_MAX * 4
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(packed, most + 1)  # a small bomb is cut off here
+    except zlib.error:
+        raise UrlValueError("grid_bad_zlib") from None
+    if len(raw) <= most and (not inflater.eof or inflater.unused_data):
+        raise UrlValueError("grid_bad_zlib")  # cut short, or followed by other bytes
+    if len(raw) < _GRID_HEADER:
+        raise UrlValueError("grid_no_header")
+    rows, cols = raw[0], raw[1]
+    _grid_shape_ok(rows, cols)
+    expected = _GRID_HEADER + rows * cols * 4
+    if len(raw) > most:
+        raise UrlValueError("grid_data_too_long", most=most, rows=rows, cols=cols,
+                            expected=expected)
+    if len(raw) != expected:
+        raise UrlValueError("grid_wrong_length", got=len(raw), rows=rows, cols=cols,
+                            expected=expected)
+    data = np.frombuffer(raw, dtype="<f4", offset=_GRID_HEADER).reshape(rows, cols)
+    return data.astype(np.float32)
+
+
+def parse_grid(text) -> np.ndarray:
+    """A grid written by :func:`format_grid`: float32 ``(rows, cols)``, each side 1 … 32.
+
+    Raises :class:`UrlValueError` naming what is wrong: the cell that is not a number, a row of
+    another length, a grid too big, a compressed form that is not base64url, damaged or of the
+    wrong length.
+
+    Examples
+    --------
+    >>> parse_grid("1,3;2.5,-inf").tolist()
+    [[1.0, 3.0], [2.5, -inf]]
+    >>> parse_grid("1,2;3,x")
+    Traceback (most recent call last):
+    ...
+    pooling_ui.urlstate.UrlValueError: x[1,1]: 'x' is not a number
+    """
+    value = _clean(text)
+    if len(value) > GRID_LINK_MAX:
+        raise UrlValueError("grid_too_long", length=len(value), limit=GRID_LINK_MAX)
+    if value[:len(GRID_COMPRESSED)].lower() == GRID_COMPRESSED:
+        return _parse_grid_compressed(value[len(GRID_COMPRESSED):])
+    return _parse_grid_rows(value)
+
+
+def full_url(base: str | None, params: Mapping[str, Iterable[str]]) -> str:
+    """The link to share: ``base`` (the page's address, or "" when unknown) and the query.
+
+    ``,``, ``;`` and ``:`` stay as they are, so that a grid stays readable in the link.
+
+    Examples
+    --------
+    >>> full_url("http://localhost:8501/shapes", {"input": ["grid"], "grid": ["1,2;3,4"]})
+    'http://localhost:8501/shapes?input=grid&grid=1,2;3,4'
+    """
+    base = base or ""
+    if base and not urlsplit(base).path:
+        base += "/"  # the app's root: "http://host:8501/?…", as a browser writes it
+    query = urlencode([(name, value) for name, values in params.items() for value in values],
+                      safe=",;:")
+    return f"{base}?{query}" if query else base

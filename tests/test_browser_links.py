@@ -1,0 +1,177 @@
+"""A typed grid shared by link, in real browsers: Chromium, driven by Playwright, against
+``streamlit run app.py``.
+
+One browser context types a 5×5 grid (the size through the keyboard, the numbers pasted into the
+data editor as a spreadsheet pastes them) and copies the link with the "Share this view" box's
+copy button; a second context, a new browser profile with a new session, opens that link and must
+show the same numbers in the typed grid and the same pooled output, with no warning and no
+exception box. The expected numbers are the ones typed, and the first window's maximum is worked
+by hand.
+
+Without a Chromium the test skips with the reason; under ``CI=true`` a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser_support import (
+    VIEWPORT,
+    StreamlitServer,
+    chromium,
+    exception_texts,
+    find_chromium,
+    missing_browser_reason,
+    open_app,
+    playwright_missing_reason,
+    screenshot,
+    typed_cell_centre,
+    wait_for_idle,
+)
+
+SIDEBAR = '[data-testid="stSidebar"]'
+MAIN = '[data-testid="stMain"]'
+EXPECT_TIMEOUT_MS = 30_000
+# The first page of a fresh server imports plotly and the pages: slow on two busy cores.
+FIRST_LOAD_MS = 120_000
+# What a person types, each number as the app writes it back (shortest exact text), so the
+# grid in the new browser must read the same, character for character.
+TYPED = [
+    ["7", "-3", "2.5", "0.1", "4"],
+    ["1", "9", "nan", "6", "-inf"],
+    ["inf", "0", "12", "5", "3"],
+    ["8", "-2", "1e20", "-0.5", "11"],
+    ["2", "4", "6", "8", "10"],
+]
+# By hand: the default window is 2×2 with stride 2, so y[0,0] pools x[0:2, 0:2] = 7, -3, 1, 9.
+FIRST_WINDOW = "y[0,0] = max(7, −3, 1, 9) = 9"  # the explanations write − for minus
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    reason = playwright_missing_reason()
+    path = None if reason else find_chromium()
+    if path is None:
+        reason = reason or missing_browser_reason()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true, so a browser is required, but {reason}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def app_server(chromium_path):
+    with StreamlitServer("app.py", log_name="streamlit-server-links.log") as server:
+        yield server
+
+
+# Not named "browser": pytest-playwright's fixture of that name would be shadowed confusingly.
+@pytest.fixture(scope="module")
+def link_browser(chromium_path):
+    with chromium(chromium_path) as launched:
+        yield launched
+
+
+def new_page(browser, server):
+    """A fresh browser context (its own storage: a new Streamlit session) that may use the
+    clipboard, as a person's browser lets a page's copy button do."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    context.set_default_timeout(EXPECT_TIMEOUT_MS)
+    return context, context.new_page()
+
+
+def assert_no_exception(page, where: str) -> None:
+    texts = exception_texts(page)
+    assert not texts, f"{where}: exception box on the page:\n" + "\n---\n".join(texts)
+
+
+def editor_cells(page) -> list[list[str]]:
+    """The typed grid's cells as the data editor shows them (its accessible grid), row by row,
+    without the column of row numbers."""
+    # The accessible copy of the grid is brought up to date when the grid loses the focus.
+    page.locator("h1").first.click()
+    grid = page.locator(MAIN).locator('[data-testid="stDataFrame"]')
+    rows = grid.evaluate(
+        "el => Array.from(el.querySelectorAll('tr'), tr =>"
+        " Array.from(tr.querySelectorAll('[role=gridcell]'), td => td.innerText.trim()))"
+        ".filter(cells => cells.length)")
+    return [row[1:] for row in rows]
+
+
+def input_labels(page) -> list[str]:
+    """The numbers printed on the first figure's cells (the input's and then the output's)."""
+    plot = page.locator(MAIN).locator(".js-plotly-plot").first
+    plot.wait_for()
+    return plot.evaluate(
+        "gd => Array.from(gd.querySelectorAll('g.heatmap-label text'), t => t.textContent)")
+
+
+def type_the_grid(page) -> None:
+    main = page.locator(MAIN)
+    page.locator(SIDEBAR).get_by_text("Type", exact=True).click()
+    wait_for_idle(page)
+    for label in ("Rows", "Columns"):
+        box = main.get_by_role("spinbutton", name=label)
+        box.fill("5")
+        box.press("Enter")
+        wait_for_idle(page)
+    grid = main.locator('[data-testid="stDataFrame"]')
+    page.mouse.click(*typed_cell_centre(grid.bounding_box(), 0, 0))
+    # a block of cells copied from a spreadsheet: tab between cells, new line between rows
+    block = "\n".join("\t".join(row) for row in TYPED)
+    page.evaluate("text => navigator.clipboard.writeText(text)", block)
+    page.keyboard.press("Control+V")
+    wait_for_idle(page)
+
+
+def copy_the_link(page) -> str:
+    """Open "Share this view" and press its copy button; what landed on the clipboard."""
+    sidebar = page.locator(SIDEBAR)
+    sidebar.get_by_text("Share this view").click()
+    code = sidebar.locator('[data-testid="stCode"]')
+    code.hover()
+    code.get_by_role("button").first.click()
+    return page.evaluate("() => navigator.clipboard.readText()")
+
+
+def query_of(url: str) -> tuple[str, dict[str, list[str]]]:
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}", parse_qs(parts.query)
+
+
+def test_a_typed_5x5_grid_opens_identically_in_a_new_browser(link_browser, app_server):
+    from playwright.sync_api import expect
+
+    first_context, first = new_page(link_browser, app_server)
+    second_context = None
+    try:
+        open_app(first, app_server.url, timeout_ms=FIRST_LOAD_MS)
+        type_the_grid(first)
+        expect(first.locator(MAIN).get_by_text(FIRST_WINDOW, exact=True)).to_be_visible()
+        assert editor_cells(first) == TYPED
+        typed_labels = input_labels(first)
+        assert_no_exception(first, "after typing")
+        link = copy_the_link(first)
+        # the copied link is the page's own address, query and all
+        assert query_of(link) == query_of(first.url), (link, first.url)
+        assert query_of(link)[1]["input"] == ["grid"]
+        screenshot(first, "browser-links-typed")
+
+        second_context, second = new_page(link_browser, app_server)
+        open_app(second, link, timeout_ms=FIRST_LOAD_MS)
+        assert_no_exception(second, "the shared link")
+        expect(second.locator(SIDEBAR).locator('[data-testid="stAlert"]')).to_have_count(0)
+        expect(second.locator(SIDEBAR).get_by_role("radio", name="Type")).to_be_checked()
+        expect(second.locator(MAIN).get_by_text(FIRST_WINDOW, exact=True)).to_be_visible()
+        assert editor_cells(second) == TYPED
+        assert input_labels(second) == typed_labels
+        expect(second.locator(MAIN).get_by_text("Shape: 1×5×5 → 1×2×2")
+               ).to_be_visible()
+        screenshot(second, "browser-links-opened")
+    finally:
+        first_context.close()
+        if second_context is not None:
+            second_context.close()
