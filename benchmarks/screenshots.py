@@ -222,6 +222,8 @@ LESSON_LINKS = {
     "shapes": "/shapes?lang=en&input=worked4x4&kind=avg&kernel=3&stride=2&padding=1&ceil=true",
     "conv": "/conv?input=checkerboard&input_size=16&conv_cell=1,2&lang=en",
     "shift": "/shift?input=photo&shift_by=0x1&shift_sub=0.5&shift_filter=3&shift_dir=right&lang=en",
+    "pool1d": "/pool1d?sig_source=series&sig_preset=spikes&sig_kind=max&sig_kernel=8&sig_stride=4"
+              "&sig_step=20&lang=en",
     "quiz": "/quiz?quiz_seed=31&quiz_q=1&lang=en",
 }
 
