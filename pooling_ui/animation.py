@@ -22,11 +22,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import pooling_core as pc
+from pooling_ui import export
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
 from pooling_ui.caching import cached_figure
 from pooling_ui.i18n import t
 from pooling_ui.view_common import pick_plane, position_slider
+from pooling_ui.view_output import animated_crop, crop_outline_is_stale
 
 FRAME_CAP = 400
 # The whole figure (heatmaps, frames, slider) is kept under this many bytes of JSON; 64×64 input
@@ -354,6 +356,8 @@ def animation_view(fm, params) -> None:
 def _animation_fragment(fm, params) -> None:
     with engine.view_guard("animation"):
         plane = pick_plane(fm, "anim", "animation.photo_note")
+        if fm.is_photo and crop_outline_is_stale(fm):
+            st.rerun()  # the whole page: the output view outlines the crop on the photo
         kwargs = params.kwargs()
         geometry = engine.geometry(plane.shape, params.geometry_kwargs())
         y2d, winners = engine.pool_with_indices(plane, kwargs)
@@ -382,6 +386,7 @@ def _animation_fragment(fm, params) -> None:
             chosen = int(np.clip(chosen or 0, 0, len(steps) - 1))
             row, col = steps[chosen]
             explanation_panel(plane, row, col, kwargs, padded_value)
+        what = export_what(fm, region, geometry.out_hw)
         with figure_column:
             figure = cached_figure(
                 build_animation_figure, plane, y2d, geometry, region, winners=winners,
@@ -389,8 +394,25 @@ def _animation_fragment(fm, params) -> None:
                 padded_value=padded_value, start_step=chosen, max_width_px=max_width_px,
             )
             st.plotly_chart(figure, width="content", key="anim_figure",
-                            config={"displayModeBar": False})
+                            config=export.figure_config(fm, params, what))
             st.caption(t("animation.legend"))
+            export.gif_button(fm, params, what, plane, y2d, geometry, region, winners=winners,
+                              padding=params.padding, padded_value=padded_value)
+
+
+def export_what(fm, region: Region, out_hw: tuple[int, int]) -> str:
+    """What an exported animation shows, for its file name: the photo crop and the channel
+    it is of, the region of a big output."""
+    parts = []
+    if fm.is_photo:
+        top, left, _, _ = animated_crop(fm)
+        parts.append(f"crop-r{top}-c{left}")
+    if fm.data.shape[0] > 1:
+        channel = int(st.session_state.get("anim_channel", 0) or 0)
+        parts.append(fm.channel_names[min(channel, len(fm.channel_names) - 1)])
+    if region.size < out_hw[0] * out_hw[1]:
+        parts.append(f"rows{region.row0}-{region.row1 - 1}-cols{region.col0}-{region.col1 - 1}")
+    return "-".join([*parts, "animation"])
 
 
 def _pick_region(out_hw: tuple[int, int], cap: int) -> Region:
