@@ -580,7 +580,7 @@ def input_panel() -> FeatureMap | None:
         if st.session_state.get("in_source") not in SOURCES:
             st.session_state["in_source"] = "preset"
         source = st.radio(
-            t("input.source"), SOURCES, key="in_source", horizontal=True,
+            t("input.source"), SOURCES, key="in_source", horizontal=True, persist_state="session",
             format_func=labeller("input.sources."),
             on_change=_forget_url_warnings,
         )

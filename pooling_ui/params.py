@@ -481,7 +481,7 @@ def _widgets() -> None:
     if st.session_state.get("p_kind") not in pc.KINDS:
         st.session_state["p_kind"] = DEFAULTS["p_kind"]
     kind = st.selectbox(
-        t("params.kind"), pc.KINDS, key="p_kind",
+        t("params.kind"), pc.KINDS, key="p_kind", persist_state="session",
         format_func=labeller("kinds.", ".label"), on_change=_forget_url_warnings,
     )
     spec = pc.kind_spec(kind)

@@ -69,6 +69,25 @@ def test_app_navigation_reaches_every_page():
         assert [t.value for t in app.title] == [english[f"pages.{name}.title"]]
 
 
+def test_the_panels_wait_through_a_page_without_them():
+    app = open_page("explorer", {"input": "checkerboard", "kind": "avg"})
+    app.number_input(key="p_kernel_h").set_value(3).run()
+    app.radio(key="in_source").set_value("type").run()
+    app.session_state["in_type_editor"] = {"edited_rows": {0: {"1": "9"}}, "added_rows": [],
+                                           "deleted_rows": []}
+    app.run()
+    fm_before, params_before = app.session_state["page_current"]
+    app.switch_page(PAGES["pool1d"]).run()
+    assert_no_bug(app)
+    assert "p_kernel_h" not in [widget.key for widget in app.number_input]
+    app.switch_page(PAGES["explorer"]).run()
+    assert_no_bug(app)
+    fm_after, params_after = app.session_state["page_current"]
+    assert params_after == params_before and params_after.kernel_size == (3, 2)
+    assert fm_after.source == "type" and np.array_equal(fm_after.data, fm_before.data)
+    assert fm_after.data[0, 0, 1] == 9
+
+
 def test_stochastic_pooling_of_negative_values_is_refused_in_words():
     app = open_page("explorer", {"kind": "stochastic"})
     app.radio(key="in_source").set_value("type").run()
