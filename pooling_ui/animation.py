@@ -295,7 +295,7 @@ def build_animation_figure(
                             yref="paper"),
     ]
     fig.update_layout(shapes=shapes, annotations=annotations,
-                      updatemenus=[_play_buttons()],
+                      updatemenus=[play_buttons()],
                       sliders=[_step_slider(len(steps), start_step)])
     # The bottom margin holds the Play/speed/Pause buttons and, on a row of its own under them,
     # the step slider with its "step N" label.
@@ -313,7 +313,7 @@ def _animate_args(duration_ms: int) -> dict:
             "transition": {"duration": 0}, "mode": "immediate"}
 
 
-def _play_buttons() -> dict:
+def play_buttons() -> dict:
     buttons = [
         {"label": t("animation.play"), "method": "animate",
          "args": [None, _animate_args(SPEEDS_MS["normal"])]},

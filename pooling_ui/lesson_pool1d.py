@@ -40,7 +40,7 @@ import pooling_core as pc
 from pooling_ui import figures as fg
 from pooling_ui import signals, urlstate
 from pooling_ui import view_engine as engine
-from pooling_ui.animation import _play_buttons
+from pooling_ui.animation import play_buttons
 from pooling_ui.caching import cache_data, cache_resource
 from pooling_ui.i18n import Message, current_language, labeller, t
 from pooling_ui.images import bytes_digest
@@ -435,7 +435,7 @@ def stretch_animation(x: np.ndarray, y: np.ndarray, centres: np.ndarray, taps: n
                    "args": [[str(step)], {"mode": "immediate", "frame": {"redraw": False}}]}
                   for step in range(steps)],
     }
-    buttons = {**_play_buttons(), "pad": {"t": 44}}
+    buttons = {**play_buttons(), "pad": {"t": 44}}
     fig.update_layout(shapes=frame_shapes(start), annotations=[annotation],
                       updatemenus=[buttons], sliders=[slider])
     _line_layout(fig, x_title, y_title, height=FIGURE_HEIGHT_PX + 90, bottom=150)
