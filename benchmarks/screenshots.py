@@ -217,6 +217,36 @@ def page_from_link(name: str, link: str, heading_key: str | None = None):
     return shot
 
 
+SHARED_GRID_LINK = ("/?lang=en&input=grid&grid=1,3,2,4,0;5,6,1,2,7;7,2,8,1,3;3,4,0,6,5;"
+                    "2,9,4,1,8&kind=avg&kernel=2&stride=1")
+
+
+def shared_grid(page, url: str) -> None:
+    """A typed 5×5 grid opened from its link, the sidebar's Share box open on the same link."""
+    from pooling_ui.i18n import t
+
+    open_app(page, url + SHARED_GRID_LINK, timeout_ms=120_000)
+    sidebar = page.locator(SIDEBAR)
+    sidebar.get_by_text(t("links.share_title", "en"), exact=True).click()
+    wait_for_idle(page, timeout_ms=60_000)
+    scroll_main_to(page, t("animation.heading", "en"))
+    sidebar.locator('[data-testid="stCode"]').last.evaluate(
+        "element => element.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(300)
+    save(page, "screenshot-share")
+
+
+def photo_blocks(page, url: str) -> None:
+    """The sample photo max-pooled 8×8, the output blown up to the input's size beside it."""
+    from pooling_ui.i18n import t
+
+    open_app(page, url + "/?input=photo&kernel=8&lang=en", timeout_ms=120_000)
+    page.locator(MAIN).get_by_text(t("photo_view.modes.blocks", "en"), exact=True).click()
+    wait_for_idle(page, timeout_ms=60_000)
+    scroll_main_to(page, t("photo_view.mode", "en"))
+    save(page, "screenshot-photo-blocks")
+
+
 # Links that show each lesson page at its most telling (chosen by the pages' authors).
 LESSON_LINKS = {
     "shapes": "/shapes?lang=en&input=worked4x4&kind=avg&kernel=3&stride=2&padding=1&ceil=true",
@@ -229,6 +259,8 @@ LESSON_LINKS = {
 
 SHOTS = {
     **{name: page_from_link(name, link) for name, link in LESSON_LINKS.items()},
+    "share": shared_grid,
+    "photo-blocks": photo_blocks,
     "explorer-en": explorer_in("en"),
     "explorer-zh": explorer_in("zh"),
     "typed": typed_example,
