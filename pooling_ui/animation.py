@@ -44,10 +44,12 @@ _SCRUB_OPTIONS = {"mode": "immediate", "frame": {"redraw": False}}
 SPEEDS_MS = {"slow": 1200, "normal": 500, "fast": 150}
 # Columns of empty space between the input (with padding) and the output.
 GAP_COLUMNS = 2
-# Pixels: the most the figure may take beside the arithmetic (which keeps EXPLAIN_MIN_PX), the
-# smallest cell for which it goes beside it rather than underneath, the most height the grids
-# take, room for the caption under the output, and the controls under the plot: the buttons' row
-# starts BUTTONS_TOP_PX below the grids, the slider's row SLIDER_TOP_PX below.
+# Pixels, in the normal display profile (the functions below give them in the session's; text
+# sizes and the rooms made for text grow with the profile's font scale): the most the figure may
+# take beside the arithmetic (which keeps EXPLAIN_MIN_PX), the smallest cell for which it goes
+# beside it rather than underneath, the most height the grids take, room for the caption under
+# the output, and the controls under the plot: the buttons' row starts BUTTONS_TOP_PX below the
+# grids, the slider's row SLIDER_TOP_PX below.
 EXPLAIN_MIN_PX = 360
 COLUMN_GAP_PX = 32
 COLUMN_PX = fg.PAGE_PX - EXPLAIN_MIN_PX - COLUMN_GAP_PX
@@ -59,6 +61,27 @@ BUTTONS_TOP_PX = 10
 SLIDER_TOP_PX = 52
 CONTROLS_PX = 128
 MIN_WIDTH_PX = 360
+CAPTION_FONT_PX = 15
+
+
+def column_px() -> int:
+    """The most the figure may take beside the arithmetic, in this session's profile."""
+    return fg.page_px() - fg.font_px(EXPLAIN_MIN_PX) - COLUMN_GAP_PX
+
+
+def side_px() -> int:
+    """Margins left and right of the grids: a little on the left, the colour bar on the right."""
+    return 8 + fg.colorbar_px()
+
+
+def plot_height_px() -> int:
+    return min(PLOT_HEIGHT_PX, fg.plot_height_max_px())
+
+
+def min_width_px() -> int:
+    """Room for the Play, speed and Pause buttons under the grids."""
+    return fg.font_px(MIN_WIDTH_PX)
+
 
 @dataclass(frozen=True)
 class Region:
@@ -185,10 +208,12 @@ def frame_cap(geometry, y2d: np.ndarray, winners: np.ndarray | None = None) -> i
     return int(np.clip((FIGURE_BYTES_BUDGET - base) // per_step, 1, FRAME_CAP))
 
 
-def figure_extent(geometry, max_width_px: float = COLUMN_PX
+def figure_extent(geometry, max_width_px: float | None = None
                   ) -> tuple[int, tuple[float, float], tuple[float, float]]:
     """``(cell_px, x_range, y_range)`` of the animation for ``geometry``, at most
-    ``max_width_px`` wide: the padded input, a gap, the output and room for its caption."""
+    ``max_width_px`` wide (default :func:`column_px`): the padded input, a gap, the output and
+    room for its caption."""
+    max_width_px = column_px() if max_width_px is None else max_width_px
     height, width = geometry.in_hw
     out_h, out_w = geometry.out_hw
     (reach_top, reach_bottom), (reach_left, reach_right) = geometry.pad
@@ -196,17 +221,17 @@ def figure_extent(geometry, max_width_px: float = COLUMN_PX
     top, bottom = -reach_top, height + reach_bottom
     x_range = (-reach_left, out_x + out_w)
     cell_px = fg.fit_cell_px(x_range[1] - x_range[0], max(bottom, out_h + 1) - top,
-                             max_width_px=max_width_px, max_plot_height_px=PLOT_HEIGHT_PX,
-                             side_px=SIDE_PX)
+                             max_width_px=max_width_px, max_plot_height_px=plot_height_px(),
+                             side_px=side_px())
     # The caption under the output needs about CAPTION_PX: as many rows as that takes.
-    y_range = (top, max(bottom, out_h + fg.rows_for_px(CAPTION_PX, cell_px)))
+    y_range = (top, max(bottom, out_h + fg.rows_for_px(fg.font_px(CAPTION_PX), cell_px)))
     return cell_px, x_range, y_range
 
 
 def figure_width_px(cell_px: int, x_range: tuple[float, float]) -> int:
     """The animation figure's width in pixels (as :func:`pooling_ui.figures.grid_layout` sets
     it)."""
-    return max(MIN_WIDTH_PX, round((x_range[1] - x_range[0]) * cell_px) + SIDE_PX)
+    return max(min_width_px(), round((x_range[1] - x_range[0]) * cell_px) + side_px())
 
 
 def build_animation_figure(
@@ -219,7 +244,7 @@ def build_animation_figure(
     padding=0,
     padded_value: str = "",
     start_step: int = 0,
-    max_width_px: float = COLUMN_PX,
+    max_width_px: float | None = None,
 ) -> dict:
     """The animated figure for one plane, as a plotly figure dict (frames included).
 
@@ -239,8 +264,9 @@ def build_animation_figure(
         Printed in the padding cells.
     start_step : int
         The step shown before Play is pressed.
-    max_width_px : float
-        The width the figure may take (its column's, on a wide window).
+    max_width_px : float, optional
+        The width the figure may take (its column's, on a wide window; default
+        :func:`column_px`).
 
     Returns
     -------
@@ -265,7 +291,7 @@ def build_animation_figure(
         (height, width), geometry.pad, pad_lo, pad_hi, padded_value)
     fig.add_traces(padding_traces)
     fig.add_trace(fg.value_heatmap(y2d, x_offset=out_x, name="y", value_range=value_range))
-    fig.update_layout(coloraxis={"colorscale": fg.COLORSCALE, "cmin": value_range[0],
+    fig.update_layout(coloraxis={"colorscale": fg.colorscale(), "cmin": value_range[0],
                                  "cmax": value_range[1]})
 
     first = painter.paths(*steps[start_step])
@@ -287,7 +313,8 @@ def build_animation_figure(
 
     cell_px, x_range, y_range = figure_extent(geometry, max_width_px)
     annotations = [
-        {**fg.label_annotation(painter.caption(*steps[start_step]), out_x, out_h, size=15),
+        {**fg.label_annotation(painter.caption(*steps[start_step]), out_x, out_h,
+                               size=CAPTION_FONT_PX),
          "yanchor": "top", "yshift": -4},
         fg.label_annotation(t("animation.input_label", h=height, w=width), -reach_left, 1,
                             yref="paper"),
@@ -299,8 +326,8 @@ def build_animation_figure(
                       sliders=[_step_slider(len(steps), start_step)])
     # The bottom margin holds the Play/speed/Pause buttons and, on a row of its own under them,
     # the step slider with its "step N" label.
-    fg.grid_layout(fig, x_range, y_range, cell_px=cell_px, margin={"b": CONTROLS_PX},
-                   min_width_px=MIN_WIDTH_PX)
+    fg.grid_layout(fig, x_range, y_range, cell_px=cell_px,
+                   margin={"b": fg.font_px(CONTROLS_PX)}, min_width_px=min_width_px())
     figure = fig.to_dict()
     # Frames are plain dicts: validating hundreds of tiny go.Frame objects costs more than
     # building the rest of the figure, and they hold nothing but the paths and the caption.
@@ -326,19 +353,19 @@ def play_buttons() -> dict:
                            "transition": {"duration": 0}}]},
     ]
     return {"type": "buttons", "direction": "left", "showactive": False, "buttons": buttons,
-            "x": 0, "y": 0, "xanchor": "left", "yanchor": "top", "pad": {"t": BUTTONS_TOP_PX},
-            "font": {"size": fg.UI_FONT_PX}}
+            "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
+            "pad": {"t": fg.font_px(BUTTONS_TOP_PX)}, "font": {"size": fg.ui_font_px()}}
 
 
 def _step_slider(count: int, active: int) -> dict:
     steps = [{"method": "animate", "label": str(step + 1), "args": [[str(step)], _SCRUB_OPTIONS]}
              for step in range(count)]
     return {"active": active, "steps": steps, "x": 0, "len": 1, "y": 0, "xanchor": "left",
-            "yanchor": "top", "pad": {"t": SLIDER_TOP_PX, "l": 4, "r": 12},
-            "font": {"size": fg.SMALL_FONT_PX},
+            "yanchor": "top", "pad": {"t": fg.font_px(SLIDER_TOP_PX), "l": 4, "r": 12},
+            "font": {"size": fg.small_font_px()},
             "currentvalue": {"prefix": t("animation.step_prefix"),
                              "suffix": t("animation.step_suffix"), "xanchor": "left",
-                             "font": {"size": fg.UI_FONT_PX}},
+                             "font": {"size": fg.ui_font_px()}},
             "transition": {"duration": 0}}
 
 
@@ -368,15 +395,16 @@ def _animation_fragment(fm, params) -> None:
         padded_value = pad_label(params.kind, params.count_include_pad, params.padding)
         # The arithmetic goes beside the figure while the cells stay big enough to read from
         # the back of a room; otherwise the figure takes the page's width and it goes underneath.
-        cell_px, x_range, _ = figure_extent(geometry, COLUMN_PX)
-        if cell_px >= SIDE_BY_SIDE_MIN_CELL_PX:
+        beside_px = column_px()
+        cell_px, x_range, _ = figure_extent(geometry, beside_px)
+        if cell_px >= fg.font_px(SIDE_BY_SIDE_MIN_CELL_PX):
             figure_px = figure_width_px(cell_px, x_range) + COLUMN_GAP_PX
-            figure_column, explain_column = st.columns([figure_px, fg.PAGE_PX - figure_px],
+            figure_column, explain_column = st.columns([figure_px, fg.page_px() - figure_px],
                                                        gap="medium")
-            max_width_px = COLUMN_PX
+            max_width_px = beside_px
         else:
             figure_column, explain_column = st.container(), st.container()
-            max_width_px = fg.PAGE_PX
+            max_width_px = fg.page_px()
         with explain_column:
             st.markdown(f"**{t('animation.explain_heading')}**")
             chosen = st.selectbox(t("animation.explain_step"), range(len(steps)),

@@ -21,6 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from pooling_ui.display import profile_name
 from pooling_ui.i18n import current_language
 
 TTL_S = 3600
@@ -82,6 +83,8 @@ def _figure(key: str, _build: Callable, _args: tuple, _kwargs: dict) -> go.Figur
 
 def cached_figure(build: Callable, *args, **kwargs) -> go.Figure:
     """``build(*args, **kwargs)`` as a validated ``go.Figure``, built once per distinct value of
-    the arguments and the session's language (``build`` may word its labels)."""
-    key = value_key(build.__module__, build.__qualname__, current_language(), args, kwargs)
+    the arguments, the session's language (``build`` may word its labels) and its display
+    profile (``build`` sizes its figure for it)."""
+    key = value_key(build.__module__, build.__qualname__, current_language(), profile_name(),
+                    args, kwargs)
     return _figure(key, build, args, kwargs)

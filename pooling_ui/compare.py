@@ -26,7 +26,7 @@ from pooling_ui.view_output import photo_value_range, show_photo
 
 DEFAULT_KINDS = ("max", "avg")
 COLUMNS_PER_ROW = 4
-# Usable width in pixels of one of 1, 2, 3 or 4 columns on a wide page.
+# Usable width in pixels of one of 1, 2, 3 or 4 columns on a wide page (normal profile).
 COLUMN_PX = (900, 440, 290, 210)
 PHOTO_WIDTH = 300
 
@@ -106,8 +106,13 @@ def cell_size(in_hw: tuple[int, int], columns: int) -> int:
     >>> cell_size((4, 4), 2), cell_size((64, 64), 2), cell_size((16, 16), 4)
     (56, 6, 12)
     """
-    usable = COLUMN_PX[min(columns, len(COLUMN_PX)) - 1] - 16
-    return int(np.clip(usable / max(in_hw[1], 1), fg.CELL_PX_MIN, fg.CELL_PX_MAX))
+    usable = column_px(columns) - 16
+    return int(np.clip(usable / max(in_hw[1], 1), fg.CELL_PX_MIN, fg.cell_px_max()))
+
+
+def column_px(columns: int) -> int:
+    """Usable width of one of ``columns`` columns in this session's display profile."""
+    return round(COLUMN_PX[min(columns, len(COLUMN_PX)) - 1] * fg.page_px() / fg.PAGE_PX)
 
 
 def grid_figure(grid: np.ndarray, value_range: tuple[float, float], colorscale: str,
@@ -181,7 +186,8 @@ def _side_by_side(fm, results: list[KindResult], channel: int | None) -> None:
                 else:
                     st.plotly_chart(
                         cached_figure(grid_figure, result.output[channel], output_range,
-                                      fg.COLORSCALE, t("compare.output"), cell_px=cell_px),
+                                      fg.colorscale(), t("compare.output"),
+                                      cell_px=cell_px),
                         width="content", key=f"cmp_out_{result.kind}",
                         config={"displayModeBar": False})
                     st.plotly_chart(
@@ -199,7 +205,7 @@ def _derived(key: str, what: str) -> str:
 def photo_step(in_w: int, columns: int) -> int:
     """Cells per screen pixel for the photos of a row of ``columns``: the input's width fits a
     column, and every picture of the row (outputs, masks) uses the same step, so one scale."""
-    usable = min(PHOTO_WIDTH, COLUMN_PX[min(columns, len(COLUMN_PX)) - 1] - 16)
+    usable = min(PHOTO_WIDTH, column_px(columns) - 16)
     return max(1, -(-int(in_w) // usable))
 
 

@@ -6,6 +6,15 @@ matrix rows). Cell edges are integers, so an outline of cells is an
 SVG path of rectangles with short integer coordinates — the most compact thing a plotly frame can
 carry, which is what keeps the animation small enough to send to the browser in one go.
 
+Display profiles. Sizes, fonts and colours come from a :class:`Profile`: :data:`NORMAL` (a
+1400-px window with the sidebar open) or :data:`PROJECTOR` (a 1024×768 projector, sidebar
+collapsed, large fonts, high contrast), chosen per session by :mod:`pooling_ui.display`.
+:func:`profile` reads it at run time, so a figure is sized for the session that builds it; the
+module constants (``PAGE_PX``, ``UI_FONT_PX``, …) are the normal profile's values. The helpers
+here (:func:`path_shape`, :func:`label_annotation`, :func:`grid_layout`, …) take line widths and
+font sizes in normal-profile pixels and scale them by the profile, so a caller that says
+``width=3`` gets a thicker line on a projector without asking.
+
 Nothing here computes pooling: the grids drawn are arrays :mod:`pooling_core` produced.
 """
 
@@ -14,47 +23,195 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 
 from pooling_core import format_number
+from pooling_ui.display import is_projector
 from pooling_ui.i18n import t
 
 # Values are printed in the cells while the grid is at most this many cells on a side.
 TEXT_MAX_SIDE = 24
-COLORSCALE = "Viridis"
-GRADIENT_COLORSCALE = "RdBu"
-PAD_COLOR = "#c9c9c9"
-OVERHANG_COLOR = "#ececec"
+# plotly's heatmap text: a character is about 0.65 of the font size wide, a line 1.3 high.
+CHAR_WIDTH_EM = 0.65
+LINE_HEIGHT_EM = 1.3
+CELL_PX_MIN = 4
 WINDOW_COLOR = "#e4002b"
 WINNER_COLOR = "#ffb000"
 # Opaque: outputs still to come must not show through (the class is meant to predict them).
 MASK_COLOR = "#fafafa"
-# Pixels per cell: big enough to read numbers from the back of a classroom, small enough that a
-# 64×64 grid fits a screen.
-CELL_PX_MAX = 56
-CELL_PX_MIN = 4
-# Widths in pixels of the places figures are drawn in, on a 1400-px-wide window with the sidebar
-# open. Figures are sent at exactly their content's size (``st.plotly_chart(width="content")``),
-# so their cells come out square and as big as planned, with no blank bands; on a narrower window
-# Streamlit shrinks a figure to its column and plotly shrinks the cells and their numbers with it.
-PAGE_PX = 940
-PLOT_HEIGHT_MAX_PX = 600
-COLORBAR_PX = 76
-LABEL_ROW_PX = 26
-# Numbers printed in cells: plotly sizes them to fit the cell ("auto"), at most the layout's font
-# size, which is set to a share of the cell. Below CELL_FONT_MIN_PX they are not printed at all
-# (hovering a cell still shows its value): a 6-pixel number helps nobody.
-CELL_FONT_MIN_PX = 10
-CELL_FONT_MAX_PX = 30
-CELL_FONT_SHARE = 0.46
-# plotly's heatmap text: a character is about 0.65 of the font size wide, a line 1.3 high.
-CHAR_WIDTH_EM = 0.65
-LINE_HEIGHT_EM = 1.3
-# Text that is not a cell's number (labels, buttons, colour bar) keeps these sizes.
+GRADIENT_COLORSCALE = "RdBu"
+OVERHANG_COLOR = "#ececec"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How big and how contrasted figures are drawn: one per kind of screen.
+
+    ``page_px`` is the width figures are planned for (they are sent at exactly their content's
+    size, ``st.plotly_chart(width="content")``, so cells come out square and as big as planned;
+    on a narrower window Streamlit shrinks a figure to its column, numbers included). Numbers in
+    cells are sized by plotly to fit the cell, at most ``cell_font_share`` of the cell (between
+    ``cell_font_min_px`` and ``cell_font_max_px``); one that would come out under
+    ``cell_font_min_px`` is not printed (hovering still shows it). ``font_scale`` and
+    ``line_scale`` multiply every other text size and line width.
+    """
+
+    name: str
+    page_px: int
+    plot_height_max_px: int
+    cell_px_max: int
+    cell_font_min_px: int
+    cell_font_max_px: int
+    cell_font_share: float
+    font_scale: float
+    line_scale: float
+    cell_gap_px: int
+    colorbar_px: int
+    label_row_px: int
+    colorscale: str
+    pad_color: str
+    pad_line_color: str
+    hatch_color: str
+    pad_text_color: str
+
+
+# The projector: a 1024-px-wide screen, the sidebar collapsed, the main area's padding set by
+# pooling_ui.display to PROJECTOR_SIDE_PADDING_PX a side, and room kept for a classic 16-px
+# scrollbar (Windows, most Linux desktops): 1024 − 16 − 2 × 24 = 960 px for figures.
+PROJECTOR_VIEWPORT_PX = 1024
+PROJECTOR_SCROLLBAR_PX = 16
+PROJECTOR_SIDE_PADDING_PX = 24
+PROJECTOR_FONT_SCALE = 1.35
+
+NORMAL = Profile(
+    name="normal",
+    # on a 1400-px-wide window with the sidebar open
+    page_px=940,
+    plot_height_max_px=600,
+    # big enough to read numbers from the back of a classroom, small enough that a 64×64 grid
+    # fits a screen
+    cell_px_max=56,
+    # a 6-pixel number helps nobody
+    cell_font_min_px=10,
+    cell_font_max_px=30,
+    cell_font_share=0.46,
+    font_scale=1.0,
+    line_scale=1.0,
+    cell_gap_px=1,
+    colorbar_px=76,
+    label_row_px=26,
+    colorscale="Viridis",
+    pad_color="#c9c9c9",
+    pad_line_color="#9a9a9a",
+    hatch_color="#b0b0b0",
+    pad_text_color="#333333",
+)
+PROJECTOR = Profile(
+    name="projector",
+    page_px=PROJECTOR_VIEWPORT_PX - PROJECTOR_SCROLLBAR_PX - 2 * PROJECTOR_SIDE_PADDING_PX,
+    # a 768-px screen less the browser's bar, the app's header and the figure's controls
+    plot_height_max_px=500,
+    cell_px_max=84,
+    # 18 px reads from the back of a room on a projected 1024×768 picture
+    cell_font_min_px=18,
+    cell_font_max_px=40,
+    cell_font_share=0.5,
+    font_scale=PROJECTOR_FONT_SCALE,
+    line_scale=1.6,
+    # white borders between cells that survive a projector's blur
+    cell_gap_px=2,
+    colorbar_px=96,
+    label_row_px=36,
+    # Cividis: lightness rises steadily end to end and it stays distinct for colour-blind
+    # viewers; a washed-out projector keeps its order of light and dark.
+    colorscale="Cividis",
+    pad_color="#b8b8b8",
+    pad_line_color="#505050",
+    # dark enough to see from the back, light enough not to cross out the "0" or "−∞" written
+    # in each padding cell
+    hatch_color="#747474",
+    pad_text_color="#000000",
+)
+PROFILES = {NORMAL.name: NORMAL, PROJECTOR.name: PROJECTOR}
+
+# The normal profile's values under their old names, for code written before the profiles.
+COLORSCALE = NORMAL.colorscale
+PAD_COLOR = NORMAL.pad_color
+CELL_PX_MAX = NORMAL.cell_px_max
+PAGE_PX = NORMAL.page_px
+PLOT_HEIGHT_MAX_PX = NORMAL.plot_height_max_px
+COLORBAR_PX = NORMAL.colorbar_px
+LABEL_ROW_PX = NORMAL.label_row_px
+CELL_FONT_MIN_PX = NORMAL.cell_font_min_px
+CELL_FONT_MAX_PX = NORMAL.cell_font_max_px
+CELL_FONT_SHARE = NORMAL.cell_font_share
+# Text that is not a cell's number (labels, buttons, colour bar), in the normal profile.
 UI_FONT_PX = 13
 SMALL_FONT_PX = 12
+
+
+def profile() -> Profile:
+    """The display profile of this session (:data:`NORMAL` outside a Streamlit run)."""
+    return PROJECTOR if is_projector() else NORMAL
+
+
+def page_px() -> int:
+    """Width in pixels figures may take in this session's profile."""
+    return profile().page_px
+
+
+def plot_height_max_px() -> int:
+    return profile().plot_height_max_px
+
+
+def cell_px_max() -> int:
+    return profile().cell_px_max
+
+
+def colorbar_px() -> int:
+    """Room on the right of a figure for its colour bar and tick labels."""
+    return profile().colorbar_px
+
+
+def label_row_px() -> int:
+    """Height of a row of labels above a grid."""
+    return profile().label_row_px
+
+
+def colorscale() -> str:
+    """The sequential colour scale of values."""
+    return profile().colorscale
+
+
+def font_px(size: float) -> int:
+    """A text size given in normal-profile pixels, in this session's profile.
+
+    Examples
+    --------
+    >>> font_px(13), font_px(15)
+    (13, 15)
+    """
+    return round(size * profile().font_scale)
+
+
+def line_px(width: float) -> float:
+    """A line width given in normal-profile pixels, in this session's profile."""
+    return round(width * profile().line_scale, 2)
+
+
+def ui_font_px() -> int:
+    """Labels, buttons and hover texts."""
+    return font_px(UI_FONT_PX)
+
+
+def small_font_px() -> int:
+    """Tick labels and the slider's step numbers."""
+    return font_px(SMALL_FONT_PX)
+
 
 def format_value(value: float) -> str:
     """A number as the engine's explanations write it: ``3``, ``2.25``, ``0.3333``, ``−∞``.
@@ -124,8 +281,8 @@ def value_heatmap(
         dy=1,
         coloraxis=coloraxis,
         name=name,
-        xgap=1 if texts is not None else 0,
-        ygap=1 if texts is not None else 0,
+        xgap=profile().cell_gap_px if texts is not None else 0,
+        ygap=profile().cell_gap_px if texts is not None else 0,
     )
     if texts is not None:
         trace.update(text=texts, texttemplate="%{text}",
@@ -181,6 +338,7 @@ def padding_decorations(
     padded = (max(padded[0], outer[0]), min(padded[1], outer[1]), max(padded[2], outer[2]),
               min(padded[3], outer[3]))
     offsets = {"x_offset": x_offset, "y_offset": y_offset}
+    look = profile()
     shapes, traces = [], []
     padding = band_path(padded, inner, **offsets)
     overhang = band_path(outer, padded, **offsets)
@@ -189,7 +347,8 @@ def padding_decorations(
                                  dash="dot", layer="below"))
     if not padding:
         return shapes, traces
-    shapes.append(path_shape(padding, color="#9a9a9a", width=1, fill=PAD_COLOR, layer="below"))
+    shapes.append(path_shape(padding, color=look.pad_line_color, width=1, fill=look.pad_color,
+                             layer="below"))
     small = max(outer[1] - outer[0], outer[3] - outer[2]) <= TEXT_MAX_SIDE
     if not small:
         return shapes, traces
@@ -199,12 +358,13 @@ def padding_decorations(
         f"M{_num(x_offset + c)},{_num(y_offset + r + 1)}L{_num(x_offset + c + 1)},"
         f"{_num(y_offset + r)}" for r, c in cells
     )
-    shapes.append(path_shape(hatch, color="#b0b0b0", width=1, layer="below"))
+    shapes.append(path_shape(hatch, color=look.hatch_color, width=1, layer="below"))
     if not label:
         return shapes, traces
     traces.append(go.Scatter(
         x=[x_offset + c + 0.5 for _, c in cells], y=[y_offset + r + 0.5 for r, _ in cells],
-        text=[label] * len(cells), mode="text", textfont={"color": "#333", "size": 12},
+        text=[label] * len(cells), mode="text",
+        textfont={"color": look.pad_text_color, "size": font_px(12)},
         hovertemplate=t("figures.padding_hover") + "<extra></extra>", name="padding",
     ))
     return shapes, traces
@@ -253,8 +413,8 @@ def window_path(row_taps: Sequence[int], col_taps: Sequence[int], *, x_offset: f
 
 def path_shape(path: str, *, color: str, width: float = 3, fill: str | None = None,
                dash: str | None = None, layer: str = "above") -> dict:
-    """A layout shape drawing ``path``."""
-    shape = {"type": "path", "path": path, "line": {"color": color, "width": width},
+    """A layout shape drawing ``path`` (``width`` in normal-profile pixels)."""
+    shape = {"type": "path", "path": path, "line": {"color": color, "width": line_px(width)},
              "layer": layer, "xref": "x", "yref": "y"}
     if fill:
         shape["fillcolor"] = fill
@@ -263,9 +423,10 @@ def path_shape(path: str, *, color: str, width: float = 3, fill: str | None = No
     return shape
 
 
-def fit_cell_px(span_x: float, span_y: float, *, max_width_px: float = PAGE_PX,
-                max_plot_height_px: float = PLOT_HEIGHT_MAX_PX, side_px: float = 0) -> int:
-    """Pixels per cell so that ``span_x × span_y`` cells (plus ``side_px`` of margins) fit.
+def fit_cell_px(span_x: float, span_y: float, *, max_width_px: float | None = None,
+                max_plot_height_px: float | None = None, side_px: float = 0) -> int:
+    """Pixels per cell so that ``span_x × span_y`` cells (plus ``side_px`` of margins) fit
+    ``max_width_px`` × ``max_plot_height_px`` (default: the profile's page and plot height).
 
     Examples
     --------
@@ -274,8 +435,12 @@ def fit_cell_px(span_x: float, span_y: float, *, max_width_px: float = PAGE_PX,
     >>> fit_cell_px(98, 66, side_px=84)                   # a 64×64 drawing and its 32×32 output
     8
     """
+    look = profile()
+    max_width_px = look.page_px if max_width_px is None else max_width_px
+    max_plot_height_px = look.plot_height_max_px if max_plot_height_px is None \
+        else max_plot_height_px
     fit = min((max_width_px - side_px) / max(span_x, 1), max_plot_height_px / max(span_y, 1))
-    return int(np.clip(fit, CELL_PX_MIN, CELL_PX_MAX))
+    return int(np.clip(fit, CELL_PX_MIN, look.cell_px_max))
 
 
 def rows_for_px(pixels: float, cell_px: float) -> int:
@@ -285,7 +450,9 @@ def rows_for_px(pixels: float, cell_px: float) -> int:
 
 def cell_font_cap(cell_px: float) -> int:
     """Largest font for a cell's number: a share of the cell, so numbers grow with the cells."""
-    return int(np.clip(cell_px * CELL_FONT_SHARE, CELL_FONT_MIN_PX, CELL_FONT_MAX_PX))
+    look = profile()
+    return int(np.clip(cell_px * look.cell_font_share, look.cell_font_min_px,
+                       look.cell_font_max_px))
 
 
 def cell_font_px(cell_px: float, texts: Iterable[str], gap_px: float = 0) -> int:
@@ -310,17 +477,18 @@ def cell_font_px(cell_px: float, texts: Iterable[str], gap_px: float = 0) -> int
 def fit_cell_texts(fig: go.Figure, cell_px: float) -> None:
     """Print the numbers in the cells only where they can be read at ``cell_px``.
 
-    A heatmap whose numbers would come out smaller than :data:`CELL_FONT_MIN_PX` keeps them for
-    hovering but stops printing them; the labels of padding cells follow the same rule.
+    A heatmap whose numbers would come out smaller than the profile's ``cell_font_min_px`` keeps
+    them for hovering but stops printing them; the labels of padding cells follow the same rule.
     """
+    smallest = profile().cell_font_min_px
     for trace in fig.data:
         if trace.type == "heatmap" and trace.texttemplate and trace.text is not None:
             texts = [text for row in trace.text for text in row]
-            if cell_font_px(cell_px, texts, trace.xgap or 0) < CELL_FONT_MIN_PX:
+            if cell_font_px(cell_px, texts, trace.xgap or 0) < smallest:
                 trace.texttemplate = None
         elif trace.type == "scatter" and trace.mode == "text" and trace.text is not None:
             size = cell_font_px(cell_px, list(trace.text))
-            if size < CELL_FONT_MIN_PX:
+            if size < smallest:
                 trace.update(mode="markers", marker={"symbol": "square", "size": cell_px,
                                                      "color": "rgba(0,0,0,0)"})
             else:
@@ -328,18 +496,20 @@ def fit_cell_texts(fig: go.Figure, cell_px: float) -> None:
 
 
 def grid_layout(fig: go.Figure, x_range: tuple[float, float], y_range: tuple[float, float],
-                *, cell_px: int | None = None, max_width_px: float = PAGE_PX,
-                max_plot_height_px: float = PLOT_HEIGHT_MAX_PX, colorbar: bool = True,
+                *, cell_px: int | None = None, max_width_px: float | None = None,
+                max_plot_height_px: float | None = None, colorbar: bool = True,
                 margin: dict | None = None, min_width_px: int = 0) -> int:
     """Square cells of a fixed size, rows downwards, no axes; returns the cell size in pixels.
 
     The figure gets the exact ``width`` and ``height`` its cells need (plus the margins: the
     colour bar on the right when ``colorbar``), so it must be shown with
     ``st.plotly_chart(..., width="content")``. ``cell_px`` defaults to the largest size that
-    fits ``max_width_px`` × ``max_plot_height_px``. A figure narrower than ``min_width_px`` (room
-    for buttons under it) is widened on the right, the grids staying where they are.
+    fits ``max_width_px`` × ``max_plot_height_px`` (default: the profile's). A figure narrower
+    than ``min_width_px`` (room for buttons under it) is widened on the right, the grids staying
+    where they are. The profile's fonts apply, and its colour scale replaces the normal one.
     """
-    margin = {"l": 8, "r": COLORBAR_PX if colorbar else 8, "t": LABEL_ROW_PX, "b": 8,
+    look = profile()
+    margin = {"l": 8, "r": look.colorbar_px if colorbar else 8, "t": look.label_row_px, "b": 8,
               **(margin or {})}
     span_x, span_y = x_range[1] - x_range[0], y_range[1] - y_range[0]
     if cell_px is None:
@@ -364,27 +534,48 @@ def grid_layout(fig: go.Figure, x_range: tuple[float, float], y_range: tuple[flo
         # The layout's font size caps plotly's automatic size of the numbers in the cells; every
         # other text of the figure sets its own size.
         font={"size": cell_font_cap(cell_px)},
-        hoverlabel={"font": {"size": UI_FONT_PX}},
+        hoverlabel={"font": {"size": ui_font_px()}},
     )
+    _use_profile_colorscale(fig, look)
     if colorbar:
         fig.update_layout(coloraxis_colorbar={
-            "thickness": 12, "x": 1, "xanchor": "left", "xpad": 8, "len": 1,
+            "thickness": font_px(12), "x": 1, "xanchor": "left", "xpad": 8, "len": 1,
             "lenmode": "fraction", "y": 0.5, "yanchor": "middle",
-            "tickfont": {"size": SMALL_FONT_PX}})
+            "tickfont": {"size": small_font_px()}})
     else:
         fig.update_layout(coloraxis_showscale=False)
     fit_cell_texts(fig, cell_px)
     return cell_px
 
 
+def _scale_key(colorscale) -> tuple:
+    return tuple((round(float(stop), 6), str(colour).lower()) for stop, colour in colorscale)
+
+
+_NORMAL_SCALE = _scale_key(plotly.colors.get_colorscale(NORMAL.colorscale))
+
+
+def _use_profile_colorscale(fig: go.Figure, look: Profile) -> None:
+    """Give the figure's colour axes that use the normal sequential scale the profile's one, so
+    that every grid figure follows the profile, whoever built it."""
+    if look.colorscale == NORMAL.colorscale:
+        return
+    for name in fig.layout:
+        if name.startswith("coloraxis"):
+            axis = fig.layout[name]
+            if axis.colorscale is not None and _scale_key(axis.colorscale) == _NORMAL_SCALE:
+                axis.colorscale = look.colorscale
+
+
 def label_annotation(text: str, x: float, y: float, *, size: int = UI_FONT_PX,
                      anchor: str = "left", yref: str = "y") -> dict:
-    """A static text label at ``x`` (data coordinates), written just above ``y``.
+    """A static text label at ``x`` (data coordinates), written just above ``y``; ``size`` in
+    normal-profile pixels.
 
     With ``yref="paper"`` and ``y=1`` the label sits in the top margin, above the plot.
     """
     return {"text": text, "x": x, "y": y, "xref": "x", "yref": yref, "showarrow": False,
-            "xanchor": anchor, "yanchor": "bottom", "font": {"size": size}}
+            "xanchor": anchor, "yanchor": "bottom", "font": {"size": font_px(size)}}
 
 
 def parse_rect_paths(path: str) -> list[tuple[float, float, float, float]]:

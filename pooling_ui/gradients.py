@@ -26,8 +26,14 @@ UPSTREAM_MODES = ("ones", "random", "onehot", "typed")
 TYPED_MAX_SIDE = 16
 GAP_COLUMNS = 2
 REACH_COLOR = "#ffb000"
-# Width in pixels of the picture's column (3/4 of the page, beside the controls).
+# Width in pixels of the picture's column (3/4 of the page, beside the controls), normal profile.
 PICTURE_PX = 680
+
+
+def picture_px() -> int:
+    """The picture column's width in this session's display profile."""
+    return fg.page_px() - (fg.PAGE_PX - PICTURE_PX)
+
 
 # -- pure helpers ----------
 
@@ -104,7 +110,7 @@ def gradient_figure(grad_x: np.ndarray, grad_y: np.ndarray, geometry, picked: tu
     )
     x_range = (-geometry.pad[1][0], out_x + out_w)
     y_range = (top, max(height + geometry.pad[0][1], out_h))
-    cell_px = fg.grid_layout(fig, x_range, y_range, max_width_px=PICTURE_PX)
+    cell_px = fg.grid_layout(fig, x_range, y_range, max_width_px=picture_px())
     cells = [(r, c) for r in range(out_h) for c in range(out_w)]
     fig.add_trace(go.Scatter(
         x=[out_x + c + 0.5 for _, c in cells], y=[r + 0.5 for r, _ in cells],

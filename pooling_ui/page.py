@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pooling_ui import view_output
+from pooling_ui import display, view_output
 from pooling_ui.i18n import language_switch, t
 from pooling_ui.inputs import FeatureMap, input_panel, share_box
 from pooling_ui.params import PoolParams, parameter_panel
@@ -52,7 +52,9 @@ CURRENT_KEY = "page_current"
 def run() -> None:
     """The whole app: shared parts, then the page the URL names."""
     language_switch()
-    st.set_page_config(page_title=t("app.title"), layout="wide")
+    display.display_switch()
+    st.set_page_config(page_title=t("app.title"), layout="wide",
+                       initial_sidebar_state=display.sidebar_state())
     pages = {
         name: st.Page(f"{PAGES_DIR}/{name}.py", title=t(f"pages.{name}.nav"), icon=icon,
                       url_path=name, default=index == 0)

@@ -109,8 +109,8 @@ def grid_pair_figure(data: np.ndarray, output: np.ndarray,
     rows = max(height, out_h)
     # each channel's row of grids has its labels on a band of its own above it
     cell_px = fg.fit_cell_px(out_x + out_w, channels * (rows + 1),
-                             side_px=8 + fg.COLORBAR_PX)
-    label_rows = fg.rows_for_px(fg.LABEL_ROW_PX, cell_px)
+                             side_px=8 + fg.colorbar_px())
+    label_rows = fg.rows_for_px(fg.label_row_px(), cell_px)
     row_step = rows + label_rows
     fig = go.Figure()
     annotations = []
@@ -130,7 +130,7 @@ def grid_pair_figure(data: np.ndarray, output: np.ndarray,
                                     color="#222", width=1.5))
         shapes.append(fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x,
                                                  y_offset=y0), color="#222", width=1.5))
-    fig.update_layout(coloraxis={"colorscale": fg.COLORSCALE, "cmin": value_range[0],
+    fig.update_layout(coloraxis={"colorscale": fg.colorscale(), "cmin": value_range[0],
                                  "cmax": value_range[1]},
                       annotations=annotations, shapes=shapes)
     fg.grid_layout(fig, (0, out_x + out_w), (-label_rows, channels * row_step - label_rows),
@@ -213,7 +213,8 @@ def photo_scale(in_hw: tuple[int, int], out_hw: tuple[int, int] = (0, 0)) -> tup
     """
     (height, width), out_w = in_hw, out_hw[1]
     box_h, box_w = PHOTO_BOX_PX
-    fit = min(box_h / max(height, 1), box_w / max(width, 1), PHOTO_ROW_PX / max(width + out_w, 1))
+    row_px = fg.page_px() - (fg.PAGE_PX - PHOTO_ROW_PX)
+    fit = min(box_h / max(height, 1), box_w / max(width, 1), row_px / max(width + out_w, 1))
     if fit >= 1:
         return int(fit), 1
     return 1, int(np.ceil(1 / fit))
@@ -534,7 +535,7 @@ def input_figure(data: np.ndarray, channel_names: tuple[str, ...] = ("gray",)) -
         title = t("output.input_title") + (
             f" ({channel_name(channel_names[channel])})" if channels > 1 else "")
         annotations.append(fg.label_annotation(title, x0, 1, yref="paper"))
-    fig.update_layout(coloraxis={"colorscale": fg.COLORSCALE, "cmin": value_range[0],
+    fig.update_layout(coloraxis={"colorscale": fg.colorscale(), "cmin": value_range[0],
                                  "cmax": value_range[1]},
                       annotations=annotations)
     fg.grid_layout(fig, (0, channels * (width + GAP_COLUMNS) - GAP_COLUMNS), (0, height))

@@ -1,0 +1,115 @@
+"""The display profile of a session: normal, or projector mode for a classroom's 1024×768 beamer.
+
+Projector mode is what a room full of people reading one projected screen needs: the sidebar
+collapsed when a page opens, text about 1.35× larger, a main area with narrow margins, and
+figures planned for that screen (the sizes, fonts and colours of
+:data:`pooling_ui.figures.PROJECTOR`: a 960-px page, bigger cells, numbers of at least 18 px,
+thicker outlines, clearly hatched padding, the Cividis colour scale).
+
+State and link:
+
+* ``display_projector`` (session state, the sidebar toggle's key): ``True`` in projector mode;
+* ``?projector=1`` in a link turns it on for the session the link opens (read once per session,
+  any of the usual true/false words; a value that is neither gives an ``st.warning`` and normal
+  mode). While it is on, the link carries ``projector=1``; off, the name is left out;
+* ``display_url_read`` / ``display_url_warnings``: :func:`pooling_ui.urlstate.read_url_once`'s
+  bookkeeping.
+
+Figures read the profile while they are built (:func:`pooling_ui.figures.profile`), so a figure
+cache must include :func:`profile_name` in its key.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pooling_ui import urlstate
+from pooling_ui.i18n import Message, t
+
+STATE_KEY = "display_projector"
+URL_NAME = "projector"
+URL_PREFIX = "display"
+WARNINGS_KEY = f"{URL_PREFIX}_url_warnings"
+
+
+def is_projector() -> bool:
+    """Whether this session is in projector mode (False outside a Streamlit run)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return False
+    return bool(st.session_state.get(STATE_KEY, False))
+
+
+def profile_name() -> str:
+    """``"projector"`` or ``"normal"``: the name of :func:`pooling_ui.figures.profile`."""
+    return "projector" if is_projector() else "normal"
+
+
+def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
+    """The toggle's state from a link's ``{name: text}``, and a warning for a bad value.
+
+    Examples
+    --------
+    >>> read_url({"projector": "1"}), read_url({})
+    (({'display_projector': True}, []), ({}, []))
+    >>> read_url({"projector": "beamer"})[1][0].key
+    'display.url_bad'
+    """
+    if URL_NAME not in query:
+        return {}, []
+    raw = query[URL_NAME]
+    try:
+        return {STATE_KEY: urlstate.parse_bool(raw)}, []
+    except urlstate.UrlValueError as error:
+        return {STATE_KEY: False}, [Message("display.url_bad",
+                                            {"raw": raw, "reason": error.message})]
+
+
+def sidebar_state() -> str:
+    """``initial_sidebar_state`` of the page: collapsed on a projector, Streamlit's own rule
+    (open on a wide window) otherwise."""
+    return "collapsed" if is_projector() else "auto"
+
+
+def _forget_url_warnings() -> None:
+    st.session_state[WARNINGS_KEY] = []
+
+
+def display_switch() -> bool:
+    """The "Projector mode" toggle in the sidebar, the link kept in step with it, and the CSS of
+    projector mode when it is on; returns whether it is on."""
+    warnings = urlstate.read_url_once(URL_PREFIX, [URL_NAME], read_url)
+    st.session_state.setdefault(STATE_KEY, False)
+    with st.sidebar:
+        st.toggle(t("display.projector"), key=STATE_KEY, help=t("display.projector_help"),
+                  on_change=_forget_url_warnings)
+        for warning in warnings:
+            st.warning(warning.text())
+    on = is_projector()
+    urlstate.sync_query_params({URL_NAME: "1"} if on else {}, [URL_NAME])
+    if on:
+        st.html(f"<style>{projector_css()}</style>")
+    return on
+
+
+def projector_css() -> str:
+    """Larger text everywhere, captions in full contrast, and a main area as wide as a 1024-px
+    screen allows.
+
+    Streamlit sizes its text and spacing in ``rem``, so a larger root font scales every widget
+    at once. Its wide layout pads the main area by ``5rem`` a side — 108 px at that root size —
+    so the padding is set in pixels instead, to what :data:`pooling_ui.figures.PROJECTOR`'s
+    page width assumes. Captions are drawn in the text's own colour (not faded: a projector
+    fades them enough), whatever the theme.
+    """
+    from pooling_ui import figures as fg
+
+    side = fg.PROJECTOR_SIDE_PADDING_PX
+    return (
+        f"html {{ font-size: {16 * fg.PROJECTOR_FONT_SCALE:g}px; }}"
+        '[data-testid="stMainBlockContainer"] {'
+        f" padding-left: {side}px; padding-right: {side}px; padding-top: 4rem;"
+        " max-width: none; }"
+        '[data-testid="stCaptionContainer"] { color: inherit; }'
+    )
