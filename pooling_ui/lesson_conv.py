@@ -327,7 +327,7 @@ def map_figure(values: np.ndarray, title: str, region, cell=None, pickable: bool
                                     color=CELL_COLOR, width=3))
     fig.update_layout(
         shapes=shapes, annotations=[fg.label_annotation(title, min(0, left), 1, yref="paper")],
-        coloraxis={"colorscale": fg.COLORSCALE}, clickmode="event+select", dragmode=False,
+        coloraxis={"colorscale": fg.colorscale()}, clickmode="event+select", dragmode=False,
     )
     x_range = (min(0, left), max(width, right + 1))
     y_range = (min(0, top), max(height, bottom + 1))

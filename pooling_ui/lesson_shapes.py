@@ -136,7 +136,7 @@ def placement_figure(plane: np.ndarray | None, geometry: pc.Geometry,
     fig = go.Figure()
     if plane is not None:
         fig.add_trace(fg.value_heatmap(plane, show_text=max(plane.shape) <= fg.TEXT_MAX_SIDE))
-        fig.update_layout(coloraxis={"colorscale": fg.COLORSCALE, "showscale": False})
+        fig.update_layout(coloraxis={"colorscale": fg.colorscale(), "showscale": False})
     shapes, traces = fg.padding_decorations(
         (height, width), reach, (pads[0][0], pads[1][0]), (pads[0][1], pads[1][1]),
         padding_label)

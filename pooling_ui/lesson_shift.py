@@ -183,7 +183,7 @@ def inputs_figure(plane: np.ndarray, shifted: np.ndarray) -> go.Figure:
     fig = go.Figure([fg.value_heatmap(plane, value_range=value_range),
                      fg.value_heatmap(shifted, x_offset=right, value_range=value_range)])
     fig.update_layout(
-        coloraxis={"colorscale": fg.COLORSCALE, "cmin": value_range[0], "cmax": value_range[1]},
+        coloraxis={"colorscale": fg.colorscale(), "cmin": value_range[0], "cmax": value_range[1]},
         annotations=[fg.label_annotation(t("lesson_shift.input_label"), 0, 1, yref="paper"),
                      fg.label_annotation(t("lesson_shift.shifted_label"), right, 1,
                                          yref="paper")])
@@ -210,7 +210,7 @@ def outputs_figure(grids: list[tuple[str, np.ndarray]], changed: list[np.ndarray
                                             color=fg.WINDOW_COLOR, width=2.5))
         x0 += grid.shape[1] + GAP_COLUMNS
     fig.update_layout(
-        coloraxis={"colorscale": fg.COLORSCALE, "cmin": value_range[0], "cmax": value_range[1]},
+        coloraxis={"colorscale": fg.colorscale(), "cmin": value_range[0], "cmax": value_range[1]},
         annotations=annotations, shapes=shapes)
     fg.grid_layout(fig, (0, x0 - GAP_COLUMNS), (0, height))
     return fig
@@ -241,7 +241,7 @@ def sweep_figure(shifts: list[tuple[float, float]], changes: dict[str, list],
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
     fig.update_layout(width=fg.PAGE_PX, height=360, margin={"l": 50, "r": 20, "t": 40, "b": 50},
                       legend={"orientation": "h", "y": -0.25, "x": 0},
-                      font={"size": fg.UI_FONT_PX})
+                      font={"size": fg.ui_font_px()})
     return fig
 
 

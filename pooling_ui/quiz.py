@@ -162,9 +162,9 @@ def question_figure(x: np.ndarray) -> go.Figure:
         x=[c + 0.5 for c in range(width)] + [-0.5] * height,
         y=[-0.5] * width + [r + 0.5 for r in range(height)],
         text=[str(c) for c in range(width)] + [str(r) for r in range(height)],
-        mode="text", textfont={"color": "#666", "size": fg.SMALL_FONT_PX}, hoverinfo="skip",
+        mode="text", textfont={"color": "#666", "size": fg.small_font_px()}, hoverinfo="skip",
     ))
-    fig.update_layout(coloraxis={"colorscale": fg.COLORSCALE, "cmin": 0, "cmax": pq.VALUE_MAX})
+    fig.update_layout(coloraxis={"colorscale": fg.colorscale(), "cmin": 0, "cmax": pq.VALUE_MAX})
     fg.grid_layout(fig, (-1, width), (-1, height), cell_px=CELL_PX, colorbar=False,
                    margin={"t": 4})
     return fig

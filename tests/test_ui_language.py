@@ -35,7 +35,7 @@ ALLOWED = {*pc.KINDS,
     "same", "valid", "english", "alpha", "dtype", "bit",
     # the lesson pages: filters, layers, layouts and file formats by their usual names
     "sobel", "laplacian", "gabor", "gaussian", "conv", "conv2d", "blurpool", "maxblurpool",
-    "keras", "nchw", "nhwc", "csv", "wav", "textcnn", "tanh", "sigmoid",
+    "keras", "nchw", "nhwc", "csv", "wav", "textcnn", "tanh", "sigmoid", "npy",
 }
 PRODUCT = "Pooling Lab"
 CODE = re.compile(r"`[^`]*`")
@@ -113,6 +113,9 @@ def visible_texts(app: AppTest) -> list[str]:
             continue  # st.latex
         if type(proto).__name__ == "Code":
             continue  # st.code: a program is in its language, not the reader's
+        if type(proto).__name__ == "Html" and re.fullmatch(r"\s*<style>.*</style>\s*", proto.body,
+                                                            re.DOTALL):
+            continue  # a style sheet (projector mode's) is not text anyone reads
         texts.extend(_strings(proto))
     for frame in app.dataframe:
         texts.extend(str(column) for column in frame.value.columns)
