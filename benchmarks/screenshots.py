@@ -247,6 +247,20 @@ def photo_blocks(page, url: str) -> None:
     save(page, "screenshot-photo-blocks")
 
 
+def projector(page, url: str) -> None:
+    """Projector mode on a 1024×768 screen: the sidebar collapsed, big numbers in the cells."""
+    from pooling_ui.i18n import t
+
+    open_app(page, url + "/?lang=en&projector=1&input=random&input_size=12&kind=avg&kernel=3"
+             "&stride=2&padding=1", timeout_ms=120_000)
+    page.mouse.move(5, 5)
+    scroll_main_to(page, t("animation.heading", "en"))
+    save(page, "screenshot-projector")
+
+
+projector.viewport = {"width": 1024, "height": 768}
+
+
 # Links that show each lesson page at its most telling (chosen by the pages' authors).
 LESSON_LINKS = {
     "shapes": "/shapes?lang=en&input=worked4x4&kind=avg&kernel=3&stride=2&padding=1&ceil=true",
@@ -261,6 +275,7 @@ SHOTS = {
     **{name: page_from_link(name, link) for name, link in LESSON_LINKS.items()},
     "share": shared_grid,
     "photo-blocks": photo_blocks,
+    "projector": projector,
     "explorer-en": explorer_in("en"),
     "explorer-zh": explorer_in("zh"),
     "typed": typed_example,
@@ -287,7 +302,7 @@ def main() -> None:
         for name in args.shots or SHOTS:
             start = time.perf_counter()
             # a fresh context per screenshot: a new session, as a new visitor would have
-            context = browser.new_context(viewport=VIEWPORT)
+            context = browser.new_context(viewport=getattr(SHOTS[name], "viewport", VIEWPORT))
             context.set_default_timeout(30_000)
             try:
                 SHOTS[name](context.new_page(), server.url)
