@@ -19,7 +19,7 @@ from pooling_ui import view_engine as engine
 from pooling_ui.animation import declared_padding
 from pooling_ui.caching import cached_figure, value_key
 from pooling_ui.i18n import labeller, t
-from pooling_ui.view_common import pick_plane
+from pooling_ui.view_common import clicked_cell, pick_plane
 from pooling_ui.view_output import photo_scale, show_photo
 
 UPSTREAM_MODES = ("ones", "random", "onehot", "typed")
@@ -151,22 +151,9 @@ def gradients_view(fm, params, *, key_prefix: str = "grad", photo_mask: bool = T
 
 def _pick_callback(key_prefix: str, out_w: int) -> None:
     """Turn a click on an output cell's marker into the picked row and column."""
-    event = st.session_state.get(f"{key_prefix}_figure")
-    try:
-        points = event["selection"]["points"]
-    except (KeyError, TypeError):
-        return
-    for point in points:
-        data = point.get("customdata")
-        if isinstance(data, (list, tuple)) and len(data) == 2:
-            row, col = int(data[0]), int(data[1])
-        elif "point_index" in point:
-            row, col = divmod(int(point["point_index"]), max(out_w, 1))
-        else:
-            continue
-        st.session_state[f"{key_prefix}_row"] = row
-        st.session_state[f"{key_prefix}_col"] = col
-        return
+    cell = clicked_cell(st.session_state.get(f"{key_prefix}_figure"), out_w)
+    if cell is not None:
+        st.session_state[f"{key_prefix}_row"], st.session_state[f"{key_prefix}_col"] = cell
 
 
 @st.fragment

@@ -41,6 +41,7 @@ from pooling_ui.caching import cache_data, cache_resource, cached_figure
 from pooling_ui.i18n import Message, engine_message, labeller, t
 from pooling_ui.images import rgb_to_gray, to_display_uint8
 from pooling_ui.urlstate import UrlValueError, read_url_once
+from pooling_ui.view_common import clicked_cell
 from pooling_ui.view_output import shape_text
 
 LESSON_MAX_SIDE = 384
@@ -160,17 +161,9 @@ _URL_READERS = {
 
 def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
     """Session-state values from the link, and a warning for each value not used."""
-    state, warnings = {}, []
-    for name, (reader, default_text) in _URL_READERS.items():
-        if name not in query:
-            continue
-        try:
-            state.update(reader(query[name]))
-        except UrlValueError as error:
-            warnings.append(Message("params.url_bad", {
-                "name": name, "raw": query[name], "reason": error.message,
-                "default": default_text()}))
-    return state, warnings
+    return urlstate.read_values(
+        query, {name: reader for name, (reader, _) in _URL_READERS.items()},
+        lambda name: _URL_READERS[name][1]())
 
 
 def url_values(state) -> dict[str, str]:
@@ -454,22 +447,10 @@ def _controls(fm) -> tuple[list, bool, bool, str]:
 
 def _pick_callback(out_w: int) -> None:
     """Turn a click on a cell of the last map into the picked row and column."""
-    event = st.session_state.get("conv_map_last")
-    try:
-        points = event["selection"]["points"]
-    except (KeyError, TypeError):
-        return
-    for point in points:
-        data = point.get("customdata")
-        if isinstance(data, (list, tuple)) and len(data) == 2:
-            row, col = int(data[0]), int(data[1])
-        elif "point_index" in point:
-            row, col = divmod(int(point["point_index"]), max(out_w, 1))
-        else:
-            continue
-        st.session_state["conv_cell_row"], st.session_state["conv_cell_col"] = row, col
+    cell = clicked_cell(st.session_state.get("conv_map_last"), out_w)
+    if cell is not None:
+        st.session_state["conv_cell_row"], st.session_state["conv_cell_col"] = cell
         _forget_url_warnings()
-        return
 
 
 def _cell_input(label: str, size: int, key: str) -> int:

@@ -44,7 +44,7 @@ from pooling_ui.animation import play_buttons
 from pooling_ui.caching import cache_data, cache_resource
 from pooling_ui.i18n import Message, current_language, labeller, t
 from pooling_ui.images import bytes_digest
-from pooling_ui.urlstate import UrlValueError, read_url_once
+from pooling_ui.urlstate import read_url_once
 
 SOURCES = ("series", "audio", "sentence")
 SERIES_SOURCES = (*signals.PRESETS, "csv")
@@ -143,18 +143,8 @@ def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
     >>> state, [warning.key for warning in warnings]
     ({'sig_kernel': 4}, ['lesson_pool1d.url_bad'])
     """
-    state: dict = {}
-    warnings: list[Message] = []
-    for name, reader in _URL_READERS.items():
-        if name not in query:
-            continue
-        try:
-            state.update(reader(query[name]))
-        except UrlValueError as error:
-            warnings.append(Message("lesson_pool1d.url_bad", {
-                "name": name, "raw": query[name], "reason": error.message,
-                "default": _default_text(name)}))
-    return state, warnings
+    return urlstate.read_values(query, _URL_READERS, _default_text,
+                                message_key="lesson_pool1d.url_bad")
 
 
 def url_values(state) -> dict[str, str]:

@@ -28,7 +28,7 @@ from pooling_ui import codegen
 from pooling_ui import figures as fg
 from pooling_ui import view_engine as engine
 from pooling_ui.i18n import Message, engine_message, labeller, t
-from pooling_ui.urlstate import UrlValueError, parse_choice, read_url_once, sync_query_params
+from pooling_ui.urlstate import parse_choice, read_url_once, read_values, sync_query_params
 from pooling_ui.view_common import kind_name
 
 URL_NAMES = ("shapes_torch", "shapes_tf")
@@ -54,17 +54,10 @@ SEED_FIXED = (
 # -- URL ------------------------------------------------------------------------------------------
 def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
     """Widget values from the link and a warning for each value not used."""
-    state, warnings = dict(DEFAULTS), []
-    for name in URL_NAMES:
-        if name not in query:
-            continue
-        try:
-            state[name] = parse_choice(query[name], CHOICES[name])
-        except UrlValueError as error:
-            warnings.append(Message("params.url_bad", {
-                "name": name, "raw": query[name], "reason": error.message,
-                "default": repr(DEFAULTS[name])}))
-    return state, warnings
+    readers = {name: lambda raw, name=name: {name: parse_choice(raw, CHOICES[name])}
+               for name in URL_NAMES}
+    updates, warnings = read_values(query, readers, lambda name: repr(DEFAULTS[name]))
+    return {**DEFAULTS, **updates}, warnings
 
 
 def _forget_url_warnings() -> None:

@@ -42,7 +42,7 @@ from pooling_ui import figures as fg
 from pooling_ui import urlstate
 from pooling_ui import view_engine as engine
 from pooling_ui.caching import cache_resource, cached_figure, value_key
-from pooling_ui.i18n import Message, engine_message, labeller, t
+from pooling_ui.i18n import engine_message, labeller, t
 from pooling_ui.urlstate import UrlValueError, read_url_once
 from pooling_ui.view_output import photo_value_range, show_photo
 
@@ -248,7 +248,6 @@ def sweep_figure(shifts: list[tuple[float, float]], changes: dict[str, list],
 # -- the link -------------------------------------------------------------------------------------
 def read_url(query: dict[str, str], stride: tuple[int, int], is_photo: bool):
     """Session-state values from the link's ``shift_*`` names, and a warning for each bad one."""
-    state, warnings = {}, []
     readers = {
         "shift_by": lambda raw: _read_shift_by(raw, stride),
         "shift_sub": _read_sub,
@@ -260,16 +259,9 @@ def read_url(query: dict[str, str], stride: tuple[int, int], is_photo: bool):
                 "shift_sub": "0", "shift_filter": str(DEFAULT_FILTER),
                 # quoted: a link's word, not prose to translate
                 "shift_dir": repr(DEFAULTS["shift_dir"])}
-    for name, reader in readers.items():
-        if name not in query or (name == "shift_sub" and not is_photo):
-            continue
-        try:
-            state.update(reader(query[name]))
-        except UrlValueError as error:
-            warnings.append(Message("params.url_bad", {
-                "name": name, "raw": query[name], "reason": error.message,
-                "default": defaults[name]}))
-    return state, warnings
+    if not is_photo:  # a sub-cell shift is for photos only
+        readers.pop("shift_sub")
+    return urlstate.read_values(query, readers, defaults.get)
 
 
 def _read_shift_by(raw, stride: tuple[int, int]) -> dict:

@@ -36,7 +36,7 @@ from pooling_ui import figures as fg
 from pooling_ui import urlstate
 from pooling_ui.caching import cached_figure
 from pooling_ui.i18n import Message, current_language, t
-from pooling_ui.urlstate import UrlValueError, read_url_once
+from pooling_ui.urlstate import read_url_once
 
 URL_NAMES = ("quiz_seed", "quiz_q")
 SEED_KEY, QUESTION_KEY = "quiz_seed", "quiz_q"
@@ -62,23 +62,14 @@ def random_seed() -> int:
 def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
     """Session values for ``quiz_seed`` and ``quiz_q``, with a warning for each bad value."""
     state = {SEED_KEY: random_seed(), QUESTION_KEY: 1}
-    warnings = []
-    readers = (
-        (SEED_KEY, lambda raw: urlstate.parse_int(raw, 0, pq.SEED_MAX),
-         lambda: Message("quiz.default_seed", {"seed": state[SEED_KEY]})),
-        (QUESTION_KEY, lambda raw: urlstate.parse_int(raw, 1, pq.QUIZ_LENGTH),
-         lambda: Message("quiz.default_question")),
-    )
-    for name, parse, default in readers:
-        if name not in query:
-            continue
-        try:
-            state[name] = parse(query[name])
-        except UrlValueError as error:
-            warnings.append(Message("params.url_bad", {"name": name, "raw": query[name],
-                                                       "reason": error.message,
-                                                       "default": default()}))
-    return state, warnings
+    readers = {
+        SEED_KEY: lambda raw: {SEED_KEY: urlstate.parse_int(raw, 0, pq.SEED_MAX)},
+        QUESTION_KEY: lambda raw: {QUESTION_KEY: urlstate.parse_int(raw, 1, pq.QUIZ_LENGTH)},
+    }
+    defaults = {SEED_KEY: Message("quiz.default_seed", {"seed": state[SEED_KEY]}),
+                QUESTION_KEY: Message("quiz.default_question")}
+    updates, warnings = urlstate.read_values(query, readers, defaults.get)
+    return {**state, **updates}, warnings
 
 
 def _forget_url_warnings() -> None:

@@ -24,7 +24,7 @@ import base64
 import binascii
 import math
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlencode, urlsplit
 
 import numpy as np
@@ -279,6 +279,36 @@ def format_weights(weights) -> str:
     if isinstance(weights, str):
         return weights
     return ";".join(",".join(f"{value:g}" for value in row) for row in weights)
+
+
+def read_values(query: Mapping[str, str], readers: Mapping[str, Callable[[str], dict]],
+                default_text: Callable[[str], object], *,
+                message_key: str = "params.url_bad") -> tuple[dict, list[Message]]:
+    """Session-state values from the link, and a warning for each value that cannot be read.
+
+    ``readers[name](raw)`` turns the link's value of ``name`` into session-state updates, or
+    raises :class:`UrlValueError`; the warning (``message_key``, with ``name``, ``raw``,
+    ``reason`` and ``default_text(name)``) says why and what is used instead.
+
+    Examples
+    --------
+    >>> digit = {name: lambda raw, name=name: {name: parse_int(raw, 0, 9)} for name in "nm"}
+    >>> state, warnings = read_values({"n": "7", "m": "x"}, digit, lambda name: "0")
+    >>> state, [warning.fields["name"] for warning in warnings]
+    ({'n': 7}, ['m'])
+    """
+    state: dict = {}
+    warnings: list[Message] = []
+    for name, reader in readers.items():
+        if name not in query:
+            continue
+        try:
+            state.update(reader(query[name]))
+        except UrlValueError as error:
+            warnings.append(Message(message_key, {
+                "name": name, "raw": query[name], "reason": error.message,
+                "default": default_text(name)}))
+    return state, warnings
 
 
 def sync_query_params(wanted: Mapping[str, str], owned: Iterable[str]) -> None:

@@ -59,3 +59,28 @@ def pick_plane(fm, key_prefix: str, photo_note_key: str) -> np.ndarray:
         left = position_slider(t("views.crop_col"), width - PHOTO_CROP, f"{key_prefix}_crop_col",
                                width // 2)
     return np.ascontiguousarray(plane[top:top + PHOTO_CROP, left:left + PHOTO_CROP])
+
+
+def clicked_cell(event, out_w: int) -> tuple[int, int] | None:
+    """The ``(row, col)`` a click on a grid figure picked, from ``st.plotly_chart``'s selection
+    event: the cell's ``customdata`` when the clicked marker carries it, else the marker's index
+    in row-major order over ``out_w`` columns; None when the event picked nothing.
+
+    Examples
+    --------
+    >>> clicked_cell({"selection": {"points": [{"customdata": [2, 3]}]}}, 5)
+    (2, 3)
+    >>> clicked_cell({"selection": {"points": [{"point_index": 7}]}}, 5), clicked_cell(None, 5)
+    ((1, 2), None)
+    """
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    for point in points:
+        data = point.get("customdata")
+        if isinstance(data, (list, tuple)) and len(data) == 2:
+            return int(data[0]), int(data[1])
+        if "point_index" in point:
+            return divmod(int(point["point_index"]), max(out_w, 1))
+    return None

@@ -256,8 +256,8 @@ def test_view_doctests():
     # pytest's --doctest-modules covers tests/ and pooling_core/ only, so run these here
     import doctest
 
-    from pooling_ui import animation, caching, compare, figures, view_output
+    from pooling_ui import animation, caching, compare, figures, urlstate, view_common, view_output
 
-    for module in (figures, view_output, compare, animation, caching):
+    for module in (figures, view_output, compare, animation, caching, urlstate, view_common):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.attempted >= 2 and result.failed == 0, module.__name__
