@@ -11,6 +11,8 @@ opens the Explorer from one link in English and in Chinese, types the 4×4 worke
 the data editor, uploads a generated 12-megapixel phone photo,
 draws a digit on the canvas, opens a shared link, and visits the Gradients and Compare pages —
 each through the page itself (keyboard, mouse, dropzone), never by setting state behind its back.
+The lesson pages and the quiz are opened from the links in :data:`LESSON_LINKS`; a typed grid from
+its link with the Share box opened, a photo's blown-up output, and projector mode at 1024×768.
 The PNGs are reduced to a 256-colour palette so the repository stays small.
 """
 
