@@ -1,4 +1,5 @@
-"""Shared helpers of the engine tests: Hypothesis strategies and NaN-aware comparisons.
+"""Shared helpers of the engine tests (Hypothesis strategies and NaN-aware comparisons) and the
+fixtures of the real-browser tests (one Streamlit server and one Chromium for the whole session).
 
 The comparisons are assertions over ``pooling_core.crosscheck.tolerance`` (its ``agreement`` and
 ``RTOL``): "exact", "n ulp" and "rel" mean here what they mean in the cross-check and the badge.
@@ -10,8 +11,21 @@ import these helpers with ``from conftest import ...`` (the tests folder is on `
 
 from __future__ import annotations
 
+import os
+import warnings
+
 import numpy as np
+import pytest
 import torch
+from browser_support import (
+    VIEWPORT,
+    StreamlitServer,
+    chromium,
+    find_chromium,
+    missing_browser_reason,
+    playwright_missing_reason,
+    screenshot,
+)
 from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
 
@@ -208,3 +222,68 @@ def pool2d_cases(draw, *, styles=("ties", "specials", "normal"), with_integers=T
     seed = draw(st.integers(0, 2**32 - 1))
     x = make_values(seed, (*draw(leading_axes()), *hw), dtype, style)
     return x, params, seed
+
+
+# ---------------------------------------------------------------------------------------------
+# Real-browser tests (tests/test_browser*.py): one server and one Chromium per pytest session
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The Chromium to drive; skips without one, fails without one under ``CI=true``."""
+    reason = playwright_missing_reason()
+    path = None if reason else find_chromium()
+    if path is None:
+        reason = reason or missing_browser_reason()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true, so a browser is required, but {reason}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium_browser(chromium_path):
+    with chromium(chromium_path) as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session")
+def app_server(chromium_path):
+    # chromium_path first: without a browser there is no point starting the server.
+    with StreamlitServer("app.py") as server:
+        yield server
+
+
+@pytest.fixture
+def browser_page(chromium_browser, app_server):
+    """A factory of pages on the shared server: ``browser_page(name, timeout_ms=...)``.
+
+    Each call opens a fresh browser context (its own storage, so a new Streamlit session) with
+    ``viewport`` and the default timeout ``timeout_ms``, and returns its page; extra keyword
+    arguments go to ``Browser.new_context`` (e.g. ``accept_downloads=True``). At the end of the
+    test every page is saved as ``test-artifacts/<name>.png`` (``full_page`` as given) and its
+    context closed. Not pytest-playwright's ``page`` fixture: browser_support says why.
+    """
+    opened = []
+
+    def new_page(name: str, *, timeout_ms: int, viewport=VIEWPORT, full_page: bool = True,
+                 **context_options):
+        context = chromium_browser.new_context(viewport=viewport, **context_options)
+        try:
+            context.set_default_timeout(timeout_ms)
+            page = context.new_page()
+        except BaseException:
+            context.close()
+            raise
+        opened.append((page, name, full_page))
+        return page
+
+    yield new_page
+    for page, name, full_page in opened:
+        try:
+            screenshot(page, name, full_page=full_page)
+        except Exception as error:  # a missing screenshot must not hide the test's own result
+            warnings.warn(f"no screenshot {name}: {error}", stacklevel=1)
+        finally:
+            page.context.close()

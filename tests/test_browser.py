@@ -14,22 +14,14 @@ Without a Chromium these tests skip with the reason; under ``CI=true`` a missing
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 from browser_support import (
     EXCEPTION,
-    VIEWPORT,
-    StreamlitServer,
-    chromium,
     exception_texts,
-    find_chromium,
-    missing_browser_reason,
     open_app,
     phone_photo_jpeg,
-    playwright_missing_reason,
-    screenshot,
     typed_cell_centre,
     wait_for_idle,
 )
@@ -46,46 +38,14 @@ EXPECT_TIMEOUT_MS = 20_000
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    """The Chromium to drive; skips without one, fails without one under ``CI=true``."""
-    reason = playwright_missing_reason()
-    path = None if reason else find_chromium()
-    if path is None:
-        reason = reason or missing_browser_reason()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true, so a browser is required, but {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-    return path
-
-
-@pytest.fixture(scope="session")
-def chromium_browser(chromium_path):
-    with chromium(chromium_path) as browser:
-        yield browser
-
-
-@pytest.fixture(scope="session")
-def app_server(chromium_path):
-    # chromium_path first: without a browser there is no point starting the server.
-    with StreamlitServer("app.py") as server:
-        yield server
+# chromium_path, chromium_browser, app_server and browser_page live in conftest.py: every
+# browser test module shares one server and one Chromium.
 
 
 @pytest.fixture
-def app_page(chromium_browser, app_server, request):
-    """A fresh browser context (a new Streamlit session) per test; a screenshot at the end.
-
-    Not pytest-playwright's ``page`` fixture: browser_support says why.
-    """
-    context = chromium_browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(EXPECT_TIMEOUT_MS)
-    new_page = context.new_page()
-    yield new_page
-    try:
-        screenshot(new_page, f"browser-{request.node.name}")
-    finally:
-        context.close()
+def app_page(browser_page, request):
+    """A fresh browser context (a new Streamlit session) per test; a screenshot at the end."""
+    return browser_page(f"browser-{request.node.name}", timeout_ms=EXPECT_TIMEOUT_MS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,7 +369,10 @@ def test_a_chinese_link_opens_in_chinese_and_the_switch_keeps_the_view(app_page,
     nav = app_page.locator('[data-testid="stSidebarNav"] a')
     # each link is its Material icon (a ligature: the icon's name as text) and its title
     titles = [link.inner_text().split("\n")[-1].strip() for link in nav.all()]
-    assert titles == ["探索", "梯度", "对比"], titles
+    assert titles == ["探索", "梯度", "对比", "形状与代码", "卷积 → ReLU → 池化", "平移不变性",
+                      "一维池化", "测验"], titles
+    sections = app_page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert all(heading in sections for heading in ("工具", "课程", "课堂")), sections
     # a choice made on the Chinese page, by its Chinese label, survives the switch too
     kinds = app_page.locator(SIDEBAR).locator('[data-testid="stSelectbox"]').filter(
         has_text="池化种类")

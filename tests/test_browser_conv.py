@@ -8,53 +8,12 @@ Skips without a Chromium (fails under ``CI=true``), like tests/test_browser.py.
 
 from __future__ import annotations
 
-import os
-
-import pytest
-from browser_support import (
-    VIEWPORT,
-    StreamlitServer,
-    chromium,
-    exception_texts,
-    find_chromium,
-    missing_browser_reason,
-    open_app,
-    playwright_missing_reason,
-    screenshot,
-    wait_for_idle,
-)
+from browser_support import exception_texts, open_app, wait_for_idle
 
 MAIN = '[data-testid="stMain"]'
 # Generous: the first load fetches plotly's script, which is slow on busy shared cores.
 EXPECT_TIMEOUT_MS = 60_000
 FIRST_LOAD_TIMEOUT_MS = 120_000
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    reason = playwright_missing_reason()
-    path = None if reason else find_chromium()
-    if path is None:
-        reason = reason or missing_browser_reason()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true, so a browser is required, but {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def app_page(chromium_path, request):
-    with StreamlitServer("app.py", log_name="streamlit-server-conv.log") as server, \
-            chromium(chromium_path) as browser:
-        context = browser.new_context(viewport=VIEWPORT)
-        context.set_default_timeout(EXPECT_TIMEOUT_MS)
-        page = context.new_page()
-        page.server_url = server.url
-        try:
-            yield page
-        finally:
-            screenshot(page, "browser-conv")
-            context.close()
 
 
 def field_text(page) -> str:
@@ -84,12 +43,12 @@ def click_last_map_cell(page, row: int, col: int) -> None:
     wait_for_idle(page, EXPECT_TIMEOUT_MS)
 
 
-def test_toggle_and_click_a_cell(app_page):
+def test_toggle_and_click_a_cell(browser_page, app_server):
     from playwright.sync_api import expect
 
-    page = app_page
+    page = browser_page("browser-conv", timeout_ms=EXPECT_TIMEOUT_MS)
     # ReLU off: five maps, fewer figures to draw
-    open_app(page, f"{page.server_url}/conv?input=checkerboard&input_size=16&lang=en"
+    open_app(page, f"{app_server.url}/conv?input=checkerboard&input_size=16&lang=en"
              "&conv_relu=false", timeout_ms=FIRST_LOAD_TIMEOUT_MS)
     assert not exception_texts(page)
     # two stages (conv3 pad 1, max 2×2 s2, twice): 16 → 8 → 4; cell 0 sees rows −3..6

@@ -9,20 +9,8 @@ back (smaller root font, no ``projector`` in the link). Skips without a Chromium
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from browser_support import (
-    StreamlitServer,
-    chromium,
-    exception_texts,
-    find_chromium,
-    missing_browser_reason,
-    open_app,
-    playwright_missing_reason,
-    screenshot,
-    wait_for_idle,
-)
+from browser_support import exception_texts, open_app, wait_for_idle
 
 SCREEN = {"width": 1024, "height": 768}
 READABLE_PX = 18
@@ -37,32 +25,13 @@ _CELL_TEXT = """plot => ({
 })"""
 
 
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    reason = playwright_missing_reason()
-    path = None if reason else find_chromium()
-    if path is None:
-        reason = reason or missing_browser_reason()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true, so a browser is required, but {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def projector_page(chromium_path):
-    with StreamlitServer("app.py", log_name="streamlit-display.log") as server, \
-            chromium(chromium_path) as browser:
-        context = browser.new_context(viewport=SCREEN)
-        context.set_default_timeout(EXPECT_TIMEOUT_MS)
-        page = context.new_page()
-        open_app(page, f"{server.url}/?lang=en&projector=1&input=worked4x4",
-                 timeout_ms=EXPECT_TIMEOUT_MS * 2)
-        try:
-            yield page
-        finally:
-            screenshot(page, "browser-display", full_page=False)
-            context.close()
+@pytest.fixture
+def projector_page(browser_page, app_server):
+    page = browser_page("browser-display", timeout_ms=EXPECT_TIMEOUT_MS, viewport=SCREEN,
+                        full_page=False)
+    open_app(page, f"{app_server.url}/?lang=en&projector=1&input=worked4x4",
+             timeout_ms=EXPECT_TIMEOUT_MS * 2)
+    return page
 
 
 def root_font_px(page) -> float:

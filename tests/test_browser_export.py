@@ -12,32 +12,19 @@ from __future__ import annotations
 import io
 
 import pytest
-from browser_support import VIEWPORT, StreamlitServer, chromium, open_app, screenshot
+from browser_support import open_app
 from PIL import Image
-from test_browser import EXPECT_TIMEOUT_MS, assert_no_exception, chromium_path  # noqa: F401
+from test_browser import EXPECT_TIMEOUT_MS, assert_no_exception
 
 MAIN = '[data-testid="stMain"]'
 # A first page load imports plotly and PyTorch and draws two figures: on two busy cores, slow.
 FIRST_LOAD_MS = 120_000
 
 
-@pytest.fixture(scope="module")
-def export_server(chromium_path):  # noqa: F811
-    with StreamlitServer("app.py", log_name="streamlit-server-export.log") as server:
-        yield server
-
-
 @pytest.fixture
-def export_page(chromium_path, export_server, request):  # noqa: F811
-    with chromium(chromium_path) as browser:
-        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-        context.set_default_timeout(EXPECT_TIMEOUT_MS)
-        page = context.new_page()
-        try:
-            yield page
-        finally:
-            screenshot(page, f"browser-{request.node.name}")
-            context.close()
+def export_page(browser_page, request):
+    return browser_page(f"browser-{request.node.name}", timeout_ms=EXPECT_TIMEOUT_MS,
+                        accept_downloads=True)
 
 
 def _download_gif(page) -> Image.Image:
@@ -50,13 +37,13 @@ def _download_gif(page) -> Image.Image:
     return download.suggested_filename, Image.open(io.BytesIO(open(download.path(), "rb").read()))
 
 
-def test_the_gif_button_downloads_one_frame_per_step(export_page, export_server):
-    open_app(export_page, export_server.url + "/?lang=en", timeout_ms=FIRST_LOAD_MS)
+def test_the_gif_button_downloads_one_frame_per_step(export_page, app_server):
+    open_app(export_page, app_server.url + "/?lang=en", timeout_ms=FIRST_LOAD_MS)
     name, gif = _download_gif(export_page)
     assert name == "pooling-max-k2x2-s2x2-p0x0-worked4x4-animation.gif"
     assert gif.format == "GIF" and gif.n_frames == 4 and gif.info["loop"] == 0
     assert_no_exception(export_page, "after the first download")
-    open_app(export_page, export_server.url + "/?lang=en&kernel=3&stride=1&padding=1",
+    open_app(export_page, app_server.url + "/?lang=en&kernel=3&stride=1&padding=1",
              timeout_ms=FIRST_LOAD_MS)
     name, gif = _download_gif(export_page)
     assert name == "pooling-max-k3x3-s1x1-p1x1-worked4x4-animation.gif"

@@ -13,23 +13,10 @@ Without a Chromium the test skips with the reason; under ``CI=true`` a missing b
 
 from __future__ import annotations
 
-import os
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-from browser_support import (
-    VIEWPORT,
-    StreamlitServer,
-    chromium,
-    exception_texts,
-    find_chromium,
-    missing_browser_reason,
-    open_app,
-    playwright_missing_reason,
-    screenshot,
-    typed_cell_centre,
-    wait_for_idle,
-)
+from browser_support import open_app, typed_cell_centre, wait_for_idle
+from test_browser import assert_no_exception
 
 SIDEBAR = '[data-testid="stSidebar"]'
 MAIN = '[data-testid="stMain"]'
@@ -49,43 +36,12 @@ TYPED = [
 FIRST_WINDOW = "y[0,0] = max(7, −3, 1, 9) = 9"  # the explanations write − for minus
 
 
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    reason = playwright_missing_reason()
-    path = None if reason else find_chromium()
-    if path is None:
-        reason = reason or missing_browser_reason()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true, so a browser is required, but {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def app_server(chromium_path):
-    with StreamlitServer("app.py", log_name="streamlit-server-links.log") as server:
-        yield server
-
-
-# Not named "browser": pytest-playwright's fixture of that name would be shadowed confusingly.
-@pytest.fixture(scope="module")
-def link_browser(chromium_path):
-    with chromium(chromium_path) as launched:
-        yield launched
-
-
-def new_page(browser, server):
+def new_page(browser_page, server, name: str):
     """A fresh browser context (its own storage: a new Streamlit session) that may use the
-    clipboard, as a person's browser lets a page's copy button do."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
-    context.set_default_timeout(EXPECT_TIMEOUT_MS)
-    return context, context.new_page()
-
-
-def assert_no_exception(page, where: str) -> None:
-    texts = exception_texts(page)
-    assert not texts, f"{where}: exception box on the page:\n" + "\n---\n".join(texts)
+    clipboard, as a person's browser lets a page's copy button do; saved as ``name`` at the end."""
+    page = browser_page(name, timeout_ms=EXPECT_TIMEOUT_MS)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    return page
 
 
 def editor_cells(page) -> list[list[str]]:
@@ -142,36 +98,29 @@ def query_of(url: str) -> tuple[str, dict[str, list[str]]]:
     return f"{parts.netloc}{parts.path}", parse_qs(parts.query)
 
 
-def test_a_typed_5x5_grid_opens_identically_in_a_new_browser(link_browser, app_server):
+def test_a_typed_5x5_grid_opens_identically_in_a_new_browser(browser_page, app_server):
     from playwright.sync_api import expect
 
-    first_context, first = new_page(link_browser, app_server)
-    second_context = None
-    try:
-        open_app(first, app_server.url, timeout_ms=FIRST_LOAD_MS)
-        type_the_grid(first)
-        expect(first.locator(MAIN).get_by_text(FIRST_WINDOW, exact=True)).to_be_visible()
-        assert editor_cells(first) == TYPED
-        typed_labels = input_labels(first)
-        assert_no_exception(first, "after typing")
-        link = copy_the_link(first)
-        # the copied link is the page's own address, query and all
-        assert query_of(link) == query_of(first.url), (link, first.url)
-        assert query_of(link)[1]["input"] == ["grid"]
-        screenshot(first, "browser-links-typed")
+    # both pages are saved at the end: the typed grid and the grid opened from its link
+    first = new_page(browser_page, app_server, "browser-links-typed")
+    open_app(first, app_server.url, timeout_ms=FIRST_LOAD_MS)
+    type_the_grid(first)
+    expect(first.locator(MAIN).get_by_text(FIRST_WINDOW, exact=True)).to_be_visible()
+    assert editor_cells(first) == TYPED
+    typed_labels = input_labels(first)
+    assert_no_exception(first, "after typing")
+    link = copy_the_link(first)
+    # the copied link is the page's own address, query and all
+    assert query_of(link) == query_of(first.url), (link, first.url)
+    assert query_of(link)[1]["input"] == ["grid"]
 
-        second_context, second = new_page(link_browser, app_server)
-        open_app(second, link, timeout_ms=FIRST_LOAD_MS)
-        assert_no_exception(second, "the shared link")
-        expect(second.locator(SIDEBAR).locator('[data-testid="stAlert"]')).to_have_count(0)
-        expect(second.locator(SIDEBAR).get_by_role("radio", name="Type")).to_be_checked()
-        expect(second.locator(MAIN).get_by_text(FIRST_WINDOW, exact=True)).to_be_visible()
-        assert editor_cells(second) == TYPED
-        assert input_labels(second) == typed_labels
-        expect(second.locator(MAIN).get_by_text("Shape: 1×5×5 → 1×2×2")
-               ).to_be_visible()
-        screenshot(second, "browser-links-opened")
-    finally:
-        first_context.close()
-        if second_context is not None:
-            second_context.close()
+    second = new_page(browser_page, app_server, "browser-links-opened")
+    open_app(second, link, timeout_ms=FIRST_LOAD_MS)
+    assert_no_exception(second, "the shared link")
+    expect(second.locator(SIDEBAR).locator('[data-testid="stAlert"]')).to_have_count(0)
+    expect(second.locator(SIDEBAR).get_by_role("radio", name="Type")).to_be_checked()
+    expect(second.locator(MAIN).get_by_text(FIRST_WINDOW, exact=True)).to_be_visible()
+    assert editor_cells(second) == TYPED
+    assert input_labels(second) == typed_labels
+    expect(second.locator(MAIN).get_by_text("Shape: 1×5×5 → 1×2×2")
+           ).to_be_visible()

@@ -9,19 +9,7 @@ under ``CI=true``), as tests/test_browser.py does.
 
 from __future__ import annotations
 
-import os
-
-import pytest
-from browser_support import (
-    VIEWPORT,
-    StreamlitServer,
-    chromium,
-    exception_texts,
-    find_chromium,
-    missing_browser_reason,
-    playwright_missing_reason,
-    screenshot,
-)
+from browser_support import exception_texts
 
 MAIN = '[data-testid="stMain"]'
 SIDEBAR = '[data-testid="stSidebar"]'
@@ -30,41 +18,13 @@ SIDEBAR = '[data-testid="stSidebar"]'
 EXPECT_TIMEOUT_MS = 90_000
 
 
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    reason = playwright_missing_reason()
-    path = None if reason else find_chromium()
-    if path is None:
-        reason = reason or missing_browser_reason()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true, so a browser is required, but {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def pool1d_page(chromium_path):
-    with StreamlitServer("app.py", log_name="streamlit-server-pool1d.log") as server, \
-            chromium(chromium_path) as browser:
-        context = browser.new_context(viewport=VIEWPORT)
-        context.set_default_timeout(EXPECT_TIMEOUT_MS)
-        page = context.new_page()
-        try:
-            yield page, server
-        finally:
-            try:
-                screenshot(page, "browser-pool1d", full_page=False)
-            except Exception as error:
-                print(f"no screenshot: {error}")
-            context.close()
-
-
-def test_a_typed_kernel_repools_the_series_and_the_sentence_shows_its_maxima(pool1d_page):
+def test_a_typed_kernel_repools_the_series_and_the_sentence_shows_its_maxima(browser_page,
+                                                                              app_server):
     from playwright.sync_api import expect
 
     wait = {"timeout": EXPECT_TIMEOUT_MS}
-    page, server = pool1d_page
-    page.goto(server.url + "/pool1d?lang=en&sig_preset=steps&sig_kernel=4",
+    page = browser_page("browser-pool1d", timeout_ms=EXPECT_TIMEOUT_MS, full_page=False)
+    page.goto(app_server.url + "/pool1d?lang=en&sig_preset=steps&sig_kernel=4",
               wait_until="domcontentloaded", timeout=EXPECT_TIMEOUT_MS)
     main, sidebar = page.locator(MAIN), page.locator(SIDEBAR)
     expect(main.get_by_text("240 values → 60 pooled values")).to_be_visible(**wait)

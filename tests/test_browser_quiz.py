@@ -8,54 +8,15 @@ Chromium the test skips with the reason; under ``CI=true`` a missing browser fai
 from __future__ import annotations
 
 import math
-import os
 
-import pytest
 import torch
 import torch.nn.functional as F
-from browser_support import (
-    VIEWPORT,
-    StreamlitServer,
-    chromium,
-    exception_texts,
-    find_chromium,
-    missing_browser_reason,
-    open_app,
-    playwright_missing_reason,
-    screenshot,
-    wait_for_idle,
-)
+from browser_support import exception_texts, open_app, wait_for_idle
 
 from pooling_core import quiz as pq
 
 MAIN = '[data-testid="stMain"]'
 EXPECT_TIMEOUT_MS = 20_000
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    reason = playwright_missing_reason()
-    path = None if reason else find_chromium()
-    if path is None:
-        reason = reason or missing_browser_reason()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true, so a browser is required, but {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def quiz_page(chromium_path):
-    with StreamlitServer("app.py", log_name="streamlit-server-quiz.log") as server, \
-            chromium(chromium_path) as browser:
-        context = browser.new_context(viewport=VIEWPORT)
-        context.set_default_timeout(EXPECT_TIMEOUT_MS)
-        page = context.new_page()
-        try:
-            yield server, page
-        finally:
-            screenshot(page, "browser-quiz")
-            context.close()
 
 
 def _shape_by_pytorch(q: pq.Question) -> tuple[int, int]:
@@ -67,15 +28,15 @@ def _shape_by_pytorch(q: pq.Question) -> tuple[int, int]:
     return tuple(out.shape[-2:])
 
 
-def test_an_answer_typed_and_checked_is_marked(quiz_page):
+def test_an_answer_typed_and_checked_is_marked(browser_page, app_server):
     from playwright.sync_api import expect
 
-    server, page = quiz_page
+    page = browser_page("browser-quiz", timeout_ms=EXPECT_TIMEOUT_MS)
     seed = 31
     q = next(q for q in pq.make_quiz(seed) if q.ask == "shape")
     height, width = _shape_by_pytorch(q)
     # a cold server's first page imports plotly and friends: give it longer than a rerun
-    open_app(page, f"{server.url}/quiz?quiz_seed={seed}&quiz_q={q.number}&lang=en",
+    open_app(page, f"{app_server.url}/quiz?quiz_seed={seed}&quiz_q={q.number}&lang=en",
              timeout_ms=90_000)
     main = page.locator(MAIN)
     expect(main.get_by_text(f"Question {q.number} of {pq.QUIZ_LENGTH}")).to_be_visible()

@@ -8,19 +8,7 @@ Skips without a Chromium (fails under ``CI=true``), as tests/test_browser.py doe
 
 from __future__ import annotations
 
-import os
-
-import pytest
-from browser_support import (
-    VIEWPORT,
-    StreamlitServer,
-    chromium,
-    exception_texts,
-    find_chromium,
-    missing_browser_reason,
-    playwright_missing_reason,
-    screenshot,
-)
+from browser_support import exception_texts
 
 MAIN = '[data-testid="stMain"]'
 # Generous: on a busy machine the first run of a page (and KaTeX's and plotly's first load) can
@@ -28,39 +16,11 @@ MAIN = '[data-testid="stMain"]'
 EXPECT_TIMEOUT_MS = 60_000
 
 
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    reason = playwright_missing_reason()
-    path = None if reason else find_chromium()
-    if path is None:
-        reason = reason or missing_browser_reason()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true, so a browser is required, but {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def shapes_page(chromium_path):
-    with StreamlitServer("app.py") as server, chromium(chromium_path) as browser:
-        context = browser.new_context(viewport=VIEWPORT)
-        context.set_default_timeout(EXPECT_TIMEOUT_MS)
-        page = context.new_page()
-        try:
-            yield page, server
-        finally:
-            try:
-                screenshot(page, "browser-shapes", full_page=False)
-            except Exception as error:
-                print(f"no screenshot: {error}")
-            context.close()
-
-
-def test_the_style_radio_rewrites_the_pytorch_program(shapes_page):
+def test_the_style_radio_rewrites_the_pytorch_program(browser_page, app_server):
     from playwright.sync_api import expect
 
-    page, server = shapes_page
-    page.goto(server.url + "/shapes?lang=en&kernel=3&stride=2&padding=1",
+    page = browser_page("browser-shapes", timeout_ms=EXPECT_TIMEOUT_MS, full_page=False)
+    page.goto(app_server.url + "/shapes?lang=en&kernel=3&stride=2&padding=1",
               wait_until="domcontentloaded", timeout=EXPECT_TIMEOUT_MS)
     main = page.locator(MAIN)
     expect(main.get_by_text("Where each framework puts the windows")).to_be_visible(

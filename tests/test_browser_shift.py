@@ -8,21 +8,8 @@ has 2×2 maxima ``[[5,6],[7,8]]`` against ``[[6,4],[7,8]]`` unshifted — 2 of 4
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from browser_support import (
-    VIEWPORT,
-    StreamlitServer,
-    chromium,
-    exception_texts,
-    find_chromium,
-    missing_browser_reason,
-    open_app,
-    playwright_missing_reason,
-    screenshot,
-    wait_for_idle,
-)
+from browser_support import exception_texts, open_app, wait_for_idle
 
 MAIN = '[data-testid="stMain"]'
 # Generous: on a busy machine a page's first run (and plotly's first load) can take a while; the
@@ -30,32 +17,12 @@ MAIN = '[data-testid="stMain"]'
 EXPECT_TIMEOUT_MS = 60_000
 
 
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    reason = playwright_missing_reason()
-    path = None if reason else find_chromium()
-    if path is None:
-        reason = reason or missing_browser_reason()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true, so a browser is required, but {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def shift_page(chromium_path):
-    with StreamlitServer("app.py", log_name="streamlit-shift.log") as server, \
-            chromium(chromium_path) as browser:
-        context = browser.new_context(viewport=VIEWPORT)
-        context.set_default_timeout(EXPECT_TIMEOUT_MS)
-        page = context.new_page()
-        open_app(page, f"{server.url}/shift?lang=en&input=worked4x4",
-                 timeout_ms=EXPECT_TIMEOUT_MS * 2)
-        try:
-            yield page
-        finally:
-            screenshot(page, "browser-shift")
-            context.close()
+@pytest.fixture
+def shift_page(browser_page, app_server):
+    page = browser_page("browser-shift", timeout_ms=EXPECT_TIMEOUT_MS)
+    open_app(page, f"{app_server.url}/shift?lang=en&input=worked4x4",
+             timeout_ms=EXPECT_TIMEOUT_MS * 2)
+    return page
 
 
 def test_the_shift_slider_moves_by_keyboard_and_the_change_follows(shift_page):
