@@ -40,6 +40,7 @@ from pooling_ui import figures as fg
 from pooling_ui import presets
 from pooling_ui.caching import cache_data
 from pooling_ui.i18n import render, t
+from pooling_ui.images import LUMA_WEIGHTS
 
 # -- file names -----------------------------------------------------------------------------------
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
@@ -299,7 +300,7 @@ def _draw_grid(draw: ImageDraw.ImageDraw, layout: GifLayout, grid: np.ndarray,
                 continue
             index = int(indices[r, c])
             # plotly's rule for text on a heatmap cell: dark text on light colours
-            light = index >= LEVELS or float(levels[index] @ (0.299, 0.587, 0.114)) > 128
+            light = index >= LEVELS or float(levels[index] @ LUMA_WEIGHTS) > 128
             draw.text(((x0 + x1 + 1) / 2, (y0 + y1 + 1) / 2), texts[r][c], anchor="mm",
                       font=font, fill=INDEX["black"] if light else INDEX["white"])
 

@@ -44,6 +44,7 @@ from pooling_ui.animation import play_buttons
 from pooling_ui.caching import cache_data, cache_resource
 from pooling_ui.i18n import Message, current_language, labeller, t
 from pooling_ui.images import bytes_digest
+from pooling_ui.params import DILATION_MAX, KERNEL_MAX, PAD_MAX, STRIDE_MAX
 from pooling_ui.urlstate import read_url_once
 
 SOURCES = ("series", "audio", "sentence")
@@ -51,10 +52,7 @@ SERIES_SOURCES = (*signals.PRESETS, "csv")
 AUDIO_SOURCES = ("synth", "wav")
 PLAY_KINDS = ("avg", "max")
 PLAY_FACTORS = (2, 4, 8, 16, 32, 64)
-KERNEL_MAX = 64
-STRIDE_MAX = 64
-PAD_MAX = 32
-DILATION_MAX = 16
+# kernel_size, stride, padding and dilation go as far as the 2-D panel's (params.KERNEL_MAX, …)
 SEED_MAX = 9_999
 NOISE_MAX = 1.5
 STEP_MAX = signals.CSV_MAX_VALUES

@@ -273,24 +273,24 @@ def code_section(fm, params) -> None:
     st.subheader(t("lesson_shapes.code_heading"))
     st.caption(t("lesson_shapes.code_intro", side=codegen.LITERAL_MAX_SIDE))
     kwargs = params.kwargs()
-    torch_column, tf_column = st.columns(2)
-    with torch_column, engine.view_guard("shapes_torch_code"):
-        st.markdown("**PyTorch** (NCHW)")
-        style = _style_radio("shapes_torch", "lesson_shapes.torch_style")
-        recipe = fw.recipe(fw.TORCH, fm.data.shape[-2:], **kwargs)
-        _method_note(recipe, params.kind)
-        code = codegen.torch_code(fm.data, recipe, style)
-        if code is not None:
-            st.code(code, language="python")
-    with tf_column, engine.view_guard("shapes_tf_code"):
-        st.markdown("**TensorFlow / Keras** (NHWC)")
-        style = _style_radio("shapes_tf", "lesson_shapes.tf_style")
-        recipe = fw.recipe(fw.TF, fm.data.shape[-2:], **kwargs)
-        _method_note(recipe, params.kind)
-        code = codegen.tf_code(fm.data, recipe, style)
-        if code is not None:
-            st.code(code, language="python")
-            st.caption(t("lesson_shapes.tf_check"))
+    programs = (
+        (fw.TORCH, "**PyTorch** (NCHW)", "shapes_torch", "lesson_shapes.torch_style",
+         codegen.torch_code, None),
+        (fw.TF, "**TensorFlow / Keras** (NHWC)", "shapes_tf", "lesson_shapes.tf_style",
+         codegen.tf_code, "lesson_shapes.tf_check"),
+    )
+    for column, (framework, heading, key, style_label, write, note) in zip(
+            st.columns(len(programs)), programs, strict=True):
+        with column, engine.view_guard(f"{key}_code"):
+            st.markdown(heading)
+            style = _style_radio(key, style_label)
+            recipe = fw.recipe(framework, fm.data.shape[-2:], **kwargs)
+            _method_note(recipe, params.kind)
+            code = write(fm.data, recipe, style)
+            if code is not None:
+                st.code(code, language="python")
+                if note is not None:
+                    st.caption(t(note))
 
 
 # -- the seed's example ---------------------------------------------------------------------------
