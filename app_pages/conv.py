@@ -1,6 +1,6 @@
 """Conv → ReLU → pool: one or two CNN stages on the shared input, and a cell's receptive field."""
 
-from pooling_ui import lesson_conv
+from pooling_ui.lessons import conv as lesson_conv
 from pooling_ui.page import current
 
 fm, params = current()

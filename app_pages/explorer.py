@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from pooling_ui import animation, badge, gradients, view_output
-from pooling_ui.i18n import t
+from pooling_ui.base.i18n import t
 from pooling_ui.page import current
+from pooling_ui.tools import animation, badge, gradients
+from pooling_ui.tools import output as view_output
 
 fm, params = current()
 badge.feature_map_badge(fm, params)

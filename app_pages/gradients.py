@@ -1,7 +1,7 @@
 """Gradients: the backward pass of pooling — where the upstream gradient goes in the input."""
 
-from pooling_ui import badge, gradients
 from pooling_ui.page import current
+from pooling_ui.tools import badge, gradients
 
 fm, params = current()
 badge.feature_map_badge(fm, params)

@@ -193,7 +193,7 @@ def explorer_in(lang: str):
     """The Explorer opened from the same link in ``lang``, for the README's pair of pictures."""
 
     def shot(page, url: str) -> None:
-        from pooling_ui.i18n import t
+        from pooling_ui.base.i18n import t
 
         open_app(page, f"{url}{BILINGUAL_LINK}&lang={lang}")
         page.mouse.move(5, 5)
@@ -208,7 +208,7 @@ def page_from_link(name: str, link: str, heading_key: str | None = None):
     (a catalogue key) when given: the lesson and classroom pages need no more than their link."""
 
     def shot(page, url: str) -> None:
-        from pooling_ui.i18n import t
+        from pooling_ui.base.i18n import t
 
         open_app(page, url + link, timeout_ms=120_000)
         page.mouse.move(5, 5)
@@ -225,7 +225,7 @@ SHARED_GRID_LINK = ("/?lang=en&input=grid&grid=1,3,2,4,0;5,6,1,2,7;7,2,8,1,3;3,4
 
 def shared_grid(page, url: str) -> None:
     """A typed 5×5 grid opened from its link, the sidebar's Share box open on the same link."""
-    from pooling_ui.i18n import t
+    from pooling_ui.base.i18n import t
 
     open_app(page, url + SHARED_GRID_LINK, timeout_ms=120_000)
     sidebar = page.locator(SIDEBAR)
@@ -240,7 +240,7 @@ def shared_grid(page, url: str) -> None:
 
 def photo_blocks(page, url: str) -> None:
     """The sample photo max-pooled 8×8, the output blown up to the input's size beside it."""
-    from pooling_ui.i18n import t
+    from pooling_ui.base.i18n import t
 
     open_app(page, url + "/?input=photo&kernel=8&lang=en", timeout_ms=120_000)
     page.locator(MAIN).get_by_text(t("photo_view.modes.blocks", "en"), exact=True).click()
@@ -251,7 +251,7 @@ def photo_blocks(page, url: str) -> None:
 
 def projector(page, url: str) -> None:
     """Projector mode on a 1024×768 screen: the sidebar collapsed, big numbers in the cells."""
-    from pooling_ui.i18n import t
+    from pooling_ui.base.i18n import t
 
     open_app(page, url + "/?lang=en&projector=1&input=random&input_size=12&kind=avg&kernel=3"
              "&stride=2&padding=1", timeout_ms=120_000)

@@ -7,12 +7,13 @@ array([[ 5.,  7.],
 """
 
 from .adaptive import adaptive_pool2d, adaptive_pool2d_backward
-from .blur import binomial_filter, blur_pool2d, max_blur_pool2d, shift2d, shift_change
-from .conv import FILTERS, conv1d, conv2d, relu
 from .errors import AXES, MESSAGES, PoolingError
 from .explain import Explanation, Geometry, explain, window_geometry
 from .kinds import Kind, Option, gaussian_weights
 from .kinds import fmt as format_number
+from .lessons.blur import binomial_filter, blur_pool2d, max_blur_pool2d, shift2d, shift_change
+from .lessons.conv import FILTERS, conv1d, conv2d, relu
+from .lessons.receptive import Layer, ReceptiveField, receptive_field
 from .params import output_size
 from .pool import (
     KIND_OPTIONS,
@@ -24,7 +25,6 @@ from .pool import (
     pool2d,
     pool2d_backward,
 )
-from .receptive import Layer, ReceptiveField, receptive_field
 
 __all__ = [
     "AXES",

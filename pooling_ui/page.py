@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pooling_ui import display, view_output
-from pooling_ui.i18n import language_switch, t
-from pooling_ui.inputs import FeatureMap, input_panel, share_box
-from pooling_ui.params import PoolParams, parameter_panel
+from pooling_ui.base.i18n import language_switch, t
+from pooling_ui.panels import display
+from pooling_ui.panels.inputs import FeatureMap, input_panel, share_box
+from pooling_ui.panels.params import PoolParams, parameter_panel
+from pooling_ui.tools import output as view_output
 
 # Page scripts live in app_pages/, not pages/: with a pages/ folder beside the entry point,
 # Streamlit runs a page's script *without* the entry point while no session has yet opened the

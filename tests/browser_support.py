@@ -254,9 +254,9 @@ def typed_cell_centre(grid_box: dict, row: int, col: int) -> tuple[float, float]
     """Screen point at the centre of cell ``(row, col)`` (counted from 0) of the typed grid.
 
     ``grid_box`` is the data editor's bounding box; the grid has a header row and a column of row
-    numbers (widths from :mod:`pooling_ui.inputs`), rows of Streamlit's default height.
+    numbers (widths from :mod:`pooling_ui.panels.inputs`), rows of Streamlit's default height.
     """
-    from pooling_ui.inputs import TYPE_COLUMN_PX, TYPE_INDEX_PX
+    from pooling_ui.panels.inputs import TYPE_COLUMN_PX, TYPE_INDEX_PX
 
     x = grid_box["x"] + TYPE_INDEX_PX + (col + 0.5) * TYPE_COLUMN_PX
     y = grid_box["y"] + DATA_EDITOR_ROW_PX * (row + 1.5)

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from browser_support import exception_texts, open_app, wait_for_idle
 
-from pooling_core import quiz as pq
+from pooling_core.lessons import quiz as pq
 
 MAIN = '[data-testid="stMain"]'
 EXPECT_TIMEOUT_MS = 20_000

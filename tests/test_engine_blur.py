@@ -1,4 +1,4 @@
-"""BlurPool, MaxBlurPool, the shift and the change metrics of pooling_core.blur.
+"""BlurPool, MaxBlurPool, the shift and the change metrics of pooling_core.lessons.blur.
 
 The references are PyTorch's own primitives: ``F.pad`` (reflect, replicate, constant) followed
 by a depthwise ``F.conv2d`` (``groups=C``) with the binomial filter built here from
@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from conftest import assert_close_scaled
 
 import pooling_core as pc
-from pooling_core.blur import Change, binomial_filter, shift2d, shift_change
+from pooling_core.lessons.blur import Change, binomial_filter, shift2d, shift_change
 
 TORCH_PAD = {"reflect": "reflect", "replicate": "replicate", "zeros": "constant"}
 

@@ -120,7 +120,7 @@ def test_filters_by_hand():
     assert pc.FILTERS["laplacian"].sum() == 0 and abs(pc.FILTERS["gabor"].sum()) < 1e-12
     # Gabor, θ=0, σ=1, λ=3, γ=0.5: the centre is exp(0)·cos(0) = 1 before the mean is removed;
     # the middle-row neighbours are exp(-1/2)·cos(2π/3) = -0.5·e^(-1/2)
-    raw = pc.conv.gabor_kernel(zero_mean=False)
+    raw = pc.lessons.conv.gabor_kernel(zero_mean=False)
     assert raw[1, 1] == 1 and np.isclose(raw[1, 0], -0.5 * np.exp(-0.5))
     image = np.random.default_rng(0).normal(size=(6, 6))
     assert np.array_equal(pc.conv2d(image, pc.FILTERS["identity"], padding=1), image)
@@ -168,7 +168,7 @@ def test_error_messages_name_the_problem():
     with pytest.raises(pc.PoolingError, match="output height would be -1"):
         pc.conv2d(np.ones((1, 1)), np.ones((3, 3)))
     with pytest.raises(pc.PoolingError, match="unknown filter 'sobel'"):
-        pc.conv.filter_weights("sobel")
+        pc.lessons.conv.filter_weights("sobel")
     with pytest.raises(pc.PoolingError, match="must be a numeric array"):
         pc.conv2d(np.array([["a"]]), np.ones((1, 1)))
 
@@ -215,8 +215,8 @@ def test_padding_and_dilation():
 
 
 def test_clip():
-    assert pc.receptive.clip(((-2, 2), (3, 9)), (5, 6)) == ((0, 2), (3, 5))
-    assert pc.receptive.clip(((6, 8), (0, 1)), (5, 6)) is None
+    assert pc.lessons.receptive.clip(((-2, 2), (3, 9)), (5, 6)) == ((0, 2), (3, 5))
+    assert pc.lessons.receptive.clip(((6, 8), (0, 1)), (5, 6)) is None
 
 
 def test_layer_errors():
@@ -258,7 +258,7 @@ def test_region_is_the_gradient_support_in_pytorch(stack_index):
         rf = pc.receptive_field(layers, cell)
         (top, bottom), (left, right) = rf.input_region
         assert bottom - top + 1 == rf.size[0] and right - left + 1 == rf.size[1]
-        inside = pc.receptive.clip(rf.input_region, x.shape[2:])
+        inside = pc.lessons.receptive.clip(rf.input_region, x.shape[2:])
         (c_top, c_bottom), (c_left, c_right) = inside
         assert rows.min() >= c_top and rows.max() <= c_bottom
         assert cols.min() >= c_left and cols.max() <= c_right

@@ -15,8 +15,8 @@ from test_ui_figures import array
 from test_ui_language import english_left
 from ui_support import assert_no_bug, open_page
 
-from pooling_ui.inputs import FeatureMap
-from pooling_ui.lesson_conv import FilterTextError, lesson_plane, parse_filter_text
+from pooling_ui.lessons.conv import FilterTextError, lesson_plane, parse_filter_text
+from pooling_ui.panels.inputs import FeatureMap
 
 
 def figures(app) -> list[dict]:

@@ -18,7 +18,8 @@ import torch.nn.functional as F
 from test_ui_language import english_left
 from ui_support import assert_no_bug, open_page
 
-from pooling_ui import lesson_pool1d, signals
+from pooling_ui.data import signals
+from pooling_ui.lessons.pool1d import page as lesson_pool1d
 
 
 # -- max over time against PyTorch ----------------------------------------------------------------

@@ -23,8 +23,9 @@ from test_ui_language import english_left
 from ui_support import assert_no_bug, open_page
 
 import pooling_core as pc
-from pooling_core import frameworks as fw
-from pooling_ui import codegen, lesson_shapes
+from pooling_core.lessons import frameworks as fw
+from pooling_ui.lessons import codegen
+from pooling_ui.lessons import shapes as lesson_shapes
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ import torch.nn.functional as F
 from test_ui_language import english_left
 from ui_support import assert_no_bug, open_page
 
-from pooling_core import quiz as pq
-from pooling_ui.quiz import answer_key, check_key
+from pooling_core.lessons import quiz as pq
+from pooling_ui.classroom.quiz import answer_key, check_key
 
 GRID_1_TO_9 = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
 

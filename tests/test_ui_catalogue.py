@@ -15,8 +15,12 @@ import pytest
 
 import pooling_core as pc
 from pooling_core import errors
-from pooling_ui import gradients, i18n, inputs, params, presets, view_output
-from pooling_ui.i18n import LANGUAGES, catalogue, engine_message, field_names, t
+from pooling_ui.base import i18n
+from pooling_ui.base.i18n import LANGUAGES, catalogue, engine_message, field_names, t
+from pooling_ui.data import presets
+from pooling_ui.panels import inputs, params
+from pooling_ui.tools import gradients
+from pooling_ui.tools import output as view_output
 
 ROOT = Path(__file__).resolve().parents[1]
 EN, ZH = catalogue("en"), catalogue("zh")
@@ -72,7 +76,7 @@ def test_every_kind_option_preset_and_choice_has_its_words():
     wanted += [f"views.channels.{name}" for name in ("gray", "R", "G", "B")]
     wanted += [f"animation.divisor.{reason}" for reason in
                ("window", "padding_counted", "inside_only", "overhang", "override")]
-    from pooling_ui import images
+    from pooling_ui.data import images
     from pooling_ui.page import PAGES
 
     wanted += [f"images.exif.{turn}" for turn in images._EXIF_TURNS]

@@ -21,13 +21,14 @@ from test_ui_language import english_left
 from ui_support import assert_no_bug, open_page
 
 import pooling_core as pc
-from pooling_ui import export, presets
-from pooling_ui import figures as fg
-from pooling_ui import view_output as vo
-from pooling_ui.animation import Region
-from pooling_ui.i18n import Message
-from pooling_ui.inputs import FeatureMap
-from pooling_ui.params import PoolParams
+from pooling_ui.base.i18n import Message
+from pooling_ui.data import presets
+from pooling_ui.figures import grids as fg
+from pooling_ui.panels.inputs import FeatureMap
+from pooling_ui.panels.params import PoolParams
+from pooling_ui.tools import export
+from pooling_ui.tools import output as vo
+from pooling_ui.tools.animation import Region
 
 WORKED = presets.worked_example()[0]
 WINDOW_RGB = tuple(int(fg.WINDOW_COLOR[i:i + 2], 16) for i in (1, 3, 5))

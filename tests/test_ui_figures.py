@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from ui_support import formulas, open_page
 
 import pooling_core as pc
-from pooling_ui.figures import parse_rect_paths, rect_cells
+from pooling_ui.figures.grids import parse_rect_paths, rect_cells
 
 WORKED = np.array([[1, 3, 2, 4], [5, 6, 1, 2], [7, 2, 8, 1], [3, 4, 0, 6]], dtype=np.float32)
 

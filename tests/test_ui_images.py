@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pooling_ui import images, presets
-from pooling_ui.images import (
+from pooling_ui.data import images, presets
+from pooling_ui.data.images import (
     MAX_PIXELS,
     ImageLoadError,
     block_mean,

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from pooling_ui.images import ImageLoadError, decode_image
+from pooling_ui.data.images import ImageLoadError, decode_image
 
 # Pillow warns about the damage it reads past; the test is about what reaches the user.
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

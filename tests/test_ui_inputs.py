@@ -17,8 +17,9 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 from ui_support import PAGES, open_page
 
-from pooling_ui import images, inputs
-from pooling_ui.inputs import CANVAS_SIDE, canvas_state_for, parse_grid
+from pooling_ui.data import images
+from pooling_ui.panels import inputs
+from pooling_ui.panels.inputs import CANVAS_SIDE, canvas_state_for, parse_grid
 
 TIMEOUT = 30
 
@@ -26,7 +27,7 @@ TIMEOUT = 30
 def input_app():
     import streamlit as st
 
-    from pooling_ui.inputs import input_panel
+    from pooling_ui.panels.inputs import input_panel
 
     fm = input_panel()
     st.session_state["test_fm"] = fm

@@ -22,9 +22,10 @@ from streamlit.testing.v1 import AppTest
 from test_ui_language import english_left
 from ui_support import assert_no_bug, open_page
 
-from pooling_ui import inputs, urlstate
-from pooling_ui.inputs import CANVAS_SIDE, canvas_state_for
-from pooling_ui.urlstate import GRID_MAX, UrlValueError, format_grid, parse_grid
+from pooling_ui.base import urlstate
+from pooling_ui.base.urlstate import GRID_MAX, UrlValueError, format_grid, parse_grid
+from pooling_ui.panels import inputs
+from pooling_ui.panels.inputs import CANVAS_SIDE, canvas_state_for
 
 # A tools page with few modules of its own: these tests are about the panels, not the page.
 PAGE = "gradients"
@@ -295,8 +296,8 @@ def wired_app():
     """The entry point's panels with the share box drawn again after the parameter panel."""
     import streamlit as st
 
-    from pooling_ui.inputs import input_panel, share_box
-    from pooling_ui.params import parameter_panel
+    from pooling_ui.panels.inputs import input_panel, share_box
+    from pooling_ui.panels.params import parameter_panel
 
     fm = input_panel()
     st.session_state["test_params"] = parameter_panel(fm)

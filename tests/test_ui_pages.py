@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from ui_support import PAGES, ROOT, TOOL_PAGES, assert_no_bug, formulas, open_page, shows_something
 
-from pooling_ui.i18n import catalogue
+from pooling_ui.base.i18n import catalogue
 
 VALID_LINKS = [
     {},
@@ -144,7 +144,7 @@ def test_colour_photo_channels_side_by_side_or_recomposed():
 
 def test_badge_line_for_an_agreeing_and_a_differing_result():
     from pooling_core.crosscheck import CompareResult
-    from pooling_ui.badge import badge_text
+    from pooling_ui.tools.badge import badge_text
 
     agreeing = CompareResult(device="cpu", torch_version="2.13.0+cpu", kind="max",
                              max_abs_diff_forward=0.0, max_abs_diff_backward=0.0, exact=True,
@@ -166,7 +166,7 @@ def test_badge_without_torch_is_a_neutral_note(monkeypatch):
     import sys
 
     import pooling_core
-    from pooling_ui import badge
+    from pooling_ui.tools import badge
 
     x, kwargs = np.ones((4, 4), np.float32), {"kind": "max", "kernel_size": 2}
     # PyTorch missing: the cross-check module imports, its comparison cannot.
@@ -182,7 +182,7 @@ def test_badge_without_torch_is_a_neutral_note(monkeypatch):
 
 def test_badge_when_the_comparison_fails_is_a_neutral_note(monkeypatch):
     from pooling_core import crosscheck
-    from pooling_ui import badge
+    from pooling_ui.tools import badge
 
     def broken(*args, **kwargs):
         raise RuntimeError("no such device")
@@ -233,7 +233,7 @@ NEEDS_SYMBOL_FONT = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B00, 0x2BFF), (0x
 def test_user_facing_text_has_no_emoji_and_page_icons_are_material():
     import ast
 
-    from pooling_ui.i18n import LANGUAGES, catalogue
+    from pooling_ui.base.i18n import LANGUAGES, catalogue
 
     texts = [text for lang in LANGUAGES for text in catalogue(lang).values()]
     page_sources = [(ROOT / path).read_text()
@@ -256,7 +256,11 @@ def test_view_doctests():
     # pytest's --doctest-modules covers tests/ and pooling_core/ only, so run these here
     import doctest
 
-    from pooling_ui import animation, caching, compare, figures, urlstate, view_common, view_output
+    from pooling_ui.base import caching, urlstate
+    from pooling_ui.figures import grids as figures
+    from pooling_ui.panels import common as view_common
+    from pooling_ui.tools import animation, compare
+    from pooling_ui.tools import output as view_output
 
     for module in (figures, view_output, compare, animation, caching, urlstate, view_common):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pooling_ui import urlstate
-from pooling_ui.params import DEFAULTS, PoolParams, read_url
-from pooling_ui.urlstate import UrlValueError
+from pooling_ui.base import urlstate
+from pooling_ui.base.urlstate import UrlValueError
+from pooling_ui.panels.params import DEFAULTS, PoolParams, read_url
 
 TIMEOUT = 30
 
@@ -22,8 +22,8 @@ TIMEOUT = 30
 def panels_app():
     import streamlit as st
 
-    from pooling_ui.inputs import input_panel
-    from pooling_ui.params import parameter_panel
+    from pooling_ui.panels.inputs import input_panel
+    from pooling_ui.panels.params import parameter_panel
 
     fm = input_panel()
     params = parameter_panel(fm)
@@ -50,7 +50,7 @@ def assert_page_up(at: AppTest) -> None:
 
 # -- parsers --------------------------------------------------------------------------------------
 def test_urlstate_and_params_doctests():
-    from pooling_ui import params
+    from pooling_ui.panels import params
 
     for module in (urlstate, params):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)

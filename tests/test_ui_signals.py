@@ -14,8 +14,8 @@ import wave
 import numpy as np
 import pytest
 
-from pooling_ui import signals
-from pooling_ui.signals import SignalLoadError, csv_column, read_csv, read_wav
+from pooling_ui.data import signals
+from pooling_ui.data.signals import SignalLoadError, csv_column, read_csv, read_wav
 
 
 def column(data: bytes, index: int = 0, *, delimiter: str = ",", header: bool = True):

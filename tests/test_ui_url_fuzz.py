@@ -12,16 +12,13 @@ from hypothesis import strategies as st
 from ui_support import PAGES, assert_no_bug, open_page
 
 import pooling_core as pc
-from pooling_ui import (
-    inputs,
-    lesson_conv,
-    lesson_pool1d,
-    lesson_shapes,
-    lesson_shift,
-    params,
-    presets,
-    quiz,
-)
+from pooling_ui.classroom import quiz
+from pooling_ui.data import presets
+from pooling_ui.lessons import conv as lesson_conv
+from pooling_ui.lessons import shapes as lesson_shapes
+from pooling_ui.lessons import shift as lesson_shift
+from pooling_ui.lessons.pool1d import page as lesson_pool1d
+from pooling_ui.panels import inputs, params
 
 NAMES = (*params.URL_NAMES, *inputs.URL_NAMES, "lang",
          *(name for page in (lesson_shapes, lesson_conv, lesson_shift, lesson_pool1d, quiz)

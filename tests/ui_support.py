@@ -11,7 +11,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from pooling_ui.i18n import catalogue
+from pooling_ui.base.i18n import catalogue
 from pooling_ui.page import PAGES as NAVIGATION
 from pooling_ui.page import PAGES_DIR, SECTIONS
 

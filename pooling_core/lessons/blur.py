@@ -35,9 +35,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import MESSAGES, PoolingError
-from .params import as_pair
-from .pool import as_compute_array, pool2d
+from ..errors import MESSAGES, PoolingError
+from ..params import as_pair
+from ..pool import as_compute_array, pool2d
 
 # Row n is the binomial coefficients C(n-1, i): Pascal's triangle, the filters of sizes 1..7.
 BINOMIAL_ROWS: dict[int, tuple[int, ...]] = {

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import MESSAGES, PoolingError
-from .params import as_pair
-from .pool import as_compute_array
+from ..errors import MESSAGES, PoolingError
+from ..params import as_pair
+from ..pool import as_compute_array
 
 CONV_MESSAGES: dict[str, str] = {
     "conv_x_ndim": (

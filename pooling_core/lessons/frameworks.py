@@ -33,9 +33,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import PoolingError
-from .params import Axis, make_axis
-from .pool import _windows, kind_spec
+from ..errors import PoolingError
+from ..params import Axis, make_axis
+from ..pool import _windows, kind_spec
 
 TORCH = "pytorch"
 TF = "tensorflow"

@@ -39,10 +39,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .explain import explain, window_geometry
-from .kinds import fmt
-from .params import output_size
-from .pool import pool2d, pool2d_backward
+from ..explain import explain, window_geometry
+from ..kinds import fmt
+from ..params import output_size
+from ..pool import pool2d, pool2d_backward
 
 ASKS = ("cells", "shape", "gradient_cell")
 PITFALLS = ("plain", "same_even", "ceil_dropped", "ceil_kept", "count_include_pad", "ties")

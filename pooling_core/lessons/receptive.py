@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import MESSAGES, PoolingError
-from .params import as_pair
+from ..errors import MESSAGES, PoolingError
+from ..params import as_pair
 
 RECEPTIVE_MESSAGES = {
-    "receptive_not_layer": "layers must be pooling_core.receptive.Layer objects; got {value!r}",
+    "receptive_not_layer": "layers must be pooling_core.Layer objects; got {value!r}",
 }
 MESSAGES.update(RECEPTIVE_MESSAGES)
 

@@ -15,8 +15,8 @@ import numpy as np
 import streamlit as st
 
 import pooling_core as pc
-from pooling_ui.caching import cache_data, cache_resource
-from pooling_ui.i18n import engine_message, t
+from pooling_ui.base.caching import cache_data, cache_resource
+from pooling_ui.base.i18n import engine_message, t
 
 LOGGER = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
 # Each language's name in itself: that is how a reader finds their own in a list.
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
-LOCALES = Path(__file__).with_name("locales")
+LOCALES = Path(__file__).parent.parent / "locales"
 STATE_KEY = "lang"
 URL_NAME = "lang"
 

@@ -30,7 +30,7 @@ from urllib.parse import urlencode, urlsplit
 import numpy as np
 import streamlit as st
 
-from pooling_ui.i18n import Message
+from pooling_ui.base.i18n import Message
 
 _TRUE = ("1", "true", "yes", "on", "t", "y")
 _FALSE = ("0", "false", "no", "off", "f", "n")
@@ -61,7 +61,7 @@ def read_url_once(prefix: str, names: Iterable[str], read) -> list[str]:
     """On a session's first run, put what the link says into session state.
 
     ``read(query)`` turns the link's values (``{name: text}`` for the ``names`` present) into
-    ``(session_state_values, warnings)``, the warnings as :class:`pooling_ui.i18n.Message`.
+    ``(session_state_values, warnings)``, the warnings as :class:`pooling_ui.base.i18n.Message`.
     Returns the warnings, which stay until the user changes something (the panel clears
     ``<prefix>_url_warnings`` then).
     """
@@ -93,7 +93,7 @@ def parse_int(text, lo: int, hi: int) -> int:
     >>> parse_int("12", 0, 9)
     Traceback (most recent call last):
     ...
-    pooling_ui.urlstate.UrlValueError: must be between 0 and 9, got 12
+    pooling_ui.base.urlstate.UrlValueError: must be between 0 and 9, got 12
     """
     value = _clean(text)
     try:
@@ -135,7 +135,7 @@ def parse_pair(text, lo: int, hi: int) -> tuple[int, int]:
     >>> parse_pair("3x", 1, 9)
     Traceback (most recent call last):
     ...
-    pooling_ui.urlstate.UrlValueError: expected a number or two numbers like 3x2, got '3x'
+    pooling_ui.base.urlstate.UrlValueError: expected a number or two numbers like 3x2, got '3x'
     """
     value = _clean(text).lower()
     parts = [value]
@@ -199,7 +199,7 @@ def parse_bool(text) -> bool:
     >>> parse_bool("maybe")
     Traceback (most recent call last):
     ...
-    pooling_ui.urlstate.UrlValueError: expected true or false, got 'maybe'
+    pooling_ui.base.urlstate.UrlValueError: expected true or false, got 'maybe'
     """
     value = _clean(text).lower()
     if value in _TRUE:
@@ -448,7 +448,7 @@ def parse_grid(text) -> np.ndarray:
     >>> parse_grid("1,2;3,x")
     Traceback (most recent call last):
     ...
-    pooling_ui.urlstate.UrlValueError: x[1,1]: 'x' is not a number
+    pooling_ui.base.urlstate.UrlValueError: x[1,1]: 'x' is not a number
     """
     value = _clean(text)
     if len(value) > GRID_LINK_MAX:

@@ -1,13 +1,13 @@
 """The quiz page: predict the output of a seeded question, check it, see the arithmetic of mistakes.
 
-The questions, their answers and the marking come from :mod:`pooling_core.quiz`; this module
+The questions, their answers and the marking come from :mod:`pooling_core.lessons.quiz`; this module
 draws a question (the input grid, the call as PyTorch or TensorFlow code), the boxes to type the
 answer into, the feedback and the score.
 
 Session-state keys (all start with ``quiz_``):
 
 * ``quiz_seed``: the quiz's seed (the number input; "New quiz" draws a random one).
-* ``quiz_q``: the question shown, 1 … :data:`pooling_core.quiz.QUIZ_LENGTH` (the segmented
+* ``quiz_q``: the question shown, 1 … :data:`pooling_core.lessons.quiz.QUIZ_LENGTH` (the segmented
   control; Previous/Next change it too).
 * ``quiz_answer_<seed>_<q>_<i>``: the text inputs of question ``q``'s answer, ``i`` counting the
   boxes row by row (:func:`answer_key`): the output's cells; or height, width; or row, column of
@@ -31,12 +31,12 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from pooling_core import quiz as pq
-from pooling_ui import figures as fg
-from pooling_ui import urlstate
-from pooling_ui.caching import cached_figure
-from pooling_ui.i18n import Message, current_language, t
-from pooling_ui.urlstate import read_url_once
+from pooling_core.lessons import quiz as pq
+from pooling_ui.base import urlstate
+from pooling_ui.base.caching import cached_figure
+from pooling_ui.base.i18n import Message, current_language, t
+from pooling_ui.base.urlstate import read_url_once
+from pooling_ui.figures import grids as fg
 
 URL_NAMES = ("quiz_seed", "quiz_q")
 SEED_KEY, QUESTION_KEY = "quiz_seed", "quiz_q"

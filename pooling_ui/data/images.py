@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from pooling_ui.i18n import Message
+from pooling_ui.base.i18n import Message
 
 MAX_PIXELS = 40_000_000
 """Largest accepted ``width × height`` (40 megapixels: a 6000×4000 photo is 24)."""
@@ -344,7 +344,7 @@ def _cached_decode(data: bytes, mode: str) -> DecodedImage:
 
 
 def _make_cached():
-    from pooling_ui.caching import cache_resource
+    from pooling_ui.base.caching import cache_resource
 
     # few entries: a 40-megapixel RGB image is ~480 MB as float32 (each session showing one keeps
     # its own reference; the caller shows the spinner, worded in its session's language)

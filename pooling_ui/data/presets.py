@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pooling_ui.images import rgb_to_gray
+from pooling_ui.data.images import rgb_to_gray
 
 WORKED_4X4 = ((1, 3, 2, 4), (5, 6, 1, 2), (7, 2, 8, 1), (3, 4, 0, 6))
 SIZE_RANGE = (2, 64)

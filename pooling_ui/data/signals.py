@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pooling_ui.i18n import Message
+from pooling_ui.base.i18n import Message
 
 PRESETS = ("sine", "steps", "spikes", "walk")
 PRESET_LENGTH = 240

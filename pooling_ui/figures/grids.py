@@ -8,7 +8,7 @@ carry, which is what keeps the animation small enough to send to the browser in 
 
 Display profiles. Sizes, fonts and colours come from a :class:`Profile`: :data:`NORMAL` (a
 1400-px window with the sidebar open) or :data:`PROJECTOR` (a 1024×768 projector, sidebar
-collapsed, large fonts, high contrast), chosen per session by :mod:`pooling_ui.display`.
+collapsed, large fonts, high contrast), chosen per session by :mod:`pooling_ui.panels.display`.
 :func:`profile` reads it at run time, so a figure is sized for the session that builds it; the
 module constants (``PAGE_PX``, ``UI_FONT_PX``, …) are the normal profile's values. The helpers
 here (:func:`path_shape`, :func:`label_annotation`, :func:`grid_layout`, …) take line widths and
@@ -30,8 +30,8 @@ import plotly.colors
 import plotly.graph_objects as go
 
 from pooling_core import format_number
-from pooling_ui.display import is_projector
-from pooling_ui.i18n import t
+from pooling_ui.base.i18n import t
+from pooling_ui.panels.display import is_projector
 
 # Values are printed in the cells while the grid is at most this many cells on a side.
 TEXT_MAX_SIDE = 24
@@ -80,7 +80,7 @@ class Profile:
 
 
 # The projector: a 1024-px-wide screen, the sidebar collapsed, the main area's padding set by
-# pooling_ui.display to PROJECTOR_SIDE_PADDING_PX a side, and room kept for a classic 16-px
+# pooling_ui.panels.display to PROJECTOR_SIDE_PADDING_PX a side, and room kept for a classic 16-px
 # scrollbar (Windows, most Linux desktops): 1024 − 16 − 2 × 24 = 960 px for figures.
 PROJECTOR_VIEWPORT_PX = 1024
 PROJECTOR_SCROLLBAR_PX = 16

@@ -2,10 +2,10 @@
 
 Each program is self-contained: it builds the input (the current numbers as a literal while the
 grid is at most :data:`LITERAL_MAX_SIDE` a side, else random numbers of the same shape), pools
-it the way a :class:`pooling_core.frameworks.Recipe` says, and prints the output's shape, which
-a comment states (``# -> torch.Size([1, 1, 2, 2])``, ``# -> (1, 2, 2, 1)``). PyTorch's programs
-are NCHW, TensorFlow's NHWC. The output is always named ``y`` and the input ``x``, so that the
-tests can run a program and compare ``y`` with :func:`pooling_core.pool2d`.
+it the way a :class:`pooling_core.lessons.frameworks.Recipe` says, and prints the output's shape,
+which a comment states (``# -> torch.Size([1, 1, 2, 2])``, ``# -> (1, 2, 2, 1)``). PyTorch's
+programs are NCHW, TensorFlow's NHWC. The output is always named ``y`` and the input ``x``, so that
+the tests can run a program and compare ``y`` with :func:`pooling_core.pool2d`.
 
 No pooling maths here: every number written (pads, sizes, flags) comes from the recipe. Only
 the comments are in the reader's language; the code is the same in every language.
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pooling_core.frameworks import Recipe
-from pooling_ui.i18n import t
+from pooling_core.lessons.frameworks import Recipe
+from pooling_ui.base.i18n import t
 
 LITERAL_MAX_SIDE = 8
 TORCH_STYLES = ("module", "functional")

@@ -34,15 +34,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import pooling_core as pc
-from pooling_ui import figures as fg
-from pooling_ui import urlstate
-from pooling_ui import view_engine as engine
-from pooling_ui.caching import cache_data, cache_resource, cached_figure
-from pooling_ui.i18n import Message, engine_message, labeller, t
-from pooling_ui.images import rgb_to_gray, to_display_uint8
-from pooling_ui.urlstate import UrlValueError, read_url_once
-from pooling_ui.view_common import clicked_cell
-from pooling_ui.view_output import shape_text
+from pooling_ui.base import engine, urlstate
+from pooling_ui.base.caching import cache_data, cache_resource, cached_figure
+from pooling_ui.base.i18n import Message, engine_message, labeller, t
+from pooling_ui.base.urlstate import UrlValueError, read_url_once
+from pooling_ui.data.images import rgb_to_gray, to_display_uint8
+from pooling_ui.figures import grids as fg
+from pooling_ui.panels.common import clicked_cell
+from pooling_ui.tools.output import shape_text
 
 LESSON_MAX_SIDE = 384
 # Maps up to this side are heatmaps (numbers printed while they fit); bigger ones are images.
@@ -89,7 +88,7 @@ def parse_filter_text(text: str) -> np.ndarray:
     >>> parse_filter_text("1 0 x\\n0 0 0\\n0 0 0")
     Traceback (most recent call last):
     ...
-    pooling_ui.lesson_conv.FilterTextError: row 1, column 3: 'x' is not a number
+    pooling_ui.lessons.conv.FilterTextError: row 1, column 3: 'x' is not a number
     """
     lines = [line for line in str(text).replace(";", "\n").splitlines() if line.strip()]
     if len(lines) != FILTER_SIZE:
@@ -305,7 +304,7 @@ def map_figure(values: np.ndarray, title: str, region, cell=None, pickable: bool
     (top, bottom), (left, right) = region
     fig = go.Figure(fg.value_heatmap(values, name="map"))
     shapes = [fg.path_shape(fg.rect_path(0, 0, height, width), color="#222", width=1.5)]
-    inside = pc.receptive.clip(region, (height, width))
+    inside = pc.lessons.receptive.clip(region, (height, width))
     outside = (top, bottom, left, right) != (
         (inside[0][0], inside[0][1], inside[1][0], inside[1][1]) if inside else ())
     if outside:
@@ -345,7 +344,7 @@ def map_picture(values: np.ndarray, region, cell=None) -> np.ndarray:
     gray = to_display_uint8(values, value_range=fg.finite_range(values), step=1).pixels
     rgb = np.repeat(gray[..., None], 3, axis=2)
     thickness = max(1, round(max(values.shape) / 150))
-    inside = pc.receptive.clip(region, values.shape)
+    inside = pc.lessons.receptive.clip(region, values.shape)
     if inside:
         _outline(rgb, inside, (228, 0, 43), thickness)
     if cell is not None:
@@ -544,7 +543,7 @@ def _field_text(rf: pc.ReceptiveField, layers, in_hw, cell, factor: int) -> None
         receptive_latex(rf, layers, 0, "H"), receptive_latex(rf, layers, 1, "W")]
     st.latex(r"\begin{aligned}" + r" \\[6pt] ".join(lines) + r"\end{aligned}")
     st.caption(t("lesson_conv.field_legend"))
-    inside = pc.receptive.clip(rf.input_region, in_hw)
+    inside = pc.lessons.receptive.clip(rf.input_region, in_hw)
     if inside != rf.input_region:
         st.caption(t("lesson_conv.field_padding"))
     if factor > 1:

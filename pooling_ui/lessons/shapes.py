@@ -6,8 +6,9 @@ bottom/right) and ``'VALID'``: the output-size formula per axis with the numbers
 padding split, and the first and last window drawn over the grid (with the window floor mode
 drops, dashed). For averages it compares the divisor of the corner windows under
 ``count_include_pad`` and under TensorFlow. Then a PyTorch and a TensorFlow program that
-reproduce the current view (:mod:`pooling_ui.codegen`, from the recipes of
-:mod:`pooling_core.frameworks`), and the seed article's TensorFlow example with its real shape.
+reproduce the current view (:mod:`pooling_ui.lessons.codegen`, from the recipes of
+:mod:`pooling_core.lessons.frameworks`), and the seed article's TensorFlow example with its real
+shape.
 
 Session-state keys: ``shapes_torch`` (``"module"``: ``nn.MaxPool2d``; ``"functional"``:
 ``F.max_pool2d``), ``shapes_tf`` (``"nn"``: ``tf.nn``; ``"keras"``: Keras layers).
@@ -23,13 +24,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import pooling_core as pc
-from pooling_core import frameworks as fw
-from pooling_ui import codegen
-from pooling_ui import figures as fg
-from pooling_ui import view_engine as engine
-from pooling_ui.i18n import Message, engine_message, labeller, t
-from pooling_ui.urlstate import parse_choice, read_url_once, read_values, sync_query_params
-from pooling_ui.view_common import kind_name
+from pooling_core.lessons import frameworks as fw
+from pooling_ui.base import engine
+from pooling_ui.base.i18n import Message, engine_message, labeller, t
+from pooling_ui.base.urlstate import parse_choice, read_url_once, read_values, sync_query_params
+from pooling_ui.figures import grids as fg
+from pooling_ui.lessons import codegen
+from pooling_ui.panels.common import kind_name
 
 URL_NAMES = ("shapes_torch", "shapes_tf")
 DEFAULTS = {"shapes_torch": codegen.TORCH_STYLES[0], "shapes_tf": codegen.TF_STYLES[0]}

@@ -38,19 +38,18 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 import pooling_core as pc
-from pooling_ui import figures as fg
-from pooling_ui import urlstate
-from pooling_ui import view_engine as engine
-from pooling_ui.caching import cache_resource, cached_figure, value_key
-from pooling_ui.i18n import engine_message, labeller, t
-from pooling_ui.urlstate import UrlValueError, read_url_once
-from pooling_ui.view_output import photo_value_range, show_photo
+from pooling_ui.base import engine, urlstate
+from pooling_ui.base.caching import cache_resource, cached_figure, value_key
+from pooling_ui.base.i18n import engine_message, labeller, t
+from pooling_ui.base.urlstate import UrlValueError, read_url_once
+from pooling_ui.figures import grids as fg
+from pooling_ui.tools.output import photo_value_range, show_photo
 
 METHODS = ("max", "avg", "blur", "maxblur")
 METHOD_COLORS = {"max": "#e4002b", "avg": "#1f77b4", "blur": "#2ca02c", "maxblur": "#9467bd"}
 DIRECTIONS = ("right", "down", "diagonal")
 SUB_STEPS = (0.0, 0.25, 0.5, 0.75)
-FILTER_SIZES = pc.blur.FILTER_SIZES
+FILTER_SIZES = pc.lessons.blur.FILTER_SIZES
 DEFAULT_FILTER = 3
 # A photo is worked on as a centre crop this many cells a side at most: enough to see fine
 # detail alias, small enough that a sweep of 4 poolings × 32 shifts stays well under a second.
@@ -129,7 +128,7 @@ class Outcome:
 
     before: np.ndarray
     after: np.ndarray
-    change: pc.blur.Change
+    change: pc.lessons.blur.Change
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -157,9 +156,9 @@ def study(key: str, _x: np.ndarray, _setup: Setup, shift: tuple[float, float]
 
 @cache_resource(16)
 def sweep(key: str, _x: np.ndarray, _setup: Setup, shifts: tuple[tuple[float, float], ...]
-          ) -> dict[str, list[pc.blur.Change]]:
+          ) -> dict[str, list[pc.lessons.blur.Change]]:
     """Each method's change at every shift of ``shifts`` (methods the engine refuses left out)."""
-    changes: dict[str, list[pc.blur.Change]] = {}
+    changes: dict[str, list[pc.lessons.blur.Change]] = {}
     for method in METHODS:
         try:
             before = _setup.pooled(_x, method)
@@ -287,7 +286,8 @@ def _forget_url_warnings() -> None:
 # -- widgets --------------------------------------------------------------------------------------
 def _seed(key: str) -> str:
     """A widget's default on a session's first run; the widget is then made without ``value=``,
-    so that what a link put into session state is what it shows (as pooling_ui.params does)."""
+    so that what a link put into session state is what it shows (as pooling_ui.panels.params
+    does)."""
     st.session_state.setdefault(key, DEFAULTS[key])
     return key
 
@@ -303,7 +303,7 @@ def _shift_slider(label: str, maximum: int, key: str) -> int:
 
 
 def _filter_text(size: int) -> str:
-    return f"{size}: [{', '.join(str(n) for n in pc.blur.BINOMIAL_ROWS[size])}]"
+    return f"{size}: [{', '.join(str(n) for n in pc.lessons.blur.BINOMIAL_ROWS[size])}]"
 
 
 def _controls(fm, params) -> tuple[tuple[float, float], int, str]:
@@ -417,7 +417,7 @@ def _grid_outputs(data: np.ndarray, shift: tuple[float, float], outcomes: dict) 
                                   value_range),
                     width="content", key="shift_before", config={"displayModeBar": False})
     st.markdown(f"**{t('lesson_shift.after_heading')}**")
-    changed = [pc.blur.changed_cells(o.before[0], o.after[0]) for _, o in done]
+    changed = [pc.lessons.blur.changed_cells(o.before[0], o.after[0]) for _, o in done]
     st.plotly_chart(cached_figure(outputs_figure, [(m, o.after[0]) for m, o in done], changed,
                                   value_range),
                     width="content", key="shift_after", config={"displayModeBar": False})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from pooling_ui.i18n import labeller, t
+from pooling_ui.base.i18n import labeller, t
 
 # A photo is too big to watch cell by cell: the animation and the gradient picture work on a
 # crop of this many cells a side.

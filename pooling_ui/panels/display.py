@@ -3,7 +3,7 @@
 Projector mode is what a room full of people reading one projected screen needs: the sidebar
 collapsed when a page opens, text about 1.35× larger, a main area with narrow margins, and
 figures planned for that screen (the sizes, fonts and colours of
-:data:`pooling_ui.figures.PROJECTOR`: a 960-px page, bigger cells, numbers of at least 18 px,
+:data:`pooling_ui.figures.grids.PROJECTOR`: a 960-px page, bigger cells, numbers of at least 18 px,
 thicker outlines, clearly hatched padding, the Cividis colour scale).
 
 State and link:
@@ -12,19 +12,19 @@ State and link:
 * ``?projector=1`` in a link turns it on for the session the link opens (read once per session,
   any of the usual true/false words; a value that is neither gives an ``st.warning`` and normal
   mode). While it is on, the link carries ``projector=1``; off, the name is left out;
-* ``display_url_read`` / ``display_url_warnings``: :func:`pooling_ui.urlstate.read_url_once`'s
+* ``display_url_read`` / ``display_url_warnings``: :func:`pooling_ui.base.urlstate.read_url_once`'s
   bookkeeping.
 
-Figures read the profile while they are built (:func:`pooling_ui.figures.profile`), so a figure
-cache must include :func:`profile_name` in its key.
+Figures read the profile while they are built (:func:`pooling_ui.figures.grids.profile`), so a
+figure cache must include :func:`profile_name` in its key.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from pooling_ui import urlstate
-from pooling_ui.i18n import Message, t
+from pooling_ui.base import urlstate
+from pooling_ui.base.i18n import Message, t
 
 STATE_KEY = "display_projector"
 URL_NAME = "projector"
@@ -42,7 +42,7 @@ def is_projector() -> bool:
 
 
 def profile_name() -> str:
-    """``"projector"`` or ``"normal"``: the name of :func:`pooling_ui.figures.profile`."""
+    """``"projector"`` or ``"normal"``: the name of :func:`pooling_ui.figures.grids.profile`."""
     return "projector" if is_projector() else "normal"
 
 
@@ -99,11 +99,11 @@ def projector_css() -> str:
 
     Streamlit sizes its text and spacing in ``rem``, so a larger root font scales every widget
     at once. Its wide layout pads the main area by ``5rem`` a side — 108 px at that root size —
-    so the padding is set in pixels instead, to what :data:`pooling_ui.figures.PROJECTOR`'s
+    so the padding is set in pixels instead, to what :data:`pooling_ui.figures.grids.PROJECTOR`'s
     page width assumes. Captions are drawn in the text's own colour (not faded: a projector
     fades them enough), whatever the theme.
     """
-    from pooling_ui import figures as fg
+    from pooling_ui.figures import grids as fg
 
     side = fg.PROJECTOR_SIDE_PADDING_PX
     return (

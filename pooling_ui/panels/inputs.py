@@ -8,8 +8,8 @@ same widgets on every page and keep their values when the page changes.
 Session-state keys (set them in AppTest before ``run()`` to drive the panel):
 
 * ``in_source``: ``"preset"``, ``"draw"``, ``"type"`` or ``"upload"``.
-* Preset: ``in_preset`` (a key of :data:`pooling_ui.presets.PRESETS`), ``in_size`` (grid side of
-  the sizable presets), ``in_seed`` (random preset), ``in_rgb`` (photo in colour).
+* Preset: ``in_preset`` (a key of :data:`pooling_ui.data.presets.PRESETS`), ``in_size`` (grid side
+  of the sizable presets), ``in_seed`` (random preset), ``in_rgb`` (photo in colour).
 * Draw: ``in_draw_grid`` (grid side, one of :data:`GRID_SIZES`), ``in_brush`` (brush width in
   canvas pixels). The canvas is the component keyed :func:`canvas_key` (``"in_canvas_0"`` until
   Clear is pressed, then ``"in_canvas_1"``, …). Its state is
@@ -30,7 +30,7 @@ URL: ``input=<preset key>`` (plus ``input_size`` and ``input_seed`` for the pres
 them) is read once per session and written while a preset is shown; an unknown value gives an
 ``st.warning`` and the default preset. A typed grid, and a drawing sampled to at most
 :data:`LINK_GRID_MAX` × :data:`LINK_GRID_MAX`, go in the link as ``input=grid&grid=<numbers>``
-(:func:`pooling_ui.urlstate.format_grid`: rows ``1,3;2,4`` or, when long, ``z:<compressed>``).
+(:func:`pooling_ui.base.urlstate.format_grid`: rows ``1,3;2,4`` or, when long, ``z:<compressed>``).
 Such a link opens as a *typed* grid holding exactly those float32 values: a drawing's strokes are
 not in the link, only its numbers. A bad ``grid`` gives an ``st.warning`` naming what is wrong
 and the default preset. An uploaded photo is never put in a link (the link then names no input).
@@ -54,11 +54,12 @@ import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw
 
-from pooling_ui import images, presets, urlstate
-from pooling_ui.caching import cache_data
-from pooling_ui.i18n import Message, labeller, render, t
-from pooling_ui.images import ImageLoadError
-from pooling_ui.urlstate import UrlValueError, read_url_once
+from pooling_ui.base import urlstate
+from pooling_ui.base.caching import cache_data
+from pooling_ui.base.i18n import Message, labeller, render, t
+from pooling_ui.base.urlstate import UrlValueError, read_url_once
+from pooling_ui.data import images, presets
+from pooling_ui.data.images import ImageLoadError
 
 SOURCES = ("preset", "draw", "type", "upload")
 GRID_SIZES = (8, 12, 16, 20, 24, 28, 32, 48, 64)

@@ -32,9 +32,9 @@ import numpy as np
 import streamlit as st
 
 import pooling_core as pc
-from pooling_ui import urlstate
-from pooling_ui.i18n import Message, labeller, render, t
-from pooling_ui.urlstate import UrlValueError, read_url_once
+from pooling_ui.base import urlstate
+from pooling_ui.base.i18n import Message, labeller, render, t
+from pooling_ui.base.urlstate import UrlValueError, read_url_once
 
 KERNEL_MAX = 64
 STRIDE_MAX = 64
@@ -176,7 +176,7 @@ def _option_value(kind: str, option: pc.Option, value: dict, kernel: tuple[int, 
 def params_from_state(state) -> PoolParams | Message:
     """A :class:`PoolParams` from widget values (``st.session_state`` or a plain dict).
 
-    Returns a :class:`~pooling_ui.i18n.Message` instead when typed weights cannot be read as
+    Returns a :class:`~pooling_ui.base.i18n.Message` instead when typed weights cannot be read as
     numbers.
     """
     value = {key: state.get(key, default) for key, default in DEFAULTS.items()}
@@ -295,7 +295,7 @@ def parse_option(raw, option: pc.Option):
     >>> parse_option("maybe", pc.kind_spec("stochastic").options[1])
     Traceback (most recent call last):
     ...
-    pooling_ui.urlstate.UrlValueError: expected true or false, got 'maybe'
+    pooling_ui.base.urlstate.UrlValueError: expected true or false, got 'maybe'
     """
     if option.type == "bool":
         return urlstate.parse_bool(raw)

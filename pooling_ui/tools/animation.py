@@ -22,13 +22,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import pooling_core as pc
-from pooling_ui import export
-from pooling_ui import figures as fg
-from pooling_ui import view_engine as engine
-from pooling_ui.caching import cached_figure
-from pooling_ui.i18n import t
-from pooling_ui.view_common import pick_plane, position_slider
-from pooling_ui.view_output import animated_crop, crop_outline_is_stale
+from pooling_ui.base import engine
+from pooling_ui.base.caching import cached_figure
+from pooling_ui.base.i18n import t
+from pooling_ui.figures import grids as fg
+from pooling_ui.panels.common import pick_plane, position_slider
+from pooling_ui.tools import export
+from pooling_ui.tools.output import animated_crop, crop_outline_is_stale
 
 FRAME_CAP = 400
 # The whole figure (heatmaps, frames, slider) is kept under this many bytes of JSON; 64×64 input
@@ -229,7 +229,7 @@ def figure_extent(geometry, max_width_px: float | None = None
 
 
 def figure_width_px(cell_px: int, x_range: tuple[float, float]) -> int:
-    """The animation figure's width in pixels (as :func:`pooling_ui.figures.grid_layout` sets
+    """The animation figure's width in pixels (as :func:`pooling_ui.figures.grids.grid_layout` sets
     it)."""
     return max(min_width_px(), round((x_range[1] - x_range[0]) * cell_px) + side_px())
 

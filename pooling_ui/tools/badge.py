@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from pooling_ui.caching import cache_data
-from pooling_ui.i18n import t
+from pooling_ui.base.caching import cache_data
+from pooling_ui.base.i18n import t
 
 LOGGER = logging.getLogger(__name__)
 ICONS = {True: ":material/check_circle:", False: ":material/error:"}

@@ -17,12 +17,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import pooling_core as pc
-from pooling_ui import figures as fg
-from pooling_ui import view_engine as engine
-from pooling_ui.caching import cache_data, cached_figure, value_key
-from pooling_ui.i18n import engine_message, labeller, t
-from pooling_ui.view_common import kind_name
-from pooling_ui.view_output import photo_value_range, show_photo
+from pooling_ui.base import engine
+from pooling_ui.base.caching import cache_data, cached_figure, value_key
+from pooling_ui.base.i18n import engine_message, labeller, t
+from pooling_ui.figures import grids as fg
+from pooling_ui.panels.common import kind_name
+from pooling_ui.tools.output import photo_value_range, show_photo
 
 DEFAULT_KINDS = ("max", "avg")
 COLUMNS_PER_ROW = 4

@@ -7,11 +7,11 @@ and the click does not rerun the page (``on_click="ignore"``). The GIF is cached
 is drawn from, so a second click, or a second student with the same settings, costs nothing.
 
 The GIF is drawn with Pillow from the same pieces as the plotly animation of
-:mod:`pooling_ui.animation`: the input with its padding drawn around it, the output beside it
+:mod:`pooling_ui.tools.animation`: the input with its padding drawn around it, the output beside it
 at the same scale, and per step (in the animation's order, over the animation's region) the
-window and its output cell outlined in :data:`pooling_ui.figures.WINDOW_COLOR`, the winning cell
-in :data:`pooling_ui.figures.WINNER_COLOR` and the outputs still to come hidden. Numbers are
-printed in the cells while the grid is small, in Pillow's own font (no system font needed). The
+window and its output cell outlined in :data:`pooling_ui.figures.grids.WINDOW_COLOR`, the winning
+cell in :data:`pooling_ui.figures.grids.WINNER_COLOR` and the outputs still to come hidden. Numbers
+are printed in the cells while the grid is small, in Pillow's own font (no system font needed). The
 frames have no words, so a GIF is the same in every language.
 
 PNG is plotly's own client-side export: :func:`png_config` turns on the camera button of a
@@ -36,11 +36,11 @@ from PIL import Image, ImageDraw, ImageFont
 from plotly.colors import hex_to_rgb
 from plotly.colors import sequential as plotly_sequential
 
-from pooling_ui import figures as fg
-from pooling_ui import presets
-from pooling_ui.caching import cache_data
-from pooling_ui.i18n import render, t
-from pooling_ui.images import LUMA_WEIGHTS
+from pooling_ui.base.caching import cache_data
+from pooling_ui.base.i18n import render, t
+from pooling_ui.data import presets
+from pooling_ui.data.images import LUMA_WEIGHTS
+from pooling_ui.figures import grids as fg
 
 # -- file names -----------------------------------------------------------------------------------
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
@@ -68,7 +68,7 @@ def params_slug(params) -> str:
 
     Examples
     --------
-    >>> from pooling_ui.params import PoolParams
+    >>> from pooling_ui.panels.params import PoolParams
     >>> params_slug(PoolParams(kind="avg", kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)))
     'avg-k3x3-s1x1-p1x1'
     >>> params_slug(PoolParams(padding="same", dilation=(2, 2), ceil_mode=True))
@@ -278,9 +278,9 @@ def gif_layout(geometry) -> GifLayout:
 
 
 def _declared_padding(padding, geometry) -> tuple[tuple[int, int], tuple[int, int]]:
-    # the animation's rule (pooling_ui.animation.declared_padding), imported late: animation
+    # the animation's rule (pooling_ui.tools.animation.declared_padding), imported late: animation
     # imports this module
-    from pooling_ui.animation import declared_padding
+    from pooling_ui.tools.animation import declared_padding
 
     return declared_padding(padding, geometry)
 

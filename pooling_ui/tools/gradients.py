@@ -14,13 +14,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pooling_ui import figures as fg
-from pooling_ui import view_engine as engine
-from pooling_ui.animation import declared_padding
-from pooling_ui.caching import cached_figure, value_key
-from pooling_ui.i18n import labeller, t
-from pooling_ui.view_common import clicked_cell, pick_plane
-from pooling_ui.view_output import photo_scale, show_photo
+from pooling_ui.base import engine
+from pooling_ui.base.caching import cached_figure, value_key
+from pooling_ui.base.i18n import labeller, t
+from pooling_ui.figures import grids as fg
+from pooling_ui.panels.common import clicked_cell, pick_plane
+from pooling_ui.tools.animation import declared_padding
+from pooling_ui.tools.output import photo_scale, show_photo
 
 UPSTREAM_MODES = ("ones", "random", "onehot", "typed")
 TYPED_MAX_SIDE = 16

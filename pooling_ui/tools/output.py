@@ -14,7 +14,7 @@ images, shrunk for the screen only, never as heatmaps of a million cells. A phot
   region outlined on a small picture of the whole photo.
 
 Under the view, in an expander drawn only while open (``output_export_open``): the input and
-the output as CSV and NPY (:mod:`pooling_ui.export`).
+the output as CSV and NPY (:mod:`pooling_ui.tools.export`).
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image, ImageDraw
 
-from pooling_ui import export
-from pooling_ui import figures as fg
-from pooling_ui import view_engine as engine
-from pooling_ui.caching import cache_data, cached_figure, value_key
-from pooling_ui.i18n import labeller, t
-from pooling_ui.images import to_display_uint8
-from pooling_ui.view_common import PHOTO_CROP, channel_name, position_slider
+from pooling_ui.base import engine
+from pooling_ui.base.caching import cache_data, cached_figure, value_key
+from pooling_ui.base.i18n import labeller, t
+from pooling_ui.data.images import to_display_uint8
+from pooling_ui.figures import grids as fg
+from pooling_ui.panels.common import PHOTO_CROP, channel_name, position_slider
+from pooling_ui.tools import export
 
 # Largest height and width in pixels of a photo's input on screen, and the width that the input
 # and its output, side by side at the same scale, must fit in (the page, less the gap).
@@ -177,7 +177,8 @@ def _display(values: np.ndarray, step: int, value_range: tuple[float, float]):
 
 def display_image_at_step(values: np.ndarray, data_key: str, step: int,
                           value_range: tuple[float, float]):
-    """A :class:`pooling_ui.images.DisplayImage` of ``step × step`` block means (1: every cell).
+    """A :class:`pooling_ui.data.images.DisplayImage` of ``step × step`` block means (1: every
+    cell).
 
     ``data_key`` identifies ``values`` for the cache (a big photo is not hashed on every rerun);
     with ``""`` the values themselves are hashed.
@@ -189,7 +190,7 @@ def display_image_at_step(values: np.ndarray, data_key: str, step: int,
 
 def display_image(values: np.ndarray, data_key: str, display_width: int,
                   value_range: tuple[float, float]):
-    """A :class:`pooling_ui.images.DisplayImage` at most ``display_width`` pixels wide."""
+    """A :class:`pooling_ui.data.images.DisplayImage` at most ``display_width`` pixels wide."""
     width = values.shape[-1]
     return display_image_at_step(values, data_key, -(-width // max(display_width, 1)),
                                  value_range)
@@ -412,7 +413,7 @@ def outline_pixels(pixels: np.ndarray, rect: tuple[int, int, int, int],
 
 def animated_crop(fm) -> tuple[int, int, int, int]:
     """``(row0, col0, row1, col1)`` of the photo crop the animation works on, as
-    :func:`pooling_ui.view_common.pick_plane`'s sliders (``anim_crop_row``/``_col``) left it."""
+    :func:`pooling_ui.panels.common.pick_plane`'s sliders (``anim_crop_row``/``_col``) left it."""
     height, width = fm.data.shape[-2:]
     top = int(np.clip(int(st.session_state.get("anim_crop_row", 0) or 0), 0,
                       max(height - PHOTO_CROP, 0)))

@@ -4,7 +4,7 @@ The page brings its own controls (it is in :data:`pooling_ui.page.OWN_PANELS`): 
 2-D feature map. Every pooled number comes from :func:`pooling_core.pool1d`, window positions
 from :func:`pooling_core.window_geometry` and :func:`pooling_core.output_size`, the worked
 arithmetic of a step from :func:`pooling_core.explain`, and the sentence's convolution from
-:func:`pooling_core.conv1d`; loading and synthesis live in :mod:`pooling_ui.signals`.
+:func:`pooling_core.conv1d`; loading and synthesis live in :mod:`pooling_ui.data.signals`.
 
 Session-state keys (all start with ``sig_``; set them in AppTest before ``run()``):
 ``sig_source`` (``series``, ``audio``, ``sentence``);
@@ -37,15 +37,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import pooling_core as pc
-from pooling_ui import figures as fg
-from pooling_ui import signals, urlstate
-from pooling_ui import view_engine as engine
-from pooling_ui.animation import play_buttons
-from pooling_ui.caching import cache_data, cache_resource
-from pooling_ui.i18n import Message, current_language, labeller, t
-from pooling_ui.images import bytes_digest
-from pooling_ui.params import DILATION_MAX, KERNEL_MAX, PAD_MAX, STRIDE_MAX
-from pooling_ui.urlstate import read_url_once
+from pooling_ui.base import engine, urlstate
+from pooling_ui.base.caching import cache_data, cache_resource
+from pooling_ui.base.i18n import Message, current_language, labeller, t
+from pooling_ui.base.urlstate import read_url_once
+from pooling_ui.data import signals
+from pooling_ui.data.images import bytes_digest
+from pooling_ui.figures import grids as fg
+from pooling_ui.panels.params import DILATION_MAX, KERNEL_MAX, PAD_MAX, STRIDE_MAX
+from pooling_ui.tools.animation import play_buttons
 
 SOURCES = ("series", "audio", "sentence")
 SERIES_SOURCES = (*signals.PRESETS, "csv")
