@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pooling_ui.base.i18n import current_language
-from pooling_ui.panels.display import profile_name
+from pooling_ui.base.profile import profile_name
 
 TTL_S = 3600
 FIGURE_ENTRIES = 128

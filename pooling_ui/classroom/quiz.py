@@ -32,6 +32,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pooling_core.lessons import quiz as pq
+from pooling_ui.base import profile as pf
 from pooling_ui.base import urlstate
 from pooling_ui.base.caching import cached_figure
 from pooling_ui.base.i18n import Message, current_language, t
@@ -153,9 +154,9 @@ def question_figure(x: np.ndarray) -> go.Figure:
         x=[c + 0.5 for c in range(width)] + [-0.5] * height,
         y=[-0.5] * width + [r + 0.5 for r in range(height)],
         text=[str(c) for c in range(width)] + [str(r) for r in range(height)],
-        mode="text", textfont={"color": "#666", "size": fg.small_font_px()}, hoverinfo="skip",
+        mode="text", textfont={"color": "#666", "size": pf.small_font_px()}, hoverinfo="skip",
     ))
-    fig.update_layout(coloraxis={"colorscale": fg.colorscale(), "cmin": 0, "cmax": pq.VALUE_MAX})
+    fig.update_layout(coloraxis={"colorscale": pf.colorscale(), "cmin": 0, "cmax": pq.VALUE_MAX})
     fg.grid_layout(fig, (-1, width), (-1, height), cell_px=CELL_PX, colorbar=False,
                    margin={"t": 4})
     return fig

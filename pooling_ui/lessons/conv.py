@@ -35,6 +35,7 @@ import streamlit as st
 
 import pooling_core as pc
 from pooling_ui.base import engine, urlstate
+from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_data, cache_resource, cached_figure
 from pooling_ui.base.i18n import Message, engine_message, labeller, t
 from pooling_ui.base.urlstate import UrlValueError, read_url_once
@@ -319,7 +320,7 @@ def map_figure(values: np.ndarray, title: str, region, cell=None, pickable: bool
                                     color=CELL_COLOR, width=3))
     fig.update_layout(
         shapes=shapes, annotations=[fg.label_annotation(title, min(0, left), 1, yref="paper")],
-        coloraxis={"colorscale": fg.colorscale()}, clickmode="event+select", dragmode=False,
+        coloraxis={"colorscale": pf.colorscale()}, clickmode="event+select", dragmode=False,
     )
     x_range = (min(0, left), max(width, right + 1))
     y_range = (min(0, top), max(height, bottom + 1))

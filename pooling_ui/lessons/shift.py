@@ -39,6 +39,7 @@ from plotly.subplots import make_subplots
 
 import pooling_core as pc
 from pooling_ui.base import engine, urlstate
+from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_resource, cached_figure, value_key
 from pooling_ui.base.i18n import engine_message, labeller, t
 from pooling_ui.base.urlstate import UrlValueError, read_url_once
@@ -182,7 +183,7 @@ def inputs_figure(plane: np.ndarray, shifted: np.ndarray) -> go.Figure:
     fig = go.Figure([fg.value_heatmap(plane, value_range=value_range),
                      fg.value_heatmap(shifted, x_offset=right, value_range=value_range)])
     fig.update_layout(
-        coloraxis={"colorscale": fg.colorscale(), "cmin": value_range[0], "cmax": value_range[1]},
+        coloraxis={"colorscale": pf.colorscale(), "cmin": value_range[0], "cmax": value_range[1]},
         annotations=[fg.label_annotation(t("lesson_shift.input_label"), 0, 1, yref="paper"),
                      fg.label_annotation(t("lesson_shift.shifted_label"), right, 1,
                                          yref="paper")])
@@ -209,7 +210,7 @@ def outputs_figure(grids: list[tuple[str, np.ndarray]], changed: list[np.ndarray
                                             color=fg.WINDOW_COLOR, width=2.5))
         x0 += grid.shape[1] + GAP_COLUMNS
     fig.update_layout(
-        coloraxis={"colorscale": fg.colorscale(), "cmin": value_range[0], "cmax": value_range[1]},
+        coloraxis={"colorscale": pf.colorscale(), "cmin": value_range[0], "cmax": value_range[1]},
         annotations=annotations, shapes=shapes)
     fg.grid_layout(fig, (0, x0 - GAP_COLUMNS), (0, height))
     return fig
@@ -238,9 +239,9 @@ def sweep_figure(shifts: list[tuple[float, float]], changes: dict[str, list],
     fig.update_xaxes(title_text=axis_title, dtick=1 if len(along) <= 16 else None)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
-    fig.update_layout(width=fg.PAGE_PX, height=360, margin={"l": 50, "r": 20, "t": 40, "b": 50},
+    fig.update_layout(width=pf.PAGE_PX, height=360, margin={"l": 50, "r": 20, "t": 40, "b": 50},
                       legend={"orientation": "h", "y": -0.25, "x": 0},
-                      font={"size": fg.ui_font_px()})
+                      font={"size": pf.ui_font_px()})
     return fig
 
 

@@ -3,7 +3,7 @@
 Projector mode is what a room full of people reading one projected screen needs: the sidebar
 collapsed when a page opens, text about 1.35× larger, a main area with narrow margins, and
 figures planned for that screen (the sizes, fonts and colours of
-:data:`pooling_ui.figures.grids.PROJECTOR`: a 960-px page, bigger cells, numbers of at least 18 px,
+:data:`pooling_ui.base.profile.PROJECTOR`: a 960-px page, bigger cells, numbers of at least 18 px,
 thicker outlines, clearly hatched padding, the Cividis colour scale).
 
 State and link:
@@ -15,7 +15,7 @@ State and link:
 * ``display_url_read`` / ``display_url_warnings``: :func:`pooling_ui.base.urlstate.read_url_once`'s
   bookkeeping.
 
-Figures read the profile while they are built (:func:`pooling_ui.figures.grids.profile`), so a
+Figures read the profile while they are built (:func:`pooling_ui.base.profile.profile`), so a
 figure cache must include :func:`profile_name` in its key.
 """
 
@@ -23,27 +23,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pooling_ui.base import profile as pf
 from pooling_ui.base import urlstate
 from pooling_ui.base.i18n import Message, t
+from pooling_ui.base.profile import STATE_KEY, is_projector
 
-STATE_KEY = "display_projector"
 URL_NAME = "projector"
 URL_PREFIX = "display"
 WARNINGS_KEY = f"{URL_PREFIX}_url_warnings"
-
-
-def is_projector() -> bool:
-    """Whether this session is in projector mode (False outside a Streamlit run)."""
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-    if get_script_run_ctx(suppress_warning=True) is None:
-        return False
-    return bool(st.session_state.get(STATE_KEY, False))
-
-
-def profile_name() -> str:
-    """``"projector"`` or ``"normal"``: the name of :func:`pooling_ui.figures.grids.profile`."""
-    return "projector" if is_projector() else "normal"
 
 
 def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
@@ -99,15 +86,13 @@ def projector_css() -> str:
 
     Streamlit sizes its text and spacing in ``rem``, so a larger root font scales every widget
     at once. Its wide layout pads the main area by ``5rem`` a side — 108 px at that root size —
-    so the padding is set in pixels instead, to what :data:`pooling_ui.figures.grids.PROJECTOR`'s
+    so the padding is set in pixels instead, to what :data:`pooling_ui.base.profile.PROJECTOR`'s
     page width assumes. Captions are drawn in the text's own colour (not faded: a projector
     fades them enough), whatever the theme.
     """
-    from pooling_ui.figures import grids as fg
-
-    side = fg.PROJECTOR_SIDE_PADDING_PX
+    side = pf.PROJECTOR_SIDE_PADDING_PX
     return (
-        f"html {{ font-size: {16 * fg.PROJECTOR_FONT_SCALE:g}px; }}"
+        f"html {{ font-size: {16 * pf.PROJECTOR_FONT_SCALE:g}px; }}"
         '[data-testid="stMainBlockContainer"] {'
         f" padding-left: {side}px; padding-right: {side}px; padding-top: 4rem;"
         " max-width: none; }"

@@ -23,6 +23,7 @@ import streamlit as st
 
 import pooling_core as pc
 from pooling_ui.base import engine
+from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cached_figure
 from pooling_ui.base.i18n import t
 from pooling_ui.figures import grids as fg
@@ -52,10 +53,10 @@ GAP_COLUMNS = 2
 # grids, the slider's row SLIDER_TOP_PX below.
 EXPLAIN_MIN_PX = 360
 COLUMN_GAP_PX = 32
-COLUMN_PX = fg.PAGE_PX - EXPLAIN_MIN_PX - COLUMN_GAP_PX
+COLUMN_PX = pf.PAGE_PX - EXPLAIN_MIN_PX - COLUMN_GAP_PX
 SIDE_BY_SIDE_MIN_CELL_PX = 40
 PLOT_HEIGHT_PX = 560
-SIDE_PX = 8 + fg.COLORBAR_PX
+SIDE_PX = 8 + pf.COLORBAR_PX
 CAPTION_PX = 28
 BUTTONS_TOP_PX = 10
 SLIDER_TOP_PX = 52
@@ -66,21 +67,21 @@ CAPTION_FONT_PX = 15
 
 def column_px() -> int:
     """The most the figure may take beside the arithmetic, in this session's profile."""
-    return fg.page_px() - fg.font_px(EXPLAIN_MIN_PX) - COLUMN_GAP_PX
+    return pf.page_px() - pf.font_px(EXPLAIN_MIN_PX) - COLUMN_GAP_PX
 
 
 def side_px() -> int:
     """Margins left and right of the grids: a little on the left, the colour bar on the right."""
-    return 8 + fg.colorbar_px()
+    return 8 + pf.colorbar_px()
 
 
 def plot_height_px() -> int:
-    return min(PLOT_HEIGHT_PX, fg.plot_height_max_px())
+    return min(PLOT_HEIGHT_PX, pf.plot_height_max_px())
 
 
 def min_width_px() -> int:
     """Room for the Play, speed and Pause buttons under the grids."""
-    return fg.font_px(MIN_WIDTH_PX)
+    return pf.font_px(MIN_WIDTH_PX)
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,7 @@ def figure_extent(geometry, max_width_px: float | None = None
                              max_width_px=max_width_px, max_plot_height_px=plot_height_px(),
                              side_px=side_px())
     # The caption under the output needs about CAPTION_PX: as many rows as that takes.
-    y_range = (top, max(bottom, out_h + fg.rows_for_px(fg.font_px(CAPTION_PX), cell_px)))
+    y_range = (top, max(bottom, out_h + fg.rows_for_px(pf.font_px(CAPTION_PX), cell_px)))
     return cell_px, x_range, y_range
 
 
@@ -291,7 +292,7 @@ def build_animation_figure(
         (height, width), geometry.pad, pad_lo, pad_hi, padded_value)
     fig.add_traces(padding_traces)
     fig.add_trace(fg.value_heatmap(y2d, x_offset=out_x, name="y", value_range=value_range))
-    fig.update_layout(coloraxis={"colorscale": fg.colorscale(), "cmin": value_range[0],
+    fig.update_layout(coloraxis={"colorscale": pf.colorscale(), "cmin": value_range[0],
                                  "cmax": value_range[1]})
 
     first = painter.paths(*steps[start_step])
@@ -327,7 +328,7 @@ def build_animation_figure(
     # The bottom margin holds the Play/speed/Pause buttons and, on a row of its own under them,
     # the step slider with its "step N" label.
     fg.grid_layout(fig, x_range, y_range, cell_px=cell_px,
-                   margin={"b": fg.font_px(CONTROLS_PX)}, min_width_px=min_width_px())
+                   margin={"b": pf.font_px(CONTROLS_PX)}, min_width_px=min_width_px())
     figure = fig.to_dict()
     # Frames are plain dicts: validating hundreds of tiny go.Frame objects costs more than
     # building the rest of the figure, and they hold nothing but the paths and the caption.
@@ -354,18 +355,18 @@ def play_buttons() -> dict:
     ]
     return {"type": "buttons", "direction": "left", "showactive": False, "buttons": buttons,
             "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
-            "pad": {"t": fg.font_px(BUTTONS_TOP_PX)}, "font": {"size": fg.ui_font_px()}}
+            "pad": {"t": pf.font_px(BUTTONS_TOP_PX)}, "font": {"size": pf.ui_font_px()}}
 
 
 def _step_slider(count: int, active: int) -> dict:
     steps = [{"method": "animate", "label": str(step + 1), "args": [[str(step)], _SCRUB_OPTIONS]}
              for step in range(count)]
     return {"active": active, "steps": steps, "x": 0, "len": 1, "y": 0, "xanchor": "left",
-            "yanchor": "top", "pad": {"t": fg.font_px(SLIDER_TOP_PX), "l": 4, "r": 12},
-            "font": {"size": fg.small_font_px()},
+            "yanchor": "top", "pad": {"t": pf.font_px(SLIDER_TOP_PX), "l": 4, "r": 12},
+            "font": {"size": pf.small_font_px()},
             "currentvalue": {"prefix": t("animation.step_prefix"),
                              "suffix": t("animation.step_suffix"), "xanchor": "left",
-                             "font": {"size": fg.ui_font_px()}},
+                             "font": {"size": pf.ui_font_px()}},
             "transition": {"duration": 0}}
 
 
@@ -397,14 +398,14 @@ def _animation_fragment(fm, params) -> None:
         # the back of a room; otherwise the figure takes the page's width and it goes underneath.
         beside_px = column_px()
         cell_px, x_range, _ = figure_extent(geometry, beside_px)
-        if cell_px >= fg.font_px(SIDE_BY_SIDE_MIN_CELL_PX):
+        if cell_px >= pf.font_px(SIDE_BY_SIDE_MIN_CELL_PX):
             figure_px = figure_width_px(cell_px, x_range) + COLUMN_GAP_PX
-            figure_column, explain_column = st.columns([figure_px, fg.page_px() - figure_px],
+            figure_column, explain_column = st.columns([figure_px, pf.page_px() - figure_px],
                                                        gap="medium")
             max_width_px = beside_px
         else:
             figure_column, explain_column = st.container(), st.container()
-            max_width_px = fg.page_px()
+            max_width_px = pf.page_px()
         with explain_column:
             st.markdown(f"**{t('animation.explain_heading')}**")
             chosen = st.selectbox(t("animation.explain_step"), range(len(steps)),

@@ -18,6 +18,7 @@ import streamlit as st
 
 import pooling_core as pc
 from pooling_ui.base import engine
+from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_data, cached_figure, value_key
 from pooling_ui.base.i18n import engine_message, labeller, t
 from pooling_ui.figures import grids as fg
@@ -107,12 +108,12 @@ def cell_size(in_hw: tuple[int, int], columns: int) -> int:
     (56, 6, 12)
     """
     usable = column_px(columns) - 16
-    return int(np.clip(usable / max(in_hw[1], 1), fg.CELL_PX_MIN, fg.cell_px_max()))
+    return int(np.clip(usable / max(in_hw[1], 1), fg.CELL_PX_MIN, pf.cell_px_max()))
 
 
 def column_px(columns: int) -> int:
     """Usable width of one of ``columns`` columns in this session's display profile."""
-    return round(COLUMN_PX[min(columns, len(COLUMN_PX)) - 1] * fg.page_px() / fg.PAGE_PX)
+    return round(COLUMN_PX[min(columns, len(COLUMN_PX)) - 1] * pf.page_px() / pf.PAGE_PX)
 
 
 def grid_figure(grid: np.ndarray, value_range: tuple[float, float], colorscale: str,
@@ -186,7 +187,7 @@ def _side_by_side(fm, results: list[KindResult], channel: int | None) -> None:
                 else:
                     st.plotly_chart(
                         cached_figure(grid_figure, result.output[channel], output_range,
-                                      fg.colorscale(), t("compare.output"),
+                                      pf.colorscale(), t("compare.output"),
                                       cell_px=cell_px),
                         width="content", key=f"cmp_out_{result.kind}",
                         config={"displayModeBar": False})

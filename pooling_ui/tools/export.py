@@ -36,6 +36,7 @@ from PIL import Image, ImageDraw, ImageFont
 from plotly.colors import hex_to_rgb
 from plotly.colors import sequential as plotly_sequential
 
+from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_data
 from pooling_ui.base.i18n import render, t
 from pooling_ui.data import presets
@@ -171,7 +172,7 @@ GAP_COLUMNS = 2  # as the animation: columns of empty space between the input an
 # One palette for every frame: the colour scale's levels, then the fixed colours.
 LEVELS = 200
 _FIXED = {
-    "white": "#ffffff", "black": "#000000", "pad": fg.PAD_COLOR, "overhang": fg.OVERHANG_COLOR,
+    "white": "#ffffff", "black": "#000000", "pad": pf.PAD_COLOR, "overhang": fg.OVERHANG_COLOR,
     "window": fg.WINDOW_COLOR, "winner": fg.WINNER_COLOR, "mask": fg.MASK_COLOR,
     "frame": "#222222", "hatch": "#b0b0b0", "text": "#333333",
 }
@@ -227,7 +228,7 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
 def _fitting_font(texts, cell_px: int):
     """The largest font (up to the figures' share of a cell) in which every text fits."""
     longest = max(texts, key=len, default="0")
-    size = int(np.clip(cell_px * fg.CELL_FONT_SHARE, 8, fg.CELL_FONT_MAX_PX))
+    size = int(np.clip(cell_px * pf.CELL_FONT_SHARE, 8, pf.CELL_FONT_MAX_PX))
     while size > 8 and _font(size).getlength(longest) > cell_px - 4:
         size -= 1
     return _font(size)

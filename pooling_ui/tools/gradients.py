@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pooling_ui.base import engine
+from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cached_figure, value_key
 from pooling_ui.base.i18n import labeller, t
 from pooling_ui.figures import grids as fg
@@ -32,7 +33,7 @@ PICTURE_PX = 680
 
 def picture_px() -> int:
     """The picture column's width in this session's display profile."""
-    return fg.page_px() - (fg.PAGE_PX - PICTURE_PX)
+    return pf.page_px() - (pf.PAGE_PX - PICTURE_PX)
 
 
 # -- pure helpers ----------

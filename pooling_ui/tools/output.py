@@ -25,6 +25,7 @@ import streamlit as st
 from PIL import Image, ImageDraw
 
 from pooling_ui.base import engine
+from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_data, cached_figure, value_key
 from pooling_ui.base.i18n import labeller, t
 from pooling_ui.data.images import to_display_uint8
@@ -35,7 +36,7 @@ from pooling_ui.tools import export
 # Largest height and width in pixels of a photo's input on screen, and the width that the input
 # and its output, side by side at the same scale, must fit in (the page, less the gap).
 PHOTO_BOX_PX = (520, 560)
-PHOTO_ROW_PX = fg.PAGE_PX - 40
+PHOTO_ROW_PX = pf.PAGE_PX - 40
 GAP_COLUMNS = 2
 CHANNEL_MODES = ("recomposed", "side")
 PHOTO_VIEWS = ("same_scale", "blocks", "zoom")
@@ -109,8 +110,8 @@ def grid_pair_figure(data: np.ndarray, output: np.ndarray,
     rows = max(height, out_h)
     # each channel's row of grids has its labels on a band of its own above it
     cell_px = fg.fit_cell_px(out_x + out_w, channels * (rows + 1),
-                             side_px=8 + fg.colorbar_px())
-    label_rows = fg.rows_for_px(fg.label_row_px(), cell_px)
+                             side_px=8 + pf.colorbar_px())
+    label_rows = fg.rows_for_px(pf.label_row_px(), cell_px)
     row_step = rows + label_rows
     fig = go.Figure()
     annotations = []
@@ -130,7 +131,7 @@ def grid_pair_figure(data: np.ndarray, output: np.ndarray,
                                     color="#222", width=1.5))
         shapes.append(fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x,
                                                  y_offset=y0), color="#222", width=1.5))
-    fig.update_layout(coloraxis={"colorscale": fg.colorscale(), "cmin": value_range[0],
+    fig.update_layout(coloraxis={"colorscale": pf.colorscale(), "cmin": value_range[0],
                                  "cmax": value_range[1]},
                       annotations=annotations, shapes=shapes)
     fg.grid_layout(fig, (0, out_x + out_w), (-label_rows, channels * row_step - label_rows),
@@ -214,7 +215,7 @@ def photo_scale(in_hw: tuple[int, int], out_hw: tuple[int, int] = (0, 0)) -> tup
     """
     (height, width), out_w = in_hw, out_hw[1]
     box_h, box_w = PHOTO_BOX_PX
-    row_px = fg.page_px() - (fg.PAGE_PX - PHOTO_ROW_PX)
+    row_px = pf.page_px() - (pf.PAGE_PX - PHOTO_ROW_PX)
     fit = min(box_h / max(height, 1), box_w / max(width, 1), row_px / max(width + out_w, 1))
     if fit >= 1:
         return int(fit), 1
@@ -536,7 +537,7 @@ def input_figure(data: np.ndarray, channel_names: tuple[str, ...] = ("gray",)) -
         title = t("output.input_title") + (
             f" ({channel_name(channel_names[channel])})" if channels > 1 else "")
         annotations.append(fg.label_annotation(title, x0, 1, yref="paper"))
-    fig.update_layout(coloraxis={"colorscale": fg.colorscale(), "cmin": value_range[0],
+    fig.update_layout(coloraxis={"colorscale": pf.colorscale(), "cmin": value_range[0],
                                  "cmax": value_range[1]},
                       annotations=annotations)
     fg.grid_layout(fig, (0, channels * (width + GAP_COLUMNS) - GAP_COLUMNS), (0, height))

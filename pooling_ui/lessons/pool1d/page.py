@@ -38,6 +38,7 @@ import streamlit as st
 
 import pooling_core as pc
 from pooling_ui.base import engine, urlstate
+from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_data, cache_resource
 from pooling_ui.base.i18n import Message, current_language, labeller, t
 from pooling_ui.base.urlstate import read_url_once
@@ -326,7 +327,7 @@ def _line_layout(fig: go.Figure, x_title: str, y_title: str, *, height: int = FI
     fig.update_layout(
         height=height, margin={"l": 56, "r": 16, "t": 28, "b": bottom}, plot_bgcolor="white",
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-        hoverlabel={"font": {"size": fg.ui_font_px()}}, font={"size": fg.ui_font_px()})
+        hoverlabel={"font": {"size": pf.ui_font_px()}}, font={"size": pf.ui_font_px()})
     fig.update_xaxes(title=x_title, showgrid=True, gridcolor="#eee", zeroline=False)
     fig.update_yaxes(title=y_title, showgrid=True, gridcolor="#eee", zerolinecolor="#ccc")
 
@@ -414,10 +415,10 @@ def stretch_animation(x: np.ndarray, y: np.ndarray, centres: np.ndarray, taps: n
                   "font": {"size": 15}}
     slider = {
         "active": start, "x": 0, "len": 1, "y": 0, "xanchor": "left", "yanchor": "top",
-        "pad": {"t": 58, "l": 4, "r": 12}, "font": {"size": fg.small_font_px()},
+        "pad": {"t": 58, "l": 4, "r": 12}, "font": {"size": pf.small_font_px()},
         "currentvalue": {"prefix": t("animation.step_prefix"),
                          "suffix": t("animation.step_suffix"), "xanchor": "left",
-                         "font": {"size": fg.ui_font_px()}},
+                         "font": {"size": pf.ui_font_px()}},
         "transition": {"duration": 0},
         "steps": [{"method": "animate", "label": str(step + index_offset),
                    "args": [[str(step)], {"mode": "immediate", "frame": {"redraw": False}}]}
@@ -447,7 +448,7 @@ def sentence_figure(tokens: list[str], results: list[FilterResult]) -> go.Figure
         for start in range(result.feature_map.size):
             hover[row][start] = " ".join(tokens[start:start + result.width])
     fig = go.Figure(go.Heatmap(
-        z=grid, x=list(range(length)), y=list(range(len(results))), colorscale=fg.colorscale(),
+        z=grid, x=list(range(length)), y=list(range(len(results))), colorscale=pf.colorscale(),
         customdata=hover, xgap=2, ygap=2, zmin=0,
         hovertemplate="%{customdata}: %{z:.3f}<extra></extra>",
         text=[[fg.format_value(v) if np.isfinite(v) else "" for v in row] for row in grid],
@@ -457,7 +458,7 @@ def sentence_figure(tokens: list[str], results: list[FilterResult]) -> go.Figure
               for row, result in enumerate(results)]
     fig.update_layout(shapes=shapes,
                       height=80 + 46 * len(results), margin={"l": 8, "r": 16, "t": 8, "b": 60},
-                      plot_bgcolor="white", font={"size": fg.ui_font_px()})
+                      plot_bgcolor="white", font={"size": pf.ui_font_px()})
     fig.update_xaxes(tickvals=list(range(length)), ticktext=tokens, showgrid=False,
                      range=[-0.5, length - 0.5])
     fig.update_yaxes(tickvals=list(range(len(results))), autorange="reversed", showgrid=False,
