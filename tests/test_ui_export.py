@@ -24,10 +24,10 @@ import pooling_core as pc
 from pooling_ui.base.i18n import Message
 from pooling_ui.data import presets
 from pooling_ui.figures import grids as fg
+from pooling_ui.figures import pictures as vo
 from pooling_ui.panels.inputs import FeatureMap
 from pooling_ui.panels.params import PoolParams
 from pooling_ui.tools import export
-from pooling_ui.tools import output as vo
 from pooling_ui.tools.animation import Region
 
 WORKED = presets.worked_example()[0]

@@ -446,3 +446,13 @@ def rect_cells(rect: tuple[float, float, float, float], *, x_offset: float = 0,
     rows = range(round(top - y_offset), round(bottom - y_offset))
     cols = range(round(left - x_offset), round(right - x_offset))
     return [(r, c) for r in rows for c in cols]
+
+
+def declared_padding(padding, geometry) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(top, left) and (bottom, right) padding the user asked for, without ceil-mode overhang."""
+    if isinstance(padding, str):
+        (top, bottom), (left, right) = geometry.pad
+        return (top, left), (bottom, right)
+    if isinstance(padding, (int, np.integer)):
+        padding = (padding, padding)
+    return (int(padding[0]), int(padding[1])), (int(padding[0]), int(padding[1]))

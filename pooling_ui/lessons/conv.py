@@ -41,8 +41,7 @@ from pooling_ui.base.i18n import Message, engine_message, labeller, t
 from pooling_ui.base.urlstate import UrlValueError, read_url_once
 from pooling_ui.data.images import rgb_to_gray, to_display_uint8
 from pooling_ui.figures import grids as fg
-from pooling_ui.panels.common import clicked_cell
-from pooling_ui.tools.output import shape_text
+from pooling_ui.panels.common import clicked_cell, shape_text
 
 LESSON_MAX_SIDE = 384
 # Maps up to this side are heatmaps (numbers printed while they fit); bigger ones are images.

@@ -44,7 +44,7 @@ from pooling_ui.base.caching import cache_resource, cached_figure, value_key
 from pooling_ui.base.i18n import engine_message, labeller, t
 from pooling_ui.base.urlstate import UrlValueError, read_url_once
 from pooling_ui.figures import grids as fg
-from pooling_ui.tools.output import photo_value_range, show_photo
+from pooling_ui.figures.pictures import photo_value_range, show_photo
 
 METHODS = ("max", "avg", "blur", "maxblur")
 METHOD_COLORS = {"max": "#e4002b", "avg": "#1f77b4", "blur": "#2ca02c", "maxblur": "#9467bd"}

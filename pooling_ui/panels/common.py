@@ -14,6 +14,10 @@ from pooling_ui.base.i18n import labeller, t
 # A photo is too big to watch cell by cell: the animation and the gradient picture work on a
 # crop of this many cells a side.
 PHOTO_CROP = 16
+# Session state: (feature map key, crop) of the animation crop last outlined on the photo.
+DRAWN_CROP_KEY = "output_crop_drawn"
+# The animation's widgets are keyed with this prefix; its crop is read back by animated_crop.
+ANIMATION_PREFIX = "anim"
 
 
 def kind_name(kind: str) -> str:
@@ -84,3 +88,31 @@ def clicked_cell(event, out_w: int) -> tuple[int, int] | None:
         if "point_index" in point:
             return divmod(int(point["point_index"]), max(out_w, 1))
     return None
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """``3×224×224`` for a shape."""
+    return "×".join(str(int(n)) for n in shape)
+
+
+def animated_crop(fm) -> tuple[int, int, int, int]:
+    """``(row0, col0, row1, col1)`` of the photo crop the animation works on, as
+    :func:`pick_plane`'s sliders (keyed :data:`ANIMATION_PREFIX`) left it."""
+    height, width = fm.data.shape[-2:]
+    top = int(np.clip(int(st.session_state.get(f"{ANIMATION_PREFIX}_crop_row", 0) or 0), 0,
+                      max(height - PHOTO_CROP, 0)))
+    left = int(np.clip(int(st.session_state.get(f"{ANIMATION_PREFIX}_crop_col", 0) or 0), 0,
+                       max(width - PHOTO_CROP, 0)))
+    return top, left, min(top + PHOTO_CROP, height), min(left + PHOTO_CROP, width)
+
+
+def crop_outline_is_stale(fm) -> bool:
+    """Whether the crop outlined on the photo (last drawn by the output view's photo views) is no
+    longer the animation's: the animation's fragment then reruns the page to move it."""
+    drawn = st.session_state.get(DRAWN_CROP_KEY)
+    crop = animated_crop(fm)
+    stale = drawn is not None and drawn[0] == fm.key and drawn[1] != crop
+    if stale:
+        # marked as drawn now: the page's rerun draws it, and must not rerun again
+        st.session_state[DRAWN_CROP_KEY] = (fm.key, crop)
+    return stale

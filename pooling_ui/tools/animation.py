@@ -27,9 +27,16 @@ from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cached_figure
 from pooling_ui.base.i18n import t
 from pooling_ui.figures import grids as fg
-from pooling_ui.panels.common import pick_plane, position_slider
+from pooling_ui.figures.grids import declared_padding
+from pooling_ui.figures.player import SCRUB_OPTIONS, play_buttons, step_slider
+from pooling_ui.panels.common import (
+    ANIMATION_PREFIX,
+    animated_crop,
+    crop_outline_is_stale,
+    pick_plane,
+    position_slider,
+)
 from pooling_ui.tools import export
-from pooling_ui.tools.output import animated_crop, crop_outline_is_stale
 
 FRAME_CAP = 400
 # The whole figure (heatmaps, frames, slider) is kept under this many bytes of JSON; 64×64 input
@@ -38,11 +45,6 @@ FIGURE_BYTES_BUDGET = 198_000
 BASE_FIGURE_BYTES = 9_000
 BYTES_PER_CELL = 6
 BYTES_PER_PRINTED_CELL = 16
-# A slider step's animate options, as short as they can be: one per step must fit the budget.
-# With mode "immediate" a step interrupts any queued frame, so no durations are needed.
-_SCRUB_OPTIONS = {"mode": "immediate", "frame": {"redraw": False}}
-# Milliseconds per step for the in-figure speed buttons.
-SPEEDS_MS = {"slow": 1200, "normal": 500, "fast": 150}
 # Columns of empty space between the input (with padding) and the output.
 GAP_COLUMNS = 2
 # Pixels, in the normal display profile (the functions below give them in the session's; text
@@ -58,8 +60,6 @@ SIDE_BY_SIDE_MIN_CELL_PX = 40
 PLOT_HEIGHT_PX = 560
 SIDE_PX = 8 + pf.COLORBAR_PX
 CAPTION_PX = 28
-BUTTONS_TOP_PX = 10
-SLIDER_TOP_PX = 52
 CONTROLS_PX = 128
 MIN_WIDTH_PX = 360
 CAPTION_FONT_PX = 15
@@ -132,16 +132,6 @@ def pad_label(kind: str, count_include_pad: bool, padding) -> str:
     return fg.format_value(spec.padding_value)
 
 
-def declared_padding(padding, geometry) -> tuple[tuple[int, int], tuple[int, int]]:
-    """(top, left) and (bottom, right) padding the user asked for, without ceil-mode overhang."""
-    if isinstance(padding, str):
-        (top, bottom), (left, right) = geometry.pad
-        return (top, left), (bottom, right)
-    if isinstance(padding, (int, np.integer)):
-        padding = (padding, padding)
-    return (int(padding[0]), int(padding[1])), (int(padding[0]), int(padding[1]))
-
-
 class _Painter:
     """The animated paths of one step: what every frame (and the first picture) is made of."""
 
@@ -198,7 +188,7 @@ def frame_cap(geometry, y2d: np.ndarray, winners: np.ndarray | None = None) -> i
     painter = _Painter(geometry, y2d, Region(0, out_h, 0, out_w), winners)
     sample = painter.frame(out_h * out_w, out_h // 2, out_w // 2)
     slider_step = {"method": "animate", "label": str(out_h * out_w),
-                   "args": [[str(out_h * out_w)], _SCRUB_OPTIONS]}
+                   "args": [[str(out_h * out_w)], SCRUB_OPTIONS]}
     per_step = len(json.dumps(sample, separators=(",", ":"))) + len(
         json.dumps(slider_step, separators=(",", ":")))
     per_step = int(per_step * 1.1) + 8  # other frames' numbers may have more digits
@@ -324,7 +314,7 @@ def build_animation_figure(
     ]
     fig.update_layout(shapes=shapes, annotations=annotations,
                       updatemenus=[play_buttons()],
-                      sliders=[_step_slider(len(steps), start_step)])
+                      sliders=[step_slider(len(steps), start_step)])
     # The bottom margin holds the Play/speed/Pause buttons and, on a row of its own under them,
     # the step slider with its "step N" label.
     fg.grid_layout(fig, x_range, y_range, cell_px=cell_px,
@@ -334,40 +324,6 @@ def build_animation_figure(
     # building the rest of the figure, and they hold nothing but the paths and the caption.
     figure["frames"] = [painter.frame(step, row, col) for step, (row, col) in enumerate(steps)]
     return figure
-
-
-def _animate_args(duration_ms: int) -> dict:
-    return {"frame": {"duration": duration_ms, "redraw": False}, "fromcurrent": True,
-            "transition": {"duration": 0}, "mode": "immediate"}
-
-
-def play_buttons() -> dict:
-    buttons = [
-        {"label": t("animation.play"), "method": "animate",
-         "args": [None, _animate_args(SPEEDS_MS["normal"])]},
-        {"label": t("animation.slow"), "method": "animate",
-         "args": [None, _animate_args(SPEEDS_MS["slow"])]},
-        {"label": t("animation.fast"), "method": "animate",
-         "args": [None, _animate_args(SPEEDS_MS["fast"])]},
-        {"label": t("animation.pause"), "method": "animate",
-         "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-                           "transition": {"duration": 0}}]},
-    ]
-    return {"type": "buttons", "direction": "left", "showactive": False, "buttons": buttons,
-            "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
-            "pad": {"t": pf.font_px(BUTTONS_TOP_PX)}, "font": {"size": pf.ui_font_px()}}
-
-
-def _step_slider(count: int, active: int) -> dict:
-    steps = [{"method": "animate", "label": str(step + 1), "args": [[str(step)], _SCRUB_OPTIONS]}
-             for step in range(count)]
-    return {"active": active, "steps": steps, "x": 0, "len": 1, "y": 0, "xanchor": "left",
-            "yanchor": "top", "pad": {"t": pf.font_px(SLIDER_TOP_PX), "l": 4, "r": 12},
-            "font": {"size": pf.small_font_px()},
-            "currentvalue": {"prefix": t("animation.step_prefix"),
-                             "suffix": t("animation.step_suffix"), "xanchor": "left",
-                             "font": {"size": pf.ui_font_px()}},
-            "transition": {"duration": 0}}
 
 
 # -- the Streamlit view ----------
@@ -383,7 +339,7 @@ def animation_view(fm, params) -> None:
 @st.fragment
 def _animation_fragment(fm, params) -> None:
     with engine.view_guard("animation"):
-        plane = pick_plane(fm, "anim", "animation.photo_note")
+        plane = pick_plane(fm, ANIMATION_PREFIX, "animation.photo_note")
         if fm.is_photo and crop_outline_is_stale(fm):
             st.rerun()  # the whole page: the output view outlines the crop on the photo
         kwargs = params.kwargs()

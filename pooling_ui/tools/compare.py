@@ -22,8 +22,8 @@ from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_data, cached_figure, value_key
 from pooling_ui.base.i18n import engine_message, labeller, t
 from pooling_ui.figures import grids as fg
+from pooling_ui.figures.pictures import photo_value_range, show_photo
 from pooling_ui.panels.common import kind_name
-from pooling_ui.tools.output import photo_value_range, show_photo
 
 DEFAULT_KINDS = ("max", "avg")
 COLUMNS_PER_ROW = 4

@@ -278,14 +278,6 @@ def gif_layout(geometry) -> GifLayout:
     return GifLayout(cell_px, top, left, out_x, size)
 
 
-def _declared_padding(padding, geometry) -> tuple[tuple[int, int], tuple[int, int]]:
-    # the animation's rule (pooling_ui.tools.animation.declared_padding), imported late: animation
-    # imports this module
-    from pooling_ui.tools.animation import declared_padding
-
-    return declared_padding(padding, geometry)
-
-
 def _draw_grid(draw: ImageDraw.ImageDraw, layout: GifLayout, grid: np.ndarray,
                corner: Callable[[int, int], tuple[int, int]], value_range, show_text: bool):
     levels, _ = _palette()
@@ -315,7 +307,7 @@ def _base_picture(x2d, y2d, geometry, region, padding, padded_value: str,
     picture = Image.new("P", layout.size, INDEX["white"])
     picture.putpalette(_palette()[1])
     draw = ImageDraw.Draw(picture)
-    pad_lo, pad_hi = _declared_padding(padding, geometry)
+    pad_lo, pad_hi = fg.declared_padding(padding, geometry)
     small = max(top + height + bottom, left + width + right) <= GIF_TEXT_MAX_SIDE
     show_text = small and layout.cell_px >= GIF_TEXT_MIN_CELL_PX
     pad_font = _fitting_font([gif_number_label(padded_value)], layout.cell_px)

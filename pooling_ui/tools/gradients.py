@@ -19,9 +19,9 @@ from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cached_figure, value_key
 from pooling_ui.base.i18n import labeller, t
 from pooling_ui.figures import grids as fg
+from pooling_ui.figures.grids import declared_padding
+from pooling_ui.figures.pictures import photo_scale, show_photo
 from pooling_ui.panels.common import clicked_cell, pick_plane
-from pooling_ui.tools.animation import declared_padding
-from pooling_ui.tools.output import photo_scale, show_photo
 
 UPSTREAM_MODES = ("ones", "random", "onehot", "typed")
 TYPED_MAX_SIDE = 16

@@ -45,8 +45,8 @@ from pooling_ui.base.urlstate import read_url_once
 from pooling_ui.data import signals
 from pooling_ui.data.images import bytes_digest
 from pooling_ui.figures import grids as fg
+from pooling_ui.figures.player import play_buttons
 from pooling_ui.panels.params import DILATION_MAX, KERNEL_MAX, PAD_MAX, STRIDE_MAX
-from pooling_ui.tools.animation import play_buttons
 
 SOURCES = ("series", "audio", "sentence")
 SERIES_SOURCES = (*signals.PRESETS, "csv")
