@@ -57,25 +57,6 @@ class UrlValueError(ValueError):
         super().__init__(self.message.text("en"))
 
 
-def read_url_once(prefix: str, names: Iterable[str], read) -> list[str]:
-    """On a session's first run, put what the link says into session state.
-
-    ``read(query)`` turns the link's values (``{name: text}`` for the ``names`` present) into
-    ``(session_state_values, warnings)``, the warnings as :class:`pooling_ui.base.i18n.Message`.
-    Returns the warnings, which stay until the user changes something (the panel clears
-    ``<prefix>_url_warnings`` then).
-    """
-    done, warnings_key = f"{prefix}_url_read", f"{prefix}_url_warnings"
-    if not st.session_state.get(done):
-        st.session_state[done] = True
-        query = {name: st.query_params.get(name) for name in names if name in st.query_params}
-        state, warnings = read(query)
-        for key, value in state.items():
-            st.session_state[key] = value
-        st.session_state[warnings_key] = warnings
-    return st.session_state.get(warnings_key, [])
-
-
 def _clean(text) -> str:
     value = "" if text is None else str(text).strip()
     if not value:

@@ -36,10 +36,11 @@ from pooling_ui.base import profile as pf
 from pooling_ui.base import urlstate
 from pooling_ui.base.caching import cached_figure
 from pooling_ui.base.i18n import Message, current_language, t
-from pooling_ui.base.urlstate import read_url_once
+from pooling_ui.base.linkstate import Link
 from pooling_ui.figures import grids as fg
 
 URL_NAMES = ("quiz_seed", "quiz_q")
+LINK = Link("quiz", URL_NAMES)
 SEED_KEY, QUESTION_KEY = "quiz_seed", "quiz_q"
 TYPED_KEY, VERDICTS_KEY, FIRST_KEY = "quiz_typed", "quiz_verdicts", "quiz_first"
 CELL_PX = 48
@@ -71,10 +72,6 @@ def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
                 QUESTION_KEY: Message("quiz.default_question")}
     updates, warnings = urlstate.read_values(query, readers, defaults.get)
     return {**state, **updates}, warnings
-
-
-def _forget_url_warnings() -> None:
-    st.session_state["quiz_url_warnings"] = []
 
 
 # -- what a question says -------------------------------------------------------------------------
@@ -169,7 +166,7 @@ def _state_dict(key: str) -> dict:
 
 def _go_to(number: int) -> None:
     st.session_state[QUESTION_KEY] = number
-    _forget_url_warnings()
+    LINK.forget()
 
 
 def _new_quiz() -> None:
@@ -268,11 +265,10 @@ def _share_link(seed: int) -> None:
 
 def quiz_page() -> None:
     """The whole page: the quiz's seed and score, the question, the answer boxes, the feedback."""
-    warnings = read_url_once("quiz", URL_NAMES, read_url)
+    warnings = LINK.read(read_url)
     st.session_state.setdefault(SEED_KEY, random_seed())
     st.session_state.setdefault(QUESTION_KEY, 1)
-    for warning in warnings:
-        st.warning(warning.text())
+    LINK.show(warnings)
 
     top = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
     with top:
@@ -286,7 +282,7 @@ def quiz_page() -> None:
     _share_link(seed)
 
     st.segmented_control(t("quiz.question"), list(range(1, pq.QUIZ_LENGTH + 1)), key=QUESTION_KEY,
-                         selection_mode="single", required=True, on_change=_forget_url_warnings,
+                         selection_mode="single", required=True, on_change=LINK.forget,
                          persist_state="session")
     number = int(st.session_state[QUESTION_KEY] or 1)
     q = pq.make_question(seed, number)
@@ -310,4 +306,4 @@ def quiz_page() -> None:
                    disabled=number <= 1, on_click=_go_to, args=(number - 1,))
     buttons.button(t("quiz.next"), key="quiz_next", icon=":material/arrow_forward:",
                    disabled=number >= pq.QUIZ_LENGTH, on_click=_go_to, args=(number + 1,))
-    urlstate.sync_query_params({"quiz_seed": str(seed), "quiz_q": str(number)}, URL_NAMES)
+    LINK.write({"quiz_seed": str(seed), "quiz_q": str(number)})

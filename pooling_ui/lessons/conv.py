@@ -38,7 +38,8 @@ from pooling_ui.base import engine, urlstate
 from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_data, cache_resource, cached_figure
 from pooling_ui.base.i18n import Message, engine_message, labeller, t
-from pooling_ui.base.urlstate import UrlValueError, read_url_once
+from pooling_ui.base.linkstate import Link
+from pooling_ui.base.urlstate import UrlValueError
 from pooling_ui.data.images import rgb_to_gray, to_display_uint8
 from pooling_ui.figures import grids as fg
 from pooling_ui.panels.common import clicked_cell, shape_text
@@ -66,6 +67,7 @@ DEFAULTS = {
 }
 URL_NAMES = ("conv_filter", "conv_filter2", "conv_relu", "conv_pad", "conv_stages", "conv_cell",
              "conv_channel")
+LINK = Link("conv", URL_NAMES, DEFAULTS)
 CELL_MAX = 100_000
 
 
@@ -184,17 +186,6 @@ def url_values(state) -> dict[str, str]:
     if "conv_channel" in state and state["conv_channel"] != "luma":
         values["conv_channel"] = state["conv_channel"]
     return values
-
-
-def _forget_url_warnings() -> None:
-    st.session_state["conv_url_warnings"] = []
-
-
-def _seed(key: str) -> str:
-    """Give a widget its default on a session's first run (or when Streamlit dropped a hidden
-    widget's value): created without ``value=``, the widget shows what a link put there."""
-    st.session_state.setdefault(key, DEFAULTS[key])
-    return key
 
 
 # -- the computation (all of it in pooling_core) -------------------------------------------------
@@ -393,13 +384,13 @@ def _filter_widget(number: str, stage: int) -> np.ndarray | None:
     """The filter of one stage: a classic one, or typed (None, with a message, when the typed
     text is not 3 rows of 3 numbers; the text stays as typed)."""
     choice = st.selectbox(t("lesson_conv.filter", stage=stage), FILTER_CHOICES,
-                          key=_seed(f"conv_filter{number}"), persist_state="session",
+                          key=LINK.seed(f"conv_filter{number}"), persist_state="session",
                           format_func=labeller("lesson_conv.filters."),
-                          on_change=_forget_url_warnings)
+                          on_change=LINK.forget)
     if choice == "typed":
         text = st.text_area(t("lesson_conv.typed", n=FILTER_SIZE),
-                            key=_seed(f"conv_typed{number}"), persist_state="session",
-                            height=100, on_change=_forget_url_warnings,
+                            key=LINK.seed(f"conv_typed{number}"), persist_state="session",
+                            height=100, on_change=LINK.forget,
                             help=t("lesson_conv.typed_help"))
         try:
             weights = parse_filter_text(text)
@@ -416,24 +407,24 @@ def _filter_widget(number: str, stage: int) -> np.ndarray | None:
 def _controls(fm) -> tuple[list, bool, bool, str]:
     first, second, common = st.columns(3, gap="medium")
     with common:
-        relu = st.toggle(t("lesson_conv.relu"), key=_seed("conv_relu"), persist_state="session",
-                         on_change=_forget_url_warnings, help=t("lesson_conv.relu_help"))
-        pad = st.toggle(t("lesson_conv.pad"), key=_seed("conv_pad"), persist_state="session",
-                        on_change=_forget_url_warnings, help=t("lesson_conv.pad_help"))
+        relu = st.toggle(t("lesson_conv.relu"), key=LINK.seed("conv_relu"), persist_state="session",
+                         on_change=LINK.forget, help=t("lesson_conv.relu_help"))
+        pad = st.toggle(t("lesson_conv.pad"), key=LINK.seed("conv_pad"), persist_state="session",
+                        on_change=LINK.forget, help=t("lesson_conv.pad_help"))
         channel = "luma"
         if fm.data.shape[0] > 1:
             options = ("luma", *fm.channel_names)
             if st.session_state.get("conv_channel") not in options:
                 st.session_state["conv_channel"] = "luma"
-            channel = st.radio(t("lesson_conv.channel"), options, key=_seed("conv_channel"),
-                               persist_state="session", on_change=_forget_url_warnings,
+            channel = st.radio(t("lesson_conv.channel"), options, key=LINK.seed("conv_channel"),
+                               persist_state="session", on_change=LINK.forget,
                                format_func=labeller("lesson_conv.channels."), horizontal=True)
     with first:
         st.markdown(f"**{t('lesson_conv.stage', stage=1)}**")
         filters = [_filter_widget("", 1)]
     with second:
-        on = st.toggle(t("lesson_conv.second"), key=_seed("conv_second"),
-                       persist_state="session", on_change=_forget_url_warnings)
+        on = st.toggle(t("lesson_conv.second"), key=LINK.seed("conv_second"),
+                       persist_state="session", on_change=LINK.forget)
         if on:
             filters.append(_filter_widget("2", 2))
     usable = []
@@ -449,21 +440,20 @@ def _pick_callback(out_w: int) -> None:
     cell = clicked_cell(st.session_state.get("conv_map_last"), out_w)
     if cell is not None:
         st.session_state["conv_cell_row"], st.session_state["conv_cell_col"] = cell
-        _forget_url_warnings()
+        LINK.forget()
 
 
 def _cell_input(label: str, size: int, key: str) -> int:
     """A number box for an index in ``[0, size)``, its stored value kept in range."""
     st.session_state[key] = int(np.clip(st.session_state.get(key, DEFAULTS[key]), 0, size - 1))
     return int(st.number_input(label, 0, max(size - 1, 0), step=1, key=key,
-                               persist_state="session", on_change=_forget_url_warnings))
+                               persist_state="session", on_change=LINK.forget))
 
 
 def lesson_view(fm, params) -> None:
     """The whole lesson page below its heading."""
-    warnings = read_url_once("conv", URL_NAMES, read_url)
-    for warning in warnings:
-        st.warning(warning.text())
+    warnings = LINK.read(read_url)
+    LINK.show(warnings)
     _lesson_fragment(fm, params)
 
 
@@ -478,7 +468,7 @@ def _lesson_fragment(fm, params) -> None:
                       small_h=plane.shape[0], small_w=plane.shape[1]))
         lesson = run_lesson(plane, tuple(filters), relu, 1 if pad else 0, params.kwargs())
         _maps_and_field(fm, lesson, factor)
-    urlstate.sync_query_params(url_values(st.session_state), URL_NAMES)
+    LINK.write(url_values(st.session_state))
 
 
 def _maps_and_field(fm, lesson: Lesson, factor: int) -> None:

@@ -28,13 +28,15 @@ from pooling_core.lessons import frameworks as fw
 from pooling_ui.base import engine
 from pooling_ui.base import profile as pf
 from pooling_ui.base.i18n import Message, engine_message, labeller, t
-from pooling_ui.base.urlstate import parse_choice, read_url_once, read_values, sync_query_params
+from pooling_ui.base.linkstate import Link
+from pooling_ui.base.urlstate import parse_choice, read_values
 from pooling_ui.figures import grids as fg
 from pooling_ui.lessons import codegen
 from pooling_ui.panels.common import kind_name
 
 URL_NAMES = ("shapes_torch", "shapes_tf")
 DEFAULTS = {"shapes_torch": codegen.TORCH_STYLES[0], "shapes_tf": codegen.TF_STYLES[0]}
+LINK = Link("shapes", URL_NAMES, DEFAULTS)
 CHOICES = {"shapes_torch": codegen.TORCH_STYLES, "shapes_tf": codegen.TF_STYLES}
 PANELS = ("pytorch", "same", "valid")
 # Each panel's figure fits a third of the page; a bigger grid gets smaller cells.
@@ -60,10 +62,6 @@ def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
                for name in URL_NAMES}
     updates, warnings = read_values(query, readers, lambda name: repr(DEFAULTS[name]))
     return {**DEFAULTS, **updates}, warnings
-
-
-def _forget_url_warnings() -> None:
-    st.session_state["shapes_url_warnings"] = []
 
 
 # -- formulas -------------------------------------------------------------------------------------
@@ -260,7 +258,7 @@ def _style_radio(key: str, label_key: str) -> str:
     st.session_state.setdefault(key, DEFAULTS[key])
     return st.radio(t(label_key), CHOICES[key], key=key, horizontal=True,
                     format_func=labeller(f"lesson_shapes.code_styles.{key}."),
-                    on_change=_forget_url_warnings, persist_state="session")
+                    on_change=LINK.forget, persist_state="session")
 
 
 def _method_note(recipe: fw.Recipe, kind: str) -> None:
@@ -308,12 +306,10 @@ def seed_example() -> None:
 
 def shapes_view(fm, params) -> None:
     """The whole page."""
-    warnings = read_url_once("shapes", URL_NAMES, read_url)
-    for warning in warnings:
-        st.warning(warning.text())
+    warnings = LINK.read(read_url)
+    LINK.show(warnings)
     placement_section(fm, params)
     averages_section(fm, params)
     code_section(fm, params)
     seed_example()
-    sync_query_params({name: st.session_state.get(name, DEFAULTS[name]) for name in URL_NAMES},
-                      URL_NAMES)
+    LINK.write({name: st.session_state.get(name, DEFAULTS[name]) for name in URL_NAMES})

@@ -42,7 +42,8 @@ from pooling_ui.base import engine, urlstate
 from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_resource, cached_figure, value_key
 from pooling_ui.base.i18n import engine_message, labeller, t
-from pooling_ui.base.urlstate import UrlValueError, read_url_once
+from pooling_ui.base.linkstate import Link
+from pooling_ui.base.urlstate import UrlValueError
 from pooling_ui.figures import grids as fg
 from pooling_ui.figures.pictures import photo_value_range, show_photo
 
@@ -65,6 +66,7 @@ GAP_COLUMNS = 2
 URL_NAMES = ("shift_by", "shift_sub", "shift_filter", "shift_dir")
 DEFAULTS = {"shift_by_h": 0, "shift_by_w": 1, "shift_sub": 0.0,
             "shift_filter": DEFAULT_FILTER, "shift_dir": "right"}
+LINK = Link("shift", URL_NAMES, DEFAULTS)
 
 
 # -- pure helpers ---------------------------------------------------------------------------------
@@ -280,27 +282,15 @@ def _read_sub(raw) -> dict:
     return {"shift_sub": value}
 
 
-def _forget_url_warnings() -> None:
-    st.session_state["shift_url_warnings"] = []
-
-
 # -- widgets --------------------------------------------------------------------------------------
-def _seed(key: str) -> str:
-    """A widget's default on a session's first run; the widget is then made without ``value=``,
-    so that what a link put into session state is what it shows (as pooling_ui.panels.params
-    does)."""
-    st.session_state.setdefault(key, DEFAULTS[key])
-    return key
-
-
 def _shift_slider(label: str, maximum: int, key: str) -> int:
     """Whole cells in ``[0, maximum]``; the stored value kept in range when the stride shrinks."""
-    _seed(key)
+    LINK.seed(key)
     st.session_state[key] = int(min(max(int(st.session_state[key]), 0), maximum))
     if maximum <= 0:
         return 0
     return int(st.slider(label, 0, maximum, step=1, key=key, persist_state="session",
-                         on_change=_forget_url_warnings))
+                         on_change=LINK.forget))
 
 
 def _filter_text(size: int) -> str:
@@ -323,40 +313,38 @@ def _controls(fm, params) -> tuple[tuple[float, float], int, str]:
             if st.session_state.get("shift_sub") not in SUB_STEPS:
                 st.session_state["shift_sub"] = DEFAULTS["shift_sub"]
             sub = float(st.select_slider(
-                t("lesson_shift.shift_sub"), SUB_STEPS, key=_seed("shift_sub"),
+                t("lesson_shift.shift_sub"), SUB_STEPS, key=LINK.seed("shift_sub"),
                 format_func=lambda value: f"{value:g}", persist_state="session",
-                help=t("lesson_shift.shift_sub_help"), on_change=_forget_url_warnings))
+                help=t("lesson_shift.shift_sub_help"), on_change=LINK.forget))
     filter_column, direction_column = st.columns(2)
     with filter_column:
         if st.session_state.get("shift_filter") not in FILTER_SIZES:
             st.session_state["shift_filter"] = DEFAULT_FILTER
         filter_size = int(st.selectbox(
-            t("lesson_shift.filter"), FILTER_SIZES, key=_seed("shift_filter"),
+            t("lesson_shift.filter"), FILTER_SIZES, key=LINK.seed("shift_filter"),
             format_func=_filter_text, help=t("lesson_shift.filter_help"),
-            persist_state="session", on_change=_forget_url_warnings))
+            persist_state="session", on_change=LINK.forget))
     with direction_column:
         if st.session_state.get("shift_dir") not in DIRECTIONS:
             st.session_state["shift_dir"] = DEFAULTS["shift_dir"]
-        direction = st.radio(t("lesson_shift.direction"), DIRECTIONS, key=_seed("shift_dir"),
+        direction = st.radio(t("lesson_shift.direction"), DIRECTIONS, key=LINK.seed("shift_dir"),
                              format_func=labeller("lesson_shift.directions."), horizontal=True,
                              persist_state="session",
-                             on_change=_forget_url_warnings) or "right"
+                             on_change=LINK.forget) or "right"
     shift = (float(rows), float(cols) + sub)
     wanted = {"shift_by": urlstate.format_pair((rows, cols)), "shift_filter": str(filter_size),
               "shift_dir": direction}
     if fm.is_photo:
         wanted["shift_sub"] = f"{sub:g}"
-    urlstate.sync_query_params(wanted, URL_NAMES)
+    LINK.write(wanted)
     return shift, filter_size, direction
 
 
 # -- the view -------------------------------------------------------------------------------------
 def shift_view(fm, params) -> None:
     """The whole page below the heading: explanation, controls, outputs, sweep."""
-    warnings = read_url_once("shift", URL_NAMES,
-                             lambda query: read_url(query, params.stride, fm.is_photo))
-    for warning in warnings:
-        st.warning(warning.text())
+    warnings = LINK.read(lambda query: read_url(query, params.stride, fm.is_photo))
+    LINK.show(warnings)
     _explanation()
     _shift_fragment(fm, params)
 

@@ -12,7 +12,7 @@ State and link:
 * ``?projector=1`` in a link turns it on for the session the link opens (read once per session,
   any of the usual true/false words; a value that is neither gives an ``st.warning`` and normal
   mode). While it is on, the link carries ``projector=1``; off, the name is left out;
-* ``display_url_read`` / ``display_url_warnings``: :func:`pooling_ui.base.urlstate.read_url_once`'s
+* ``display_url_read`` / ``display_url_warnings``: :class:`pooling_ui.base.linkstate.Link`'s
   bookkeeping.
 
 Figures read the profile while they are built (:func:`pooling_ui.base.profile.profile`), so a
@@ -26,11 +26,11 @@ import streamlit as st
 from pooling_ui.base import profile as pf
 from pooling_ui.base import urlstate
 from pooling_ui.base.i18n import Message, t
+from pooling_ui.base.linkstate import Link
 from pooling_ui.base.profile import STATE_KEY, is_projector
 
 URL_NAME = "projector"
-URL_PREFIX = "display"
-WARNINGS_KEY = f"{URL_PREFIX}_url_warnings"
+LINK = Link("display", (URL_NAME,))
 
 
 def read_url(query: dict[str, str]) -> tuple[dict, list[Message]]:
@@ -59,22 +59,17 @@ def sidebar_state() -> str:
     return "collapsed" if is_projector() else "auto"
 
 
-def _forget_url_warnings() -> None:
-    st.session_state[WARNINGS_KEY] = []
-
-
 def display_switch() -> bool:
     """The "Projector mode" toggle in the sidebar, the link kept in step with it, and the CSS of
     projector mode when it is on; returns whether it is on."""
-    warnings = urlstate.read_url_once(URL_PREFIX, [URL_NAME], read_url)
+    warnings = LINK.read(read_url)
     st.session_state.setdefault(STATE_KEY, False)
     with st.sidebar:
         st.toggle(t("display.projector"), key=STATE_KEY, help=t("display.projector_help"),
-                  on_change=_forget_url_warnings)
-        for warning in warnings:
-            st.warning(warning.text())
+                  on_change=LINK.forget)
+        LINK.show(warnings)
     on = is_projector()
-    urlstate.sync_query_params({URL_NAME: "1"} if on else {}, [URL_NAME])
+    LINK.write({URL_NAME: "1"} if on else {})
     if on:
         st.html(f"<style>{projector_css()}</style>")
     return on

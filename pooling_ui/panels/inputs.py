@@ -57,7 +57,8 @@ from PIL import Image, ImageDraw
 from pooling_ui.base import urlstate
 from pooling_ui.base.caching import cache_data
 from pooling_ui.base.i18n import Message, labeller, render, t
-from pooling_ui.base.urlstate import UrlValueError, read_url_once
+from pooling_ui.base.linkstate import Link
+from pooling_ui.base.urlstate import UrlValueError
 from pooling_ui.data import images, presets
 from pooling_ui.data.images import ImageLoadError
 
@@ -74,6 +75,7 @@ TYPE_INDEX_PX = 40
 TYPE_CONTROLS_PX = 240
 SEED_MAX = 2**31 - 1
 URL_NAMES = ("input", "input_size", "input_seed", "grid")
+LINK = Link("in", URL_NAMES)
 GRID_INPUT = "grid"  # input=grid: the numbers are in the link's grid=…
 LINK_GRID_MAX = urlstate.GRID_MAX
 LINKED_SOURCES = ("type", "draw")
@@ -139,13 +141,6 @@ def _make(data, source, label, is_photo, key, notes=()) -> FeatureMap:
     array = np.ascontiguousarray(data, dtype=np.float32)
     array.setflags(write=False)  # shared by every page and cached: nobody may change it in place
     return FeatureMap(array, source, label, is_photo, _channel_names(array), key, tuple(notes))
-
-
-def _seed(key: str, default) -> str:
-    """A widget's default on a session's first run; the widget is created without ``value=`` so
-    that what a link put into session state is what it shows."""
-    st.session_state.setdefault(key, default)
-    return key
 
 
 # -- URL ------------------------------------------------------------------------------------------
@@ -237,10 +232,6 @@ def _url_values(fm: FeatureMap | None) -> dict[str, str]:
     return values
 
 
-def _forget_url_warnings() -> None:
-    st.session_state["in_url_warnings"] = []
-
-
 # -- presets --------------------------------------------------------------------------------------
 @cache_data(16)
 def _preset_data(key: str, size: int, seed: int, mode: str) -> np.ndarray:
@@ -248,8 +239,8 @@ def _preset_data(key: str, size: int, seed: int, mode: str) -> np.ndarray:
 
 
 def _colour_toggle() -> str:
-    rgb = st.toggle(t("input.rgb"), key=_seed("in_rgb", False), help=t("input.rgb_help"),
-                    on_change=_forget_url_warnings, persist_state="session")
+    rgb = st.toggle(t("input.rgb"), key=LINK.seed("in_rgb", False), help=t("input.rgb_help"),
+                    on_change=LINK.forget, persist_state="session")
     return "rgb" if rgb else "gray"
 
 
@@ -258,18 +249,18 @@ def _preset_input() -> FeatureMap:
         st.session_state["in_preset"] = presets.DEFAULT_PRESET
     key = st.selectbox(
         t("input.preset"), list(presets.PRESETS), key="in_preset", persist_state="session",
-        format_func=labeller("presets.", ".label"), on_change=_forget_url_warnings,
+        format_func=labeller("presets.", ".label"), on_change=LINK.forget,
     )
     preset = presets.PRESETS[key]
     st.caption(t(f"presets.{key}.description"))
     size, seed, mode = presets.DEFAULT_SIZE, 0, "gray"
     if preset.sizable:
         size = st.slider(t("input.size"), *presets.SIZE_RANGE,
-                         key=_seed("in_size", presets.DEFAULT_SIZE), persist_state="session",
-                         on_change=_forget_url_warnings)
+                         key=LINK.seed("in_size", presets.DEFAULT_SIZE), persist_state="session",
+                         on_change=LINK.forget)
     if preset.seeded:
-        seed = st.number_input(t("input.seed"), 0, SEED_MAX, key=_seed("in_seed", 0),
-                               on_change=_forget_url_warnings, persist_state="session")
+        seed = st.number_input(t("input.seed"), 0, SEED_MAX, key=LINK.seed("in_seed", 0),
+                               on_change=LINK.forget, persist_state="session")
     if preset.is_photo:
         mode = _colour_toggle()
     data = _preset_data(key, int(size), int(seed), mode)
@@ -364,7 +355,8 @@ def _draw_input() -> FeatureMap:
         st.session_state["in_draw_grid"] = 16
     side = st.select_slider(t("input.grid"), GRID_SIZES, key="in_draw_grid",
                             format_func=lambda n: f"{n}×{n}", persist_state="session")
-    brush = st.slider(t("input.brush"), 2, 60, key=_seed("in_brush", 20), persist_state="session")
+    brush = st.slider(t("input.brush"), 2, 60, key=LINK.seed("in_brush", 20),
+                      persist_state="session")
     st.caption(t("input.draw_hint"))
     st.space(TOOLBAR_ROOM_PX)
     key = canvas_key()
@@ -479,10 +471,10 @@ def _type_input(main_area) -> FeatureMap:
         grid_column = row.container(width="content")
         with row.container(width=TYPE_CONTROLS_PX):
             rows = int(st.number_input(t("input.rows"), 1, TYPE_MAX,
-                                       key=_seed("in_type_rows", len(default_cells)),
+                                       key=LINK.seed("in_type_rows", len(default_cells)),
                                        persist_state="session"))
             cols = int(st.number_input(t("input.cols"), 1, TYPE_MAX,
-                                       key=_seed("in_type_cols", len(default_cells[0])),
+                                       key=LINK.seed("in_type_cols", len(default_cells[0])),
                                        persist_state="session"))
             st.caption(t("input.type_hint"))
         cells = st.session_state.get("in_type_cells") or default_cells
@@ -573,17 +565,16 @@ def input_panel() -> FeatureMap | None:
     """
     # Room at the top of the main area for what does not fit the sidebar (the typed grid).
     main_area = st.container()
-    warnings = read_url_once("in", URL_NAMES, read_url)
+    warnings = LINK.read(read_url)
     with st.sidebar:
         st.header(t("input.title"))
-        for warning in warnings:
-            st.warning(warning.text())
+        LINK.show(warnings)
         if st.session_state.get("in_source") not in SOURCES:
             st.session_state["in_source"] = "preset"
         source = st.radio(
             t("input.source"), SOURCES, key="in_source", horizontal=True, persist_state="session",
             format_func=labeller("input.sources."),
-            on_change=_forget_url_warnings,
+            on_change=LINK.forget,
         )
         fm = _type_input(main_area) if source == "type" else _BUILDERS[source]()
         if fm is None:
@@ -596,7 +587,7 @@ def input_panel() -> FeatureMap | None:
         # the link too
         st.session_state[SHARE_SLOT] = st.empty()
     shown = fm if source in LINKED_SOURCES else None
-    urlstate.sync_query_params(_url_values(shown), URL_NAMES)
+    LINK.write(_url_values(shown))
     st.session_state["in_share_source"] = source, shown
     share_box()
     return fm

@@ -34,7 +34,8 @@ import streamlit as st
 import pooling_core as pc
 from pooling_ui.base import urlstate
 from pooling_ui.base.i18n import Message, labeller, render, t
-from pooling_ui.base.urlstate import UrlValueError, read_url_once
+from pooling_ui.base.linkstate import Link
+from pooling_ui.base.urlstate import UrlValueError
 
 KERNEL_MAX = 64
 STRIDE_MAX = 64
@@ -156,6 +157,7 @@ DEFAULTS: dict[str, Any] = {
     "p_div": 4,
     **_option_defaults(),
 }
+LINK = Link("p", URL_NAMES, DEFAULTS)
 
 
 def _option_value(kind: str, option: pc.Option, value: dict, kernel: tuple[int, int]):
@@ -414,23 +416,11 @@ def url_values(params: PoolParams, state) -> dict[str, str]:
     return values
 
 
-def _forget_url_warnings() -> None:
-    st.session_state["p_url_warnings"] = []
-
-
 # -- widgets --------------------------------------------------------------------------------------
-def _seed(key: str) -> str:
-    """Give a widget its default on a session's first run (or when Streamlit dropped a hidden
-    widget's value); the widget is then created without ``value=``, so that what a link put into
-    session state is what it shows."""
-    st.session_state.setdefault(key, DEFAULTS[key])
-    return key
-
-
 def _number(label: str, key: str, lo, hi, step=1, **extra):
     return st.number_input(
-        label, min_value=lo, max_value=hi, step=step, key=_seed(key), persist_state="session",
-        on_change=_forget_url_warnings, **extra,
+        label, min_value=lo, max_value=hi, step=step, key=LINK.seed(key), persist_state="session",
+        on_change=LINK.forget, **extra,
     )
 
 
@@ -444,7 +434,7 @@ def _pair(labels: tuple[str, str], keys: tuple[str, str], lo: int, hi: int):
 
 
 def _checkbox(label: str, key: str, **extra) -> bool:
-    return st.checkbox(label, key=_seed(key), on_change=_forget_url_warnings,
+    return st.checkbox(label, key=LINK.seed(key), on_change=LINK.forget,
                        persist_state="session", **extra)
 
 
@@ -456,20 +446,20 @@ def _option_widget(kind: str, option: pc.Option) -> None:
     if option.type == "bool":
         _checkbox(label, key, help=help_text)
     elif option.type == "weights":
-        choice = st.radio(label, WEIGHT_CHOICES, key=_seed(key), horizontal=True,
+        choice = st.radio(label, WEIGHT_CHOICES, key=LINK.seed(key), horizontal=True,
                           persist_state="session", format_func=labeller("params.weights."),
                           help=help_text,
-                          on_change=_forget_url_warnings)
+                          on_change=LINK.forget)
         if choice == "typed":
-            st.text_area(t("params.typed_weights"), key=_seed(option_key(kind, "typed")),
-                         persist_state="session", height=90, on_change=_forget_url_warnings,
+            st.text_area(t("params.typed_weights"), key=LINK.seed(option_key(kind, "typed")),
+                         persist_state="session", height=90, on_change=LINK.forget,
                          placeholder="1 2 1\n2 4 2\n1 2 1")
     elif option.type == "int":
         low, high = option.offered_range
         _number(label, key, int(low), int(high), help=help_text)
     elif option.minimum is not None and option.maximum is not None:
         st.slider(label, float(option.minimum), float(option.maximum), step=option.step,
-                  key=_seed(key), help=help_text, on_change=_forget_url_warnings,
+                  key=LINK.seed(key), help=help_text, on_change=LINK.forget,
                   persist_state="session")
     else:
         low, high = option.offered_range
@@ -482,7 +472,7 @@ def _widgets() -> None:
         st.session_state["p_kind"] = DEFAULTS["p_kind"]
     kind = st.selectbox(
         t("params.kind"), pc.KINDS, key="p_kind", persist_state="session",
-        format_func=labeller("kinds.", ".label"), on_change=_forget_url_warnings,
+        format_func=labeller("kinds.", ".label"), on_change=LINK.forget,
     )
     spec = pc.kind_spec(kind)
     _pair((t("params.kernel_h"), t("params.kernel_w")), ("p_kernel_h", "p_kernel_w"), 1,
@@ -491,9 +481,9 @@ def _widgets() -> None:
         _pair((t("params.stride_h"), t("params.stride_w")), ("p_stride_h", "p_stride_w"), 1,
               STRIDE_MAX)
     pad_mode = st.radio(
-        t("params.padding"), PAD_MODES, key=_seed("p_pad_mode"), horizontal=True,
+        t("params.padding"), PAD_MODES, key=LINK.seed("p_pad_mode"), horizontal=True,
         persist_state="session", format_func=labeller("params.pad_modes."),
-        help=t("params.pad_help"), on_change=_forget_url_warnings,
+        help=t("params.pad_help"), on_change=LINK.forget,
     )
     if pad_mode == "numbers":
         _pair((t("params.pad_h"), t("params.pad_w")), ("p_pad_h", "p_pad_w"), 0, PAD_MAX)
@@ -580,17 +570,16 @@ def parameter_panel(fm) -> PoolParams | None:
         None when the combination is invalid for ``fm``; an ``st.error`` then shows the engine's
         message, which names the nearest valid value. The page stays up.
     """
-    warnings = read_url_once("p", URL_NAMES, lambda query: read_url(query, fm))
+    warnings = LINK.read(lambda query: read_url(query, fm))
     with st.sidebar:
         st.header(t("params.title"))
-        for warning in warnings:
-            st.warning(warning.text())
+        LINK.show(warnings)
         _widgets()
         params = params_from_state(st.session_state)
         problem = params if isinstance(params, Message) else check_params(params, fm)
         if not isinstance(params, Message):
             show_output_size(params, fm)
-            urlstate.sync_query_params(url_values(params, st.session_state), URL_NAMES)
+            LINK.write(url_values(params, st.session_state))
     if problem is not None:
         st.error(t("params.invalid", message=render(problem)))
         return None

@@ -41,7 +41,7 @@ from pooling_ui.base import engine, urlstate
 from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_data, cache_resource
 from pooling_ui.base.i18n import Message, current_language, labeller, t
-from pooling_ui.base.urlstate import read_url_once
+from pooling_ui.base.linkstate import Link
 from pooling_ui.data import signals
 from pooling_ui.data.images import bytes_digest
 from pooling_ui.figures import grids as fg
@@ -98,6 +98,7 @@ SERIES_URL = ("sig_preset", "sig_seed", "sig_noise", "sig_kind", "sig_kernel", "
               "sig_padding", "sig_dilation", "sig_ceil", "sig_cip", "sig_step")
 AUDIO_URL = ("sig_audio", "sig_window_ms", "sig_hop_ms", "sig_play_kind", "sig_factor")
 URL_NAMES = ("sig_source", *SERIES_URL, *AUDIO_URL)
+LINK = Link("sig", URL_NAMES, DEFAULTS)
 
 
 # -- URL ------------------------------------------------------------------------------------------
@@ -172,36 +173,26 @@ def url_values(state) -> dict[str, str]:
     return values
 
 
-def _forget_url_warnings() -> None:
-    st.session_state["sig_url_warnings"] = []
-
-
 # -- widgets --------------------------------------------------------------------------------------
-def _seed(key: str) -> str:
-    """The widget's default on a session's first run, so that a link's value is what it shows."""
-    st.session_state.setdefault(key, DEFAULTS[key])
-    return key
-
-
 def _choice(label: str, options, key: str, *, radio: bool = False, **extra):
     if st.session_state.get(key) not in options:
         st.session_state[key] = DEFAULTS[key]
     widget = st.radio if radio else st.selectbox
     if radio:
         extra.setdefault("horizontal", True)
-    return widget(label, options, key=key, on_change=_forget_url_warnings,
+    return widget(label, options, key=key, on_change=LINK.forget,
                   persist_state="session", **extra)
 
 
 def _number(label: str, key: str, lo, hi, step=1, **extra):
     if not lo <= st.session_state.get(key, lo) <= hi:
         st.session_state[key] = DEFAULTS[key]
-    return st.number_input(label, min_value=lo, max_value=hi, step=step, key=_seed(key),
-                           persist_state="session", on_change=_forget_url_warnings, **extra)
+    return st.number_input(label, min_value=lo, max_value=hi, step=step, key=LINK.seed(key),
+                           persist_state="session", on_change=LINK.forget, **extra)
 
 
 def _checkbox(label: str, key: str, **extra) -> bool:
-    return st.checkbox(label, key=_seed(key), on_change=_forget_url_warnings,
+    return st.checkbox(label, key=LINK.seed(key), on_change=LINK.forget,
                        persist_state="session", **extra)
 
 
@@ -209,7 +200,7 @@ def _kept_upload(label: str, types: list[str], key: str, help_text: str):
     """``(bytes, name, fresh)`` of the file: the uploader's (fresh), or else the last good one of
     this session (the uploader forgets its file while it is not drawn); None before any."""
     uploaded = st.file_uploader(label, type=types, key=key, help=help_text,
-                                on_change=_forget_url_warnings)
+                                on_change=LINK.forget)
     if uploaded is not None:
         return uploaded.getvalue(), uploaded.name, True
     kept = st.session_state.get(f"{key.removesuffix('_upload')}_file")
@@ -602,8 +593,8 @@ def series_view(signal) -> None:
             st.session_state["sig_step"] = step_max
         step = 0
         if step_max > 0:
-            step = int(st.slider(t("lesson_pool1d.step"), 0, step_max, key=_seed("sig_step"),
-                                 on_change=_forget_url_warnings, persist_state="session"))
+            step = int(st.slider(t("lesson_pool1d.step"), 0, step_max, key=LINK.seed("sig_step"),
+                                 on_change=LINK.forget, persist_state="session"))
         labels = {"x_title": t("lesson_pool1d.axis_index"),
                   "y_title": t("lesson_pool1d.axis_value"),
                   "signal_name": t("lesson_pool1d.trace_signal"),
@@ -735,7 +726,7 @@ def _audio_stretch(x, envelope, centres, kernel, stride, rate) -> None:
     if last_first > 0:
         if st.session_state.get("sig_zoom", 0) > last_first:
             st.session_state["sig_zoom"] = last_first
-        first = int(st.slider(t("lesson_pool1d.zoom"), 0, last_first, key=_seed("sig_zoom"),
+        first = int(st.slider(t("lesson_pool1d.zoom"), 0, last_first, key=LINK.seed("sig_zoom"),
                               persist_state="session"))
     begin = first * stride
     end = min(x.size, (first + count - 1) * stride + kernel)
@@ -822,11 +813,10 @@ def sentence_view() -> None:
 # -- the page -------------------------------------------------------------------------------------
 def pool1d_page() -> None:
     """The whole page: the sidebar's controls, then the chosen source's view."""
-    warnings = read_url_once("sig", URL_NAMES, read_url)
+    warnings = LINK.read(read_url)
     with st.sidebar:
         st.header(t("lesson_pool1d.signal_title"))
-        for warning in warnings:
-            st.warning(warning.text())
+        LINK.show(warnings)
         source = _choice(t("lesson_pool1d.source"), SOURCES, "sig_source", radio=True,
                          format_func=labeller("lesson_pool1d.sources."))
         if source == "series":
@@ -839,4 +829,4 @@ def pool1d_page() -> None:
         audio_view(loaded)
     else:
         sentence_view()
-    urlstate.sync_query_params(url_values(st.session_state), URL_NAMES)
+    LINK.write(url_values(st.session_state))
