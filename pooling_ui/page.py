@@ -17,8 +17,9 @@ import streamlit as st
 
 from pooling_ui.base.i18n import language_switch, t
 from pooling_ui.panels import display
-from pooling_ui.panels.inputs import FeatureMap, input_panel, share_box
+from pooling_ui.panels.inputs import FeatureMap, input_panel
 from pooling_ui.panels.params import PoolParams, parameter_panel
+from pooling_ui.panels.share import share_box
 from pooling_ui.tools import output as view_output
 
 # Page scripts live in app_pages/, not pages/: with a pages/ folder beside the entry point,

@@ -296,8 +296,9 @@ def wired_app():
     """The entry point's panels with the share box drawn again after the parameter panel."""
     import streamlit as st
 
-    from pooling_ui.panels.inputs import input_panel, share_box
+    from pooling_ui.panels.inputs import input_panel
     from pooling_ui.panels.params import parameter_panel
+    from pooling_ui.panels.share import share_box
 
     fm = input_panel()
     st.session_state["test_params"] = parameter_panel(fm)

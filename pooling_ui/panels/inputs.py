@@ -37,9 +37,9 @@ and the default preset. An uploaded photo is never put in a link (the link then 
 
 Share box: :func:`input_panel` keeps a place under the panel (in session state as
 ``in_share_slot`` for this run) and draws the "Share this view" expander there, with the full
-link in an ``st.code`` block (whose copy button is the "copy link" control); :func:`share_box`
-draws it again with the query string as it is at the end of the run, once the parameter panel
-has written its values.
+link in an ``st.code`` block (whose copy button is the "copy link" control);
+:func:`pooling_ui.panels.share.share_box` draws it again with the query string as it is at the end
+of the run, once the parameter panel has written its values.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ from pooling_ui.base.linkstate import Link
 from pooling_ui.base.urlstate import UrlValueError
 from pooling_ui.data import images, presets
 from pooling_ui.data.images import ImageLoadError
+from pooling_ui.panels.share import SHARE_SLOT, share_box
 
 SOURCES = ("preset", "draw", "type", "upload")
 GRID_SIZES = (8, 12, 16, 20, 24, 28, 32, 48, 64)
@@ -79,9 +80,6 @@ LINK = Link("in", URL_NAMES)
 GRID_INPUT = "grid"  # input=grid: the numbers are in the link's grid=…
 LINK_GRID_MAX = urlstate.GRID_MAX
 LINKED_SOURCES = ("type", "draw")
-SHARE_SLOT = "in_share_slot"
-SHARE_BOX_CHARS = 400  # longer links get a box of SHARE_BOX_PX that scrolls
-SHARE_BOX_PX = 220
 
 @dataclass(frozen=True, eq=False)
 class FeatureMap:
@@ -591,45 +589,3 @@ def input_panel() -> FeatureMap | None:
     st.session_state["in_share_source"] = source, shown
     share_box()
     return fm
-
-
-# -- sharing --------------------------------------------------------------------------------------
-def share_link() -> str:
-    """The full link of this view: the page's address and the query string as it is now."""
-    params = st.query_params
-    return urlstate.full_url(st.context.url, {name: params.get_all(name) for name in params})
-
-
-def _share_notes(source: str, fm: FeatureMap | None) -> list[str]:
-    if source == "upload":
-        return [t("links.share_photo")]
-    if source == "type":
-        return [t("links.share_typed")]
-    if source == "draw":
-        if fm is not None and max(fm.data.shape[1:]) > LINK_GRID_MAX:
-            return [t("links.share_drawn_too_big", limit=LINK_GRID_MAX)]
-        return [t("links.share_drawn")]
-    return []
-
-
-def share_box() -> None:
-    """Draw (or draw again) the "Share this view" box in its place under the input panel.
-
-    The entry point should call it after the parameter panel, so that the link shown has the
-    parameters of this run; :func:`input_panel` draws it once already, with the query string as
-    it is then.
-    """
-    slot = st.session_state.get(SHARE_SLOT)
-    if slot is None:
-        return
-    source, fm = st.session_state.get("in_share_source", ("preset", None))
-    with slot.container(), st.expander(t("links.share_title"), icon=":material/share:"):
-        link = share_link()
-        # a grid's link can run to thousands of characters: scroll it rather than fill the sidebar
-        height = "content" if len(link) <= SHARE_BOX_CHARS else SHARE_BOX_PX
-        st.code(link, language=None, wrap_lines=True, height=height)
-        st.caption(t("links.share_hint"))
-        if not st.context.url:
-            st.caption(t("links.share_no_address"))
-        for note in _share_notes(source, fm):
-            st.caption(note)
