@@ -18,8 +18,9 @@ import torch.nn.functional as F
 from test_ui_language import english_left
 from ui_support import assert_no_bug, open_page
 
+from pooling_core.lessons import textcnn
 from pooling_ui.data import signals
-from pooling_ui.lessons.pool1d import page as lesson_pool1d
+from pooling_ui.lessons.pool1d import controls as lesson_pool1d
 
 
 # -- max over time against PyTorch ----------------------------------------------------------------
@@ -28,7 +29,7 @@ def test_max_over_time_is_torchs_conv1d_relu_max_pool1d(text):
     tokens = signals.sentence_tokens(text)
     vectors = signals.word_vectors(tokens)
     filters = signals.sentence_filters()
-    results = lesson_pool1d.max_over_time(vectors, filters)
+    results = textcnn.max_over_time(vectors, filters)
     for (weight, bias), result in zip(filters, results, strict=True):
         maps = F.relu(F.conv1d(torch.from_numpy(vectors)[None], torch.from_numpy(weight),
                                torch.tensor([bias], dtype=torch.float32)))
@@ -43,7 +44,7 @@ def test_max_over_time_is_torchs_conv1d_relu_max_pool1d(text):
 def test_window_centres_worked_by_hand():
     # L = 10, k = 3, s = 2, padding 1, dilation 2, ceil:
     # windows (-1, 1, 3), (1, 3, 5), ... (7, 9, 11)
-    centres = lesson_pool1d.window_centres(10, 3, 2, padding=1, dilation=2, ceil_mode=True)
+    centres = textcnn.window_centres(10, 3, 2, padding=1, dilation=2, ceil_mode=True)
     assert centres.tolist() == [1.0, 3.0, 5.0, 7.0, 9.0]
 
 
