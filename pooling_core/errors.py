@@ -1,4 +1,5 @@
-"""The one exception type of pooling_core, and the English text of every message it carries.
+"""The one exception type of pooling_core, and the English text of every message it carries
+(the engine's and the lessons', registered here and nowhere else).
 
 A :class:`PoolingError` is raised with a *code* and *fields* (the parameter, the value it got, what
 would be valid), and its English message is ``MESSAGES[code].format(**fields)``. The code and the
@@ -105,6 +106,43 @@ MESSAGES: dict[str, str] = {
     # explain
     "explain_plane": "explain takes one plane x of shape (H, W); got shape {shape}",
     "index_range": "{parameter} must be an integer in [0, {size}); got {value!r}",
+    # the conv lesson (lessons/conv.py)
+    "conv_x_ndim": (
+        "x must have {allowed} dimensions ({layouts}); got shape {shape}"
+    ),
+    "conv_weight_ndim": (
+        "weight must have {allowed} dimensions ({layouts}); got shape {shape}"
+    ),
+    "conv_weight_empty": "weight must not have an empty dimension; got shape {shape}",
+    "conv_x_empty": "x must not have an empty dimension; got shape {shape}",
+    "conv_channels": (
+        "weight of shape {weight_shape} expects {expected} input channel(s), but x of shape "
+        "{shape} has {got}"
+    ),
+    "conv_bias_shape": (
+        "bias must be a number or have one value per output channel ({expected}); got shape "
+        "{shape}"
+    ),
+    "conv_same_stride": (
+        "padding='same' needs stride 1 (as in PyTorch); got stride={value!r}"
+    ),
+    "conv_output_empty": (
+        "output {axis} would be {out}: the kernel spans {span} cells (dilation·(kernel_size−1)+1) "
+        "but the padded input {axis} is only {padded}; use a smaller kernel or dilation, or more "
+        "padding"
+    ),
+    "filter_unknown": "unknown filter {value!r}; choose one of: {choices}",
+    # receptive fields (lessons/receptive.py)
+    "receptive_not_layer": "layers must be pooling_core.Layer objects; got {value!r}",
+    # blur pooling and shifts (lessons/blur.py)
+    "filter_size": "filter_size must be one of {choices}; got {value!r}",
+    "pad_mode": "pad_mode must be one of {choices}; got {value!r}",
+    "reflect_too_small": (
+        "reflect padding of {pad} cells needs an input {axis} of at least {minimum}; got {n} "
+        "(use a smaller filter_size, or pad_mode='replicate')"
+    ),
+    "shift_not_number": "shift must be a pair of finite numbers (rows, columns); got {value!r}",
+    "change_shapes": "the outputs to compare must have the same shape; got {before} and {after}",
 }
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import PoolingError
 from .kinds import fmt
-from .pool import _windows, kind_spec, plan, pool2d
+from .pool import kind_spec, plan, pool2d, pooling_windows
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def window_geometry(in_hw, kernel_size, stride=None, padding=0, dilation=1, ceil
     >>> window_geometry((5, 5), 2, 2, ceil_mode=True).pad      # the last window overhangs by one
     ((0, 1), (0, 1))
     """
-    windows = _windows(tuple(in_hw), kernel_size, stride, padding, dilation, ceil_mode)
+    windows = pooling_windows(tuple(in_hw), kernel_size, stride, padding, dilation, ceil_mode)
     pads = []
     for axis in (windows.rows, windows.cols):
         taps = axis.taps

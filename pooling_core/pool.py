@@ -83,7 +83,10 @@ class Plan:
         return array.reshape(self.out_shape)
 
 
-def _windows(in_hw, kernel_size, stride, padding, dilation, ceil_mode, spatial_dims=2) -> Windows:
+def pooling_windows(in_hw, kernel_size, stride, padding, dilation, ceil_mode,
+                    spatial_dims=2) -> Windows:
+    """The windows of a pooling, its arguments checked as the public functions check them (the
+    one place the lessons and :mod:`pooling_core.explain` get their windows from)."""
     ndim = spatial_dims
     kernel = as_pair(kernel_size, "kernel_size", 1, ndim)
     strides = kernel if stride is None else as_pair(stride, "stride", 1, ndim)
@@ -136,7 +139,8 @@ def plan(x, kind, kernel_size, stride, padding, dilation, ceil_mode, count_inclu
     if 0 in array.shape[batch_dims:]:
         raise PoolingError("empty_input", shape=array.shape,
                            layout="(N, C, H, W)" if spatial_dims == 2 else "(N, C, L)")
-    windows = _windows(in_hw, kernel_size, stride, padding, dilation, ceil_mode, spatial_dims)
+    windows = pooling_windows(in_hw, kernel_size, stride, padding, dilation, ceil_mode,
+                              spatial_dims)
     if want_indices and not spec.has_indices:
         raise PoolingError("no_indices", kind=kind, choices=", ".join(kinds_where("has_indices")))
     if divisor_override is not None:

@@ -15,6 +15,10 @@ The package imports PyTorch only when a function needs it, so ``pooling_core`` s
   app's "matches PyTorch" badge);
 * ``suite`` — the randomized suite and its command line.
 
+The window geometry in ``references`` is worked out here again, per axis, on purpose: an oracle
+must not share the code it checks, so a mistake in :mod:`pooling_core.windows` cannot hide in
+both.
+
 Command line::
 
     python -m pooling_core.crosscheck [--device auto|cpu|cuda] [--cases N] [--seed S]

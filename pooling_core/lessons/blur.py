@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..errors import MESSAGES, PoolingError
+from ..errors import PoolingError
 from ..params import as_pair
 from ..pool import as_compute_array, pool2d
 
@@ -56,18 +56,6 @@ _NUMPY_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "zeros": "constan
 # A cell "changed" when it moved by more than this share of the largest |value| of the
 # unshifted output (at least 1): float32 rounding of a blur is about 1e-7 of its values.
 CHANGE_TOLERANCE = 1e-5
-
-BLUR_MESSAGES: dict[str, str] = {
-    "filter_size": "filter_size must be one of {choices}; got {value!r}",
-    "pad_mode": "pad_mode must be one of {choices}; got {value!r}",
-    "reflect_too_small": (
-        "reflect padding of {pad} cells needs an input {axis} of at least {minimum}; got {n} "
-        "(use a smaller filter_size, or pad_mode='replicate')"
-    ),
-    "shift_not_number": "shift must be a pair of finite numbers (rows, columns); got {value!r}",
-    "change_shapes": "the outputs to compare must have the same shape; got {before} and {after}",
-}
-MESSAGES.update(BLUR_MESSAGES)
 
 
 def binomial_filter(filter_size: int = 3) -> np.ndarray:

@@ -13,38 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import MESSAGES, PoolingError
+from ..errors import PoolingError
 from ..params import as_pair
 from ..pool import as_compute_array
-
-CONV_MESSAGES: dict[str, str] = {
-    "conv_x_ndim": (
-        "x must have {allowed} dimensions ({layouts}); got shape {shape}"
-    ),
-    "conv_weight_ndim": (
-        "weight must have {allowed} dimensions ({layouts}); got shape {shape}"
-    ),
-    "conv_weight_empty": "weight must not have an empty dimension; got shape {shape}",
-    "conv_x_empty": "x must not have an empty dimension; got shape {shape}",
-    "conv_channels": (
-        "weight of shape {weight_shape} expects {expected} input channel(s), but x of shape "
-        "{shape} has {got}"
-    ),
-    "conv_bias_shape": (
-        "bias must be a number or have one value per output channel ({expected}); got shape "
-        "{shape}"
-    ),
-    "conv_same_stride": (
-        "padding='same' needs stride 1 (as in PyTorch); got stride={value!r}"
-    ),
-    "conv_output_empty": (
-        "output {axis} would be {out}: the kernel spans {span} cells (dilation·(kernel_size−1)+1) "
-        "but the padded input {axis} is only {padded}; use a smaller kernel or dilation, or more "
-        "padding"
-    ),
-    "filter_unknown": "unknown filter {value!r}; choose one of: {choices}",
-}
-MESSAGES.update(CONV_MESSAGES)
 
 _LAYOUTS = {
     1: ("2 or 1", "(C_in, L) or (L,)", "3 or 1", "(C_out, C_in, k) or (k,)", ("length",)),

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from ..errors import PoolingError
 from ..params import Axis, make_axis
-from ..pool import _windows, kind_spec
+from ..pool import kind_spec, pooling_windows
 
 TORCH = "pytorch"
 TF = "tensorflow"
@@ -246,7 +246,7 @@ def recipe(framework, in_hw, kind="max", kernel_size=2, stride=None, padding=0, 
     if framework not in FRAMEWORKS:
         raise ValueError(f"framework must be one of {FRAMEWORKS}; got {framework!r}")
     spec = kind_spec(kind)
-    windows = _windows(tuple(int(v) for v in in_hw), kernel_size, stride, padding, dilation,
+    windows = pooling_windows(tuple(int(v) for v in in_hw), kernel_size, stride, padding, dilation,
                        ceil_mode)
     axes = (windows.rows, windows.cols)
     string = isinstance(padding, str)

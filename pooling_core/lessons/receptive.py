@@ -17,13 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import MESSAGES, PoolingError
+from ..errors import PoolingError
 from ..params import as_pair
-
-RECEPTIVE_MESSAGES = {
-    "receptive_not_layer": "layers must be pooling_core.Layer objects; got {value!r}",
-}
-MESSAGES.update(RECEPTIVE_MESSAGES)
 
 Pair = tuple[int, int]
 
