@@ -19,8 +19,10 @@ run: $(STAMP)
 classroom: $(STAMP)
 	$(PY) deploy/classroom.py $(if $(WORKERS),--workers $(WORKERS))
 
+# ruff, then the import rule (README "Layout"; contracts in pyproject.toml)
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 test: $(STAMP) lint
 	$(PY) -m pytest

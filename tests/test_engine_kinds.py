@@ -128,7 +128,12 @@ def test_every_option_default_is_valid_and_its_limits_are_enforced(kind):
 
 
 def test_every_message_code_is_raised_somewhere_and_every_raise_names_a_code():
-    source = "\n".join(path.read_text() for path in (ROOT / "pooling_core").glob("*.py"))
+    paths = sorted((ROOT / "pooling_core").rglob("*.py"))
+    # recursive: the lessons' messages are raised in pooling_core/lessons/
+    found = {path.relative_to(ROOT).as_posix() for path in paths}
+    assert {"pooling_core/pool.py", "pooling_core/lessons/conv.py", "pooling_core/lessons/blur.py",
+            "pooling_core/lessons/receptive.py"} <= found, found
+    source = "\n".join(path.read_text() for path in paths)
     raised = set(re.findall(r'PoolingError\(\s*"(\w+)"', source))
     # some codes are chosen at run time by a conditional expression
     for pair in re.findall(r'code = "(\w+)" if .* else "(\w+)"', source):

@@ -3,7 +3,6 @@ expected pixel values come from how the file was built, never from the loader it
 
 from __future__ import annotations
 
-import doctest
 import io
 import struct
 import zlib
@@ -12,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pooling_ui.data import images, presets
+from pooling_ui.data import presets
 from pooling_ui.data.images import (
     MAX_PIXELS,
     ImageLoadError,
@@ -287,13 +286,6 @@ def test_display_of_values_outside_0_255_uses_their_range():
     shown = to_display_uint8(np.array([[-2.0, 0.0, 2.0]]))
     assert shown.pixels.tolist() == [[0, 128, 255]]
     assert shown.value_range == (-2.0, 2.0) and shown.step == 1
-
-
-def test_doctests_of_the_ui_modules():
-    # pytest's --doctest-modules covers tests/ and pooling_core/ only, so run these here
-    for module in (images, presets):
-        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.attempted > 0 and result.failed == 0, module.__name__
 
 
 # -- presets --------------------------------------------------------------------------------------

@@ -407,9 +407,3 @@ def test_an_upload_survives_a_page_change_and_a_change_of_source():
     assert any("uploaded earlier" in caption.value for caption in app.caption)
 
 
-def test_input_doctests():
-    # pytest's --doctest-modules covers tests/ and pooling_core/ only, so run these here
-    import doctest
-
-    result = doctest.testmod(inputs, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 3 and result.failed == 0

@@ -252,16 +252,3 @@ def test_user_facing_text_has_no_emoji_and_page_icons_are_material():
     assert len(icons) == len(PAGES) and all(icon.startswith(":material/") for icon in icons), icons
 
 
-def test_view_doctests():
-    # pytest's --doctest-modules covers tests/ and pooling_core/ only, so run these here
-    import doctest
-
-    from pooling_ui.base import caching, urlstate
-    from pooling_ui.figures import grids as figures
-    from pooling_ui.panels import common as view_common
-    from pooling_ui.tools import animation, compare
-    from pooling_ui.tools import output as view_output
-
-    for module in (figures, view_output, compare, animation, caching, urlstate, view_common):
-        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.attempted >= 2 and result.failed == 0, module.__name__

@@ -6,8 +6,6 @@ formula; where a number depends on pooling semantics it is checked against PyTor
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -49,14 +47,6 @@ def assert_page_up(at: AppTest) -> None:
 
 
 # -- parsers --------------------------------------------------------------------------------------
-def test_urlstate_and_params_doctests():
-    from pooling_ui.panels import params
-
-    for module in (urlstate, params):
-        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.attempted > 1 and result.failed == 0, module.__name__
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("3", (3, 3)), ("3x2", (3, 2)), ("3X2", (3, 2)), ("3×2", (3, 2)), (" 4 , 1 ", (4, 1))],

@@ -17,7 +17,7 @@ from pooling_ui.data import presets
 from pooling_ui.lessons import conv as lesson_conv
 from pooling_ui.lessons import shapes as lesson_shapes
 from pooling_ui.lessons import shift as lesson_shift
-from pooling_ui.lessons.pool1d import page as lesson_pool1d
+from pooling_ui.lessons.pool1d import controls as lesson_pool1d
 from pooling_ui.panels import inputs, params
 
 NAMES = (*params.URL_NAMES, *inputs.URL_NAMES, "lang",
