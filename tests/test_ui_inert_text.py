@@ -292,3 +292,25 @@ def test_a_hostile_typed_cell_and_sentence_stay_text():
              for chart in app.get("plotly_chart")]
     assert any(MARK in spec for spec in specs)
     assert not any("<a " in spec for spec in specs)
+
+
+def test_a_hostile_typed_filter_cell_stays_text():
+    app = open_page("conv", {"lang": "en"})
+    app.selectbox(key="conv_filter").set_value("typed").run()
+    app.text_area(key="conv_typed").set_value(
+        f"1 0 -1\n2 0 **{MARK}**[x](http://127.0.0.1:9/f)\n1 0 -1").run()
+    assert_inert(app)
+    assert any(MARK in text for text in app.error.values)
+
+
+def test_hostile_quiz_answers_stay_text():
+    from pooling_ui.quiz import answer_key, check_key
+
+    app = open_page("quiz", {"quiz_seed": "7", "quiz_q": "1", "lang": "en"})
+    for index in range(4):
+        key = answer_key(7, 1, index)
+        if any(getattr(box, "key", None) == key for box in app.text_input):
+            app.text_input(key=key).set_value(f"**{MARK}** :red[{MARK}] [x](http://127.0.0.1:9/q)")
+    app.button(key=check_key(7, 1)).click().run()
+    assert_inert(app)
+    assert any(MARK in text for text in app.error.values)
