@@ -42,7 +42,14 @@ from pooling_ui import signals, urlstate
 from pooling_ui import view_engine as engine
 from pooling_ui.animation import play_buttons
 from pooling_ui.caching import cache_data, cache_resource
-from pooling_ui.i18n import Message, current_language, labeller, t
+from pooling_ui.i18n import (
+    Message,
+    current_language,
+    inert_in_figure,
+    join_markdown,
+    labeller,
+    t,
+)
 from pooling_ui.images import bytes_digest
 from pooling_ui.params import DILATION_MAX, KERNEL_MAX, PAD_MAX, STRIDE_MAX
 from pooling_ui.urlstate import read_url_once
@@ -445,7 +452,7 @@ def sentence_figure(tokens: list[str], results: list[FilterResult]) -> go.Figure
     for row, result in enumerate(results):
         grid[row, :result.feature_map.size] = result.feature_map
         for start in range(result.feature_map.size):
-            hover[row][start] = " ".join(tokens[start:start + result.width])
+            hover[row][start] = inert_in_figure(" ".join(tokens[start:start + result.width]))
     fig = go.Figure(go.Heatmap(
         z=grid, x=list(range(length)), y=list(range(len(results))), colorscale=fg.colorscale(),
         customdata=hover, xgap=2, ygap=2, zmin=0,
@@ -458,7 +465,9 @@ def sentence_figure(tokens: list[str], results: list[FilterResult]) -> go.Figure
     fig.update_layout(shapes=shapes,
                       height=80 + 46 * len(results), margin={"l": 8, "r": 16, "t": 8, "b": 60},
                       plot_bgcolor="white", font={"size": fg.ui_font_px()})
-    fig.update_xaxes(tickvals=list(range(length)), ticktext=tokens, showgrid=False,
+    # the words are the user's: plotly would read HTML in them
+    fig.update_xaxes(tickvals=list(range(length)),
+                     ticktext=[inert_in_figure(token) for token in tokens], showgrid=False,
                      range=[-0.5, length - 0.5])
     fig.update_yaxes(tickvals=list(range(len(results))), autorange="reversed", showgrid=False,
                      ticktext=[t("lesson_pool1d.filter_tick", number=i + 1, width=r.width)
@@ -534,9 +543,9 @@ def _csv_signal():
         return None
     if column.bad_rows:
         shown = column.bad_rows[:signals.CSV_BAD_ROWS_SHOWN]
-        listed = t("lesson_pool1d.list_separator").join(
+        listed = join_markdown(t("lesson_pool1d.list_separator"), (
             t("lesson_pool1d.bad_row", line=line, text=text) if text
-            else t("lesson_pool1d.bad_row_empty", line=line) for line, text in shown)
+            else t("lesson_pool1d.bad_row_empty", line=line) for line, text in shown))
         st.warning(t("lesson_pool1d.csv_bad_rows", count=len(column.bad_rows), rows=listed))
     if column.cut_to:
         st.caption(t("lesson_pool1d.csv_cut", count=column.cut_to))
