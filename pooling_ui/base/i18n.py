@@ -14,10 +14,20 @@ The language of a session is ``st.session_state["lang"]``: set by :func:`languag
 the sidebar, from ``?lang=zh`` in a link, or — when a link says nothing — from the browser's
 preferred language. It is written back to the link, so a shared link opens in the language it
 was shared in.
+
+User text is data, never markup. Catalogue entries are Markdown (Streamlit's warnings, captions,
+labels and help texts render it), and anything that fills a ``{field}`` — a link value, a file
+name, a CSV header or cell, a typed sentence, an answer — is made inert by :func:`t` as it is
+filled in (:func:`inert`): escaped outside a template's code span, kept literal inside one. Only
+text this module produced from the catalogue (a :class:`Markdown`, which :func:`t`,
+:meth:`Message.text` and :func:`engine_message` return) is placed as it is, so a message can still
+quote another message.
 """
 
 from __future__ import annotations
 
+import html
+import re
 import string
 import tomllib
 from collections.abc import Mapping
@@ -92,8 +102,170 @@ def current_language() -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def t(key: str, /, lang: str | None = None, **fields) -> str:
+class Markdown(str):
+    """Markdown the app wrote itself: a catalogue entry with its fields filled in.
+
+    :func:`t` places a field of this type as it is (a message may quote another message, with its
+    code font and emphasis); a field of any other type is data and made inert. Joining or slicing
+    gives a plain ``str`` again, so build composite texts with :func:`join_markdown`.
+    """
+
+    __slots__ = ()
+
+
+def join_markdown(separator: str, parts) -> Markdown:
+    """``separator.join(parts)`` for catalogue texts; every part must be :class:`Markdown`.
+
+    Examples
+    --------
+    >>> join_markdown(", ", [t("kinds.max.name", "en"), t("kinds.avg.name", "en")])
+    'max, average'
+    """
+    parts = list(parts)
+    if not all(isinstance(part, Markdown) for part in parts):
+        raise TypeError("join_markdown joins catalogue texts only; user text goes into fields")
+    return Markdown(str(separator).join(parts))
+
+
+# Markdown, GitHub's extensions and Streamlit's own (``:red[…]``, ``:material/icon:``, emoji
+# shortcodes, ``$math$``) start from these characters anywhere in a line.
+_ALWAYS = frozenset("\\`*[]<>&$~|:#@!")
+# An underscore between two letters or digits can neither open nor close emphasis (CommonMark's
+# flanking rules), so ``kernel_size`` stays as it is; ``__class__`` does not.
+_LONE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+# These only start something at the beginning of a line: a list item, a quote, a heading.
+_LINE_START = re.compile(r"^(\s*)([-+>=]|\d+[.)])")
+# GitHub's autolinks (``www.``, ``http://``, ``a@b.example``), emoji shortcodes and Streamlit's
+# Material icons are found in the text *after* Markdown is parsed, where a backslash no longer
+# separates anything: a value with any of their signs is shown as a code span, which those
+# passes leave alone.
+_FOUND_AFTER_PARSING = re.compile(r"(?i)[:@]|www\.")
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# Inside a template's code span nothing is markup, but a backtick would end the span: it becomes
+# the look-alike MODIFIER LETTER GRAVE ACCENT there (a backtick typed inside a quoted value is
+# rare, and every other character is shown exactly as typed).
+_CODE_BACKTICK = "\u02cb"
+
+
+def inert(value, *, in_code: bool = False, line_start: bool = False) -> str:
+    """``value`` as text that Markdown shows character for character and never formats.
+
+    Outside a code span every character that could start a link, an image, emphasis, code, HTML,
+    an autolink, math, a colour or an icon is backslash-escaped; line breaks become spaces (a
+    value is echoed within a sentence) and other control characters are dropped. A value that an
+    autolink, emoji or icon could start from is a code span instead. Inside a template's code
+    span (``in_code``) only line breaks and backticks need care.
+
+    Examples
+    --------
+    >>> print(inert("[Session expired - log in](https://evil.example)"))
+    `[Session expired - log in](https://evil.example)`
+    >>> print(inert("[Session expired - log in]"))
+    \\[Session expired - log in\\]
+    >>> print(inert("__class__"), inert("3x2"), inert("-1.5"), inert("-1.5", line_start=True))
+    \\_\\_class\\_\\_ 3x2 -1.5 \\-1.5
+    >>> print(inert("a`b", in_code=True), inert("www.evil.example"))
+    aˋb `www.evil.example`
+    """
+    text = _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(value)))
+    if in_code:
+        return text.replace("`", _CODE_BACKTICK)
+    if _FOUND_AFTER_PARSING.search(text):
+        return code_span(text)
+    text = "".join("\\" + char if char in _ALWAYS else char for char in text)
+    text = _LONE_UNDERSCORE.sub(r"\\_", text)
+    if line_start:
+        text = _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text, count=1)
+    return text
+
+
+def inert_in_figure(value) -> str:
+    """``value`` for a plotly text (a tick label, a hover text, a title): plotly reads a subset of
+    HTML there — ``<a href>`` links, ``<b>``, ``<span style>`` — and entities, so ``<`` and ``&``
+    are written as entities, which it shows as the characters typed.
+
+    Examples
+    --------
+    >>> inert_in_figure('<a href="http://evil.example">x</a> & y')
+    '&lt;a href="http://evil.example"&gt;x&lt;/a&gt; &amp; y'
+    """
+    return html.escape(str(value), quote=False)
+
+
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span that shows it exactly (a fence longer than any run of
+    backticks in it; a space at each end when it starts or ends with one, which Markdown drops).
+
+    Examples
+    --------
+    >>> print(code_span("a:b"), code_span("x `y` z"), code_span("`a"))
+    `a:b` ``x `y` z`` `` `a ``
+    """
+    runs = [len(run) for run in re.findall("`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _code_fence_after(literal: str, fence: int) -> int:
+    """The length of the backtick run that opened the code span still open after ``literal``
+    (0: none), given the one open before it."""
+    index = 0
+    while index < len(literal):
+        if literal[index] == "`":
+            end = index
+            while end < len(literal) and literal[end] == "`":
+                end += 1
+            run = end - index
+            escaped = fence == 0 and index > 0 and literal[index - 1] == "\\"
+            if not escaped:
+                if fence == 0:
+                    fence = run
+                elif run == fence:
+                    fence = 0
+            index = end
+        else:
+            index += 1
+    return fence
+
+
+_FORMATTER = string.Formatter()
+
+
+def fill(template: str, fields: Mapping) -> Markdown:
+    """``template.format(**fields)``, with every field that is not :class:`Markdown` made inert
+    for the place it lands in (inside or outside the template's code spans).
+
+    Examples
+    --------
+    >>> print(fill("got {raw!r}; column `{name}`", {"raw": "**x**", "name": "a*b`c"}))
+    got '\\*\\*x\\*\\*'; column `a*bˋc`
+    >>> print(fill("{part}: {n}", {"part": "# title", "n": 3}))
+    \\# title: 3
+    """
+    parts: list[str] = []
+    fence = 0
+    for literal, name, spec, conversion in _FORMATTER.parse(template):
+        parts.append(literal)
+        fence = _code_fence_after(literal, fence)
+        if name is None:
+            continue
+        value, _ = _FORMATTER.get_field(name, (), fields)
+        value = _FORMATTER.convert_field(value, conversion)
+        text = _FORMATTER.format_field(value, spec)
+        if not isinstance(value, Markdown):
+            at_line_start = not "".join(parts) or "".join(parts).endswith("\n")
+            text = inert(text, in_code=fence > 0, line_start=at_line_start)
+        parts.append(text)
+    return Markdown("".join(parts))
+
+
+def t(key: str, /, lang: str | None = None, **fields) -> Markdown:
     """The text of ``key`` in ``lang`` (default: the session's), with ``fields`` filled in.
+
+    Fields are data: each is made inert for Markdown (:func:`fill`) unless it is itself a
+    catalogue text (:class:`Markdown`).
 
     Examples
     --------
@@ -103,7 +275,7 @@ def t(key: str, /, lang: str | None = None, **fields) -> str:
     'stride must be ≥ 1; got 0'
     """
     text = catalogue(lang or current_language())[key]
-    return text.format(**fields) if fields else text
+    return fill(text, fields) if fields else Markdown(text)
 
 
 def labeller(prefix: str, suffix: str = "", *, names=None):
@@ -143,7 +315,7 @@ class Message:
     key: str
     fields: dict = field(default_factory=dict)
 
-    def text(self, lang: str | None = None) -> str:
+    def text(self, lang: str | None = None) -> Markdown:
         return t(self.key, lang, **{name: render(value, lang)
                                     for name, value in self.fields.items()})
 
@@ -157,7 +329,7 @@ def render(value, lang: str | None = None):
     return value
 
 
-def engine_message(error: pc.PoolingError, lang: str | None = None) -> str:
+def engine_message(error: pc.PoolingError, lang: str | None = None) -> Markdown:
     """A :class:`pooling_core.PoolingError` in the session's language.
 
     Examples
@@ -198,7 +370,7 @@ def language_switch() -> str:
         )
         bad = st.session_state.get("lang_url_warning")
         if bad is not None:
-            st.warning(t("app.url_bad_lang", raw=bad, known=", ".join(LANGUAGES)))
+            st.warning(t("app.url_bad_lang", raw=bad, known=Markdown(", ".join(LANGUAGES))))
     lang = current_language()
     if st.query_params.get(URL_NAME) != lang:
         st.query_params[URL_NAME] = lang

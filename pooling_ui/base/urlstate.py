@@ -118,18 +118,19 @@ def parse_pair(text, lo: int, hi: int) -> tuple[int, int]:
     ...
     pooling_ui.base.urlstate.UrlValueError: expected a number or two numbers like 3x2, got '3x'
     """
-    value = _clean(text).lower()
+    typed = _clean(text)  # echoed as typed in a message; compared in lower case
+    value = typed.lower()
     parts = [value]
     for separator in _PAIR_SEPARATORS:
         if separator in value:
             parts = value.split(separator)
             break
     if len(parts) not in (1, 2) or not all(part.strip() for part in parts):
-        raise UrlValueError("not_pair", text=value)
+        raise UrlValueError("not_pair", text=typed)
     try:
         numbers = [int(part.strip()) for part in parts]
     except ValueError:
-        raise UrlValueError("not_pair", text=value) from None
+        raise UrlValueError("not_pair", text=typed) from None
     for number in numbers:
         if not lo <= number <= hi:
             raise UrlValueError("out_of_range", lo=lo, hi=hi, value=number)
@@ -155,7 +156,8 @@ def parse_padding(text, hi: int) -> tuple[int, int] | str:
     >>> parse_padding("SAME", 8), parse_padding("1x0", 8)
     ('same', (1, 0))
     """
-    value = _clean(text).lower()
+    typed = _clean(text)
+    value = typed.lower()
     if value in ("same", "valid"):
         return value
     try:
@@ -163,7 +165,7 @@ def parse_padding(text, hi: int) -> tuple[int, int] | str:
     except UrlValueError as error:
         if error.message.key == "url.out_of_range":
             raise
-        raise UrlValueError("not_padding", text=value) from None
+        raise UrlValueError("not_padding", text=typed) from None
 
 
 def format_padding(padding: tuple[int, int] | str) -> str:
@@ -182,12 +184,13 @@ def parse_bool(text) -> bool:
     ...
     pooling_ui.base.urlstate.UrlValueError: expected true or false, got 'maybe'
     """
-    value = _clean(text).lower()
+    typed = _clean(text)
+    value = typed.lower()
     if value in _TRUE:
         return True
     if value in _FALSE:
         return False
-    raise UrlValueError("not_bool", text=value)
+    raise UrlValueError("not_bool", text=typed)
 
 
 def format_bool(value: bool) -> str:
@@ -202,10 +205,11 @@ def parse_choice(text, choices: Iterable[str]) -> str:
     >>> parse_choice("Max", ["max", "avg"])
     'max'
     """
-    value = _clean(text).lower()
+    typed = _clean(text)
+    value = typed.lower()
     options = list(choices)
     if value not in options:
-        raise UrlValueError("not_choice", choices=", ".join(options), text=value)
+        raise UrlValueError("not_choice", choices=", ".join(options), text=typed)
     return value
 
 
@@ -219,12 +223,13 @@ def parse_weights(text) -> str | tuple[tuple[float, ...], ...]:
     >>> parse_weights("uniform"), parse_weights("1,2;3,4")
     ('uniform', ((1.0, 2.0), (3.0, 4.0)))
     """
-    value = _clean(text).lower()
+    typed = _clean(text)
+    value = typed.lower()
     if value in ("gaussian", "uniform"):
         return value
     rows = parse_weight_rows(value)
     if rows is None:
-        raise UrlValueError("not_weights", text=value)
+        raise UrlValueError("not_weights", text=typed)
     return rows
 
 

@@ -56,7 +56,7 @@ from PIL import Image, ImageDraw
 
 from pooling_ui.base import urlstate
 from pooling_ui.base.caching import cache_data
-from pooling_ui.base.i18n import Message, labeller, render, t
+from pooling_ui.base.i18n import Message, join_markdown, labeller, render, t
 from pooling_ui.base.linkstate import Link
 from pooling_ui.base.urlstate import UrlValueError
 from pooling_ui.data import images, presets
@@ -539,8 +539,8 @@ def _upload_input() -> FeatureMap | None:
     # the uploader forgets its file while another source is chosen; keep the bytes (in memory)
     st.session_state["in_upload_file"] = (data, name)
     if fm.notes:
-        st.caption(t("input.notes", notes=t("input.notes_separator").join(
-            note.text() for note in fm.notes)))
+        st.caption(t("input.notes", notes=join_markdown(
+            t("input.notes_separator"), (note.text() for note in fm.notes))))
     return fm
 
 

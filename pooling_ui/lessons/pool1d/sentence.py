@@ -12,7 +12,7 @@ import streamlit as st
 from pooling_core.lessons.textcnn import FilterResult, max_over_time
 from pooling_ui.base import engine
 from pooling_ui.base import profile as pf
-from pooling_ui.base.i18n import current_language, t
+from pooling_ui.base.i18n import current_language, inert_in_figure, t
 from pooling_ui.data import signals
 from pooling_ui.figures import grids as fg
 
@@ -26,7 +26,7 @@ def sentence_figure(tokens: list[str], results: list[FilterResult]) -> go.Figure
     for row, result in enumerate(results):
         grid[row, :result.feature_map.size] = result.feature_map
         for start in range(result.feature_map.size):
-            hover[row][start] = " ".join(tokens[start:start + result.width])
+            hover[row][start] = inert_in_figure(" ".join(tokens[start:start + result.width]))
     fig = go.Figure(go.Heatmap(
         z=grid, x=list(range(length)), y=list(range(len(results))), colorscale=pf.colorscale(),
         customdata=hover, xgap=2, ygap=2, zmin=0,
@@ -39,7 +39,9 @@ def sentence_figure(tokens: list[str], results: list[FilterResult]) -> go.Figure
     fig.update_layout(shapes=shapes,
                       height=80 + 46 * len(results), margin={"l": 8, "r": 16, "t": 8, "b": 60},
                       plot_bgcolor="white", font={"size": pf.ui_font_px()})
-    fig.update_xaxes(tickvals=list(range(length)), ticktext=tokens, showgrid=False,
+    # the words are the user's: plotly would read HTML in them
+    fig.update_xaxes(tickvals=list(range(length)),
+                     ticktext=[inert_in_figure(token) for token in tokens], showgrid=False,
                      range=[-0.5, length - 0.5])
     fig.update_yaxes(tickvals=list(range(len(results))), autorange="reversed", showgrid=False,
                      ticktext=[t("lesson_pool1d.filter_tick", number=i + 1, width=r.width)

@@ -17,7 +17,7 @@ from pooling_core.lessons.textcnn import window_centres
 from pooling_ui.base import engine
 from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_data, cache_resource
-from pooling_ui.base.i18n import labeller, t
+from pooling_ui.base.i18n import join_markdown, labeller, t
 from pooling_ui.data import signals
 from pooling_ui.data.images import bytes_digest
 from pooling_ui.figures import grids as fg
@@ -233,9 +233,9 @@ def _csv_signal():
         return None
     if column.bad_rows:
         shown = column.bad_rows[:signals.CSV_BAD_ROWS_SHOWN]
-        listed = t("lesson_pool1d.list_separator").join(
+        listed = join_markdown(t("lesson_pool1d.list_separator"), (
             t("lesson_pool1d.bad_row", line=line, text=text) if text
-            else t("lesson_pool1d.bad_row_empty", line=line) for line, text in shown)
+            else t("lesson_pool1d.bad_row_empty", line=line) for line, text in shown))
         st.warning(t("lesson_pool1d.csv_bad_rows", count=len(column.bad_rows), rows=listed))
     if column.cut_to:
         st.caption(t("lesson_pool1d.csv_cut", count=column.cut_to))
