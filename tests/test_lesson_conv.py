@@ -28,7 +28,9 @@ def lesson_maps(app) -> dict[str, np.ndarray]:
     found = {}
     for figure in figures(app):
         annotations = figure["layout"].get("annotations", [])
-        heatmaps = [trace for trace in figure["data"] if trace["type"] == "heatmap"]
+        # (transparent heatmaps that only print numbers, in black or white, are skipped)
+        heatmaps = [trace for trace in figure["data"] if trace["type"] == "heatmap"
+                    and trace.get("hoverinfo") != "skip"]
         if annotations and len(heatmaps) == 1 and trace_is_lesson(figure):
             found[annotations[0]["text"]] = array(heatmaps[0]["z"])
     return found

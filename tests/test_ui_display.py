@@ -36,6 +36,8 @@ def cell_px_of(fig: dict) -> float:
 
 
 def plotly_auto_font_px(fig: dict, trace: dict) -> float:
+    if trace.get("textfont", {}).get("size"):  # set by the figure: plotly takes it as it is
+        return trace["textfont"]["size"]
     room = cell_px_of(fig) - trace.get("xgap", 0)
     longest = max(len(text) for row in trace["text"] for text in row)
     return min(room // (longest * 0.65), room // 1.3, fig["layout"]["font"]["size"])

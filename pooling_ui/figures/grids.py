@@ -44,8 +44,24 @@ TEXT_MAX_SIDE = 24
 CHAR_WIDTH_EM = 0.65
 LINE_HEIGHT_EM = 1.3
 CELL_PX_MIN = 4
-WINDOW_COLOR = "#e4002b"
+# Markers drawn over cells (WCAG 2.1 1.4.11, non-text contrast ≥ 3:1): no single colour
+# contrasts with every colour of a scale that runs from near-black to near-white, so each marker
+# is a coloured line on a wider casing, and for every cell colour one of the two has ≥ 3:1. Amber
+# (light) is cased in black; the window's red is dark enough (luminance under 0.067) to stand out
+# on every cell a white casing does not.
+WINDOW_COLOR = "#8c0014"
 WINNER_COLOR = "#ffb000"
+CASING = {WINDOW_COLOR: "#ffffff", WINNER_COLOR: "#000000"}
+CASING_EXTRA_PX = 3
+# The translucent wash over the window's cells. Its colour has about the luminance at which black
+# and white text contrast equally with a cell (≈ 0.18), so washing a cell moves it towards that
+# point and never past it: a number keeps the ≥ 4.5:1 colour it was given with the window on or
+# off (the animation's frames move only shapes, not text colours).
+WINDOW_TINT = "rgba(136,119,119,0.15)"
+# Numbers on cells: black or white, whichever contrasts more with the cell (WCAG 1.4.3, ≥ 4.5:1;
+# every colour has ≥ 4.58:1 with one of them).
+TEXT_DARK = "#000000"
+TEXT_LIGHT = "#ffffff"
 # Opaque: outputs still to come must not show through (the class is meant to predict them).
 MASK_COLOR = "#fafafa"
 GRADIENT_COLORSCALE = "RdBu"
@@ -313,6 +329,149 @@ def cell_font_px(cell_px: float, texts: Iterable[str], gap_px: float = 0) -> int
     return int(min(fit, cell_font_cap(cell_px)))
 
 
+def marker_shapes(path: str, *, color: str, width: float = 3, fill: str | None = None,
+                  dash: str | None = None, casing: str | None = None) -> list[dict]:
+    """A marker over cells: its casing (``casing``, by default ``CASING[color]``; wider,
+    carrying ``fill``), then the coloured line on top; both draw ``path``.
+
+    The casing is what keeps the marker ≥ 3:1 against cells the colour itself does not contrast
+    with (see :data:`CASING`).
+    """
+    under = path_shape(path, color=casing or CASING[color], width=width + CASING_EXTRA_PX,
+                       fill=fill, dash=dash)
+    return [under, path_shape(path, color=color, width=width, dash=dash)]
+
+
+def parse_colour(colour: str) -> tuple[float, float, float, float]:
+    """``(r, g, b, alpha)`` of ``#rgb``, ``#rrggbb``, ``rgb(…)`` or ``rgba(…)``.
+
+    Examples
+    --------
+    >>> parse_colour("#fa0"), parse_colour("rgba(1, 2, 3, 0.5)")
+    ((255.0, 170.0, 0.0, 1.0), (1.0, 2.0, 3.0, 0.5))
+    """
+    colour = {"white": "#ffffff", "black": "#000000"}.get(colour.strip().lower(),
+                                                          colour.strip().lower())
+    if colour.startswith("#"):
+        digits = colour[1:]
+        if len(digits) == 3:
+            digits = "".join(d * 2 for d in digits)
+        return (*(float(v) for v in plotly.colors.hex_to_rgb("#" + digits)), 1.0)
+    parts = [float(v) for v in colour[colour.index("(") + 1:colour.index(")")].split(",")]
+    return (parts[0], parts[1], parts[2], parts[3] if len(parts) > 3 else 1.0)
+
+
+def composite(under: np.ndarray, overlay: str) -> np.ndarray:
+    """RGB of ``overlay`` (a possibly translucent colour) painted over the RGB ``under``, as a
+    browser blends SVG fills (in sRGB, rounded to whole levels)."""
+    r, g, b, alpha = parse_colour(overlay)
+    return np.rint(alpha * np.array([r, g, b]) + (1 - alpha) * np.asarray(under, float))
+
+
+def relative_luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG 2.1 relative luminance of sRGB colours ``(..., 3)`` in 0..255."""
+    channel = np.asarray(rgb, dtype=np.float64) / 255.0
+    linear = np.where(channel <= 0.04045, channel / 12.92, ((channel + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def contrast_ratio(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """WCAG 2.1 contrast ratio (1..21) between colours ``(..., 3)``."""
+    a, b = relative_luminance(first), relative_luminance(second)
+    return (np.maximum(a, b) + 0.05) / (np.minimum(a, b) + 0.05)
+
+
+def scale_colours(colorscale, share: np.ndarray, reverse: bool = False) -> np.ndarray:
+    """RGB ``(..., 3)`` of a plotly colour scale at ``share`` (0..1), interpolated linearly
+    between its stops as plotly.js does."""
+    stops = plotly.colors.get_colorscale(colorscale) if isinstance(colorscale, str) \
+        else [list(stop) for stop in colorscale]
+    where = np.array([float(stop) for stop, _ in stops])
+    colours = np.array([parse_colour(colour)[:3] for _, colour in stops])
+    if reverse:
+        where, colours = 1 - where[::-1], colours[::-1]
+    share = np.clip(np.asarray(share, dtype=np.float64), 0, 1)
+    return np.stack([np.interp(share, where, colours[:, k]) for k in range(3)], axis=-1)
+
+
+def text_colours(cells: np.ndarray, tints: Sequence[str] = ()) -> np.ndarray:
+    """Black or white for numbers on cells of RGB ``cells`` ``(..., 3)``: whichever has the
+    higher WCAG contrast, counted at its worst over the cell as it is and under each of
+    ``tints`` (translucent overlays that may come and go over it)."""
+    cells = np.rint(np.asarray(cells, dtype=np.float64))
+    looks = [cells, *(composite(cells, tint) for tint in tints)]
+    dark, light = parse_colour(TEXT_DARK)[:3], parse_colour(TEXT_LIGHT)[:3]
+    worst_dark = np.min([contrast_ratio(look, np.array(dark)) for look in looks], axis=0)
+    worst_light = np.min([contrast_ratio(look, np.array(light)) for look in looks], axis=0)
+    return np.where(worst_dark >= worst_light, TEXT_DARK, TEXT_LIGHT)
+
+
+def _coloured_cells(fig: go.Figure, trace) -> np.ndarray:
+    """RGB of each cell of a heatmap as drawn: its colour scale (the trace's or its colour
+    axis's) at its value, the plot's background colour where there is no value."""
+    z = np.asarray(trace.z, dtype=np.float64)
+    if trace.coloraxis:
+        axis = fig.layout[trace.coloraxis]
+        scale, reverse, lo, hi = axis.colorscale, axis.reversescale, axis.cmin, axis.cmax
+        shared = [np.asarray(t.z, dtype=np.float64) for t in fig.data
+                  if t.type == "heatmap" and t.coloraxis == trace.coloraxis and t.z is not None]
+    else:
+        scale, reverse, lo, hi = trace.colorscale, trace.reversescale, trace.zmin, trace.zmax
+        shared = [z]
+    if lo is None or hi is None:  # plotly's automatic range: the values' own
+        auto = finite_range(*shared)
+        lo = auto[0] if lo is None else lo
+        hi = auto[1] if hi is None else hi
+    scale = scale if scale is not None else profile().colorscale
+    share = (z - lo) / (hi - lo) if hi > lo else np.full_like(z, 0.5)
+    colours = scale_colours(scale, np.nan_to_num(share), bool(reverse))
+    background = parse_colour(fig.layout.plot_bgcolor or "#ffffff")[:3]
+    return np.where(np.isfinite(z)[..., None], np.rint(colours), np.array(background))
+
+
+def _text_layer(trace, texts: np.ndarray, show: np.ndarray, colour: str, size: int) -> go.Heatmap:
+    """A transparent heatmap over ``trace`` that only prints ``texts`` where ``show``, in
+    ``colour`` (plotly gives one text colour per heatmap)."""
+    layer = go.Heatmap(
+        z=np.zeros(texts.shape, dtype=np.uint8), x=trace.x, y=trace.y, x0=trace.x0,
+        dx=trace.dx, y0=trace.y0, dy=trace.dy, xgap=trace.xgap, ygap=trace.ygap,
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+        hoverinfo="skip", name=f"{trace.name or ''} {colour}".strip(),
+        text=np.where(show, texts, "").tolist(), texttemplate="%{text}",
+        textfont={"color": colour, "size": size},
+    )
+    return layer
+
+
+def colour_cell_texts(fig: go.Figure, tints: Sequence[str] = (),
+                      cell_px: float | None = None) -> None:
+    """Print every heatmap's numbers in black or white, cell by cell (:func:`text_colours`).
+
+    plotly colours a heatmap's numbers itself (``#444`` or white, often under 4.5:1) and takes
+    one colour per trace, so a printed heatmap keeps its texts for hovering and two transparent
+    heatmaps drawn over it print them: the black ones and the white ones, at the size plotly
+    would give the heatmap's own (:func:`cell_font_px`). ``tints`` are translucent overlays that
+    may come over any cell (the animation's window). Without ``cell_px`` (a figure not laid
+    out by :func:`grid_layout`) plotly sizes the numbers.
+    """
+    layers = []
+    for trace in fig.data:
+        if trace.type != "heatmap" or not trace.texttemplate or trace.text is None:
+            continue
+        if trace.textfont.color:
+            continue  # a text layer, or a heatmap that chose its own colour
+        texts = np.array(trace.text, dtype=object)
+        colours = text_colours(_coloured_cells(fig, trace), tints)
+        texts_flat = [text for row in trace.text for text in row]
+        size = cell_font_px(cell_px, texts_flat, trace.xgap or 0) if cell_px else None
+        trace.texttemplate = None
+        for colour in (TEXT_DARK, TEXT_LIGHT):
+            show = (colours == colour) & (texts != "")
+            if show.any():
+                layers.append(_text_layer(trace, texts, show, colour, size))
+    fig.add_traces(layers)
+
+
 def fit_cell_texts(fig: go.Figure, cell_px: float) -> None:
     """Print the numbers in the cells only where they can be read at ``cell_px``.
 
@@ -337,7 +496,8 @@ def fit_cell_texts(fig: go.Figure, cell_px: float) -> None:
 def grid_layout(fig: go.Figure, x_range: tuple[float, float], y_range: tuple[float, float],
                 *, cell_px: int | None = None, max_width_px: float | None = None,
                 max_plot_height_px: float | None = None, colorbar: bool = True,
-                margin: dict | None = None, min_width_px: int = 0) -> int:
+                margin: dict | None = None, min_width_px: int = 0,
+                text_tints: Sequence[str] = ()) -> int:
     """Square cells of a fixed size, rows downwards, no axes; returns the cell size in pixels.
 
     The figure gets the exact ``width`` and ``height`` its cells need (plus the margins: the
@@ -346,6 +506,8 @@ def grid_layout(fig: go.Figure, x_range: tuple[float, float], y_range: tuple[flo
     fits ``max_width_px`` × ``max_plot_height_px`` (default: the profile's). A figure narrower
     than ``min_width_px`` (room for buttons under it) is widened on the right, the grids staying
     where they are. The profile's fonts apply, and its colour scale replaces the normal one.
+    Numbers are printed black or white by contrast with their cells, also under ``text_tints``
+    (:func:`colour_cell_texts`).
     """
     look = profile()
     margin = {"l": 8, "r": look.colorbar_px if colorbar else 8, "t": look.label_row_px, "b": 8,
@@ -384,6 +546,7 @@ def grid_layout(fig: go.Figure, x_range: tuple[float, float], y_range: tuple[flo
     else:
         fig.update_layout(coloraxis_showscale=False)
     fit_cell_texts(fig, cell_px)
+    colour_cell_texts(fig, text_tints, cell_px)
     return cell_px
 
 

@@ -299,15 +299,15 @@ def map_figure(values: np.ndarray, title: str, region, cell=None, pickable: bool
     outside = (top, bottom, left, right) != (
         (inside[0][0], inside[0][1], inside[1][0], inside[1][1]) if inside else ())
     if outside:
-        shapes.append(fg.path_shape(fg.rect_path(top, left, bottom + 1, right + 1),
-                                    color=REGION_COLOR, width=2, dash="dot"))
+        shapes.extend(fg.marker_shapes(fg.rect_path(top, left, bottom + 1, right + 1),
+                                       color=REGION_COLOR, width=2, dash="dot"))
     if inside:
         (r0, r1), (c0, c1) = inside
-        shapes.append(fg.path_shape(fg.rect_path(r0, c0, r1 + 1, c1 + 1), color=REGION_COLOR,
-                                    width=3))
+        shapes.extend(fg.marker_shapes(fg.rect_path(r0, c0, r1 + 1, c1 + 1), color=REGION_COLOR,
+                                       width=3))
     if cell is not None:
-        shapes.append(fg.path_shape(fg.rect_path(cell[0], cell[1], cell[0] + 1, cell[1] + 1),
-                                    color=CELL_COLOR, width=3))
+        shapes.extend(fg.marker_shapes(fg.rect_path(cell[0], cell[1], cell[0] + 1, cell[1] + 1),
+                                       color=CELL_COLOR, width=3))
     fig.update_layout(
         shapes=shapes, annotations=[fg.label_annotation(title, min(0, left), 1, yref="paper")],
         coloraxis={"colorscale": pf.colorscale()}, clickmode="event+select", dragmode=False,

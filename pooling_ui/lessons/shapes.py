@@ -42,8 +42,10 @@ PANELS = ("pytorch", "same", "valid")
 # Each panel's figure fits a third of the page; a bigger grid gets smaller cells.
 PANEL_PX = 290
 HEATMAP_MAX_SIDE = 32
-LAST_COLOR = "#1f5fbf"
-DROPPED_COLOR = "#7a7a7a"
+# Dark enough (luminance under 0.067) that, with the white casing every window gets, each
+# marker keeps ≥ 3:1 against any cell colour (pooling_ui.figures.CASING).
+LAST_COLOR = "#0b3d91"
+DROPPED_COLOR = "#333333"
 SEED_CODE = "tf.nn.avg_pool(tf.random.normal([1, 3, 32, 32]), ksize=2, strides=2, padding='VALID')"
 SEED_FIXED = (
     "import tensorflow as tf\n\n"
@@ -113,9 +115,9 @@ def _is_current(panel: str, params) -> bool:
 
 
 def _window_shapes(geometry: pc.Geometry, color: str, rows: int, cols: int,
-                   dash: str | None = None) -> dict:
+                   dash: str | None = None) -> list[dict]:
     path = fg.window_path(geometry.row_taps[rows], geometry.col_taps[cols])
-    return fg.path_shape(path, color=color, width=3, dash=dash)
+    return fg.marker_shapes(path, color=color, width=3, dash=dash, casing="#ffffff")
 
 
 def placement_figure(plane: np.ndarray | None, geometry: pc.Geometry,
@@ -139,11 +141,11 @@ def placement_figure(plane: np.ndarray | None, geometry: pc.Geometry,
     for trace in traces:
         fig.add_trace(trace)
     out_h, out_w = geometry.out_hw
-    shapes.append(_window_shapes(geometry, fg.WINDOW_COLOR, 0, 0))
+    shapes.extend(_window_shapes(geometry, fg.WINDOW_COLOR, 0, 0))
     if (out_h, out_w) != (1, 1):
-        shapes.append(_window_shapes(geometry, LAST_COLOR, out_h - 1, out_w - 1))
+        shapes.extend(_window_shapes(geometry, LAST_COLOR, out_h - 1, out_w - 1))
     if dropped is not None:
-        shapes.append(_window_shapes(dropped, DROPPED_COLOR, dropped.out_hw[0] - 1,
+        shapes.extend(_window_shapes(dropped, DROPPED_COLOR, dropped.out_hw[0] - 1,
                                      dropped.out_hw[1] - 1, dash="dash"))
     fig.update_layout(shapes=shapes)
     x_range = (-left - 0.2, width + right + 0.2)

@@ -208,8 +208,8 @@ def outputs_figure(grids: list[tuple[str, np.ndarray]], changed: list[np.ndarray
             rows, cols = np.nonzero(changed[index])
             cells = list(zip(rows.tolist(), cols.tolist(), strict=True))
             if cells:
-                shapes.append(fg.path_shape(fg.cells_path(cells, x_offset=x0),
-                                            color=fg.WINDOW_COLOR, width=2.5))
+                shapes.extend(fg.marker_shapes(fg.cells_path(cells, x_offset=x0),
+                                               color=fg.WINDOW_COLOR, width=2.5))
         x0 += grid.shape[1] + GAP_COLUMNS
     fig.update_layout(
         coloraxis={"colorscale": pf.colorscale(), "cmin": value_range[0], "cmax": value_range[1]},

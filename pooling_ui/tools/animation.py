@@ -2,10 +2,10 @@
 
 The figure holds the input (with its padding drawn around it) and the output side by side in one
 pair of axes, so both are at the same scale. The heatmaps are sent once; each animation frame
-carries only four short SVG paths (window, output cell, winning cell, and a mask hiding the outputs
-not computed yet) and one caption, so Play, Pause, the speeds and the step slider all run in the
-browser with no server rerun. A view with more steps than :data:`FRAME_CAP` animates a region of
-the output the user picks.
+carries only a few short SVG paths (window and output cell, winning cell, each twice: casing and
+line, and a mask hiding the outputs not computed yet) and one caption, so Play, Pause, the speeds
+and the step slider all run in the browser with no server rerun. A view with more steps than
+:data:`FRAME_CAP` animates a region of the output the user picks.
 
 Where the window falls comes from :func:`pooling_core.window_geometry`; the output values and the
 winning cells from :func:`pooling_core.pool2d`; the worked arithmetic from
@@ -157,9 +157,15 @@ class _Painter:
     def caption(self, row: int, col: int) -> str:
         return f"y[{row},{col}] = {fg.format_value(self.y2d[row, col])}"
 
+    def shape_paths(self, row: int, col: int) -> list[str]:
+        """The animated shapes' paths in figure order: the mask, the casings of the window
+        and of the winning cell, then their coloured lines (see :func:`fg.marker_shapes`)."""
+        mask, *markers = self.paths(row, col)
+        return [mask, *markers, *markers]
+
     def frame(self, step: int, row: int, col: int) -> dict:
         return {"name": str(step), "layout": {
-            "shapes": [{"path": path} for path in self.paths(row, col)],
+            "shapes": [{"path": path} for path in self.shape_paths(row, col)],
             "annotations": [{"text": self.caption(row, col)}],
         }}
 
@@ -264,7 +270,8 @@ def build_animation_figure(
     dict
         ``layout.shapes[0]`` is the mask over outputs not computed yet, ``shapes[1]`` the window
         on the input together with the current output cell, ``shapes[2]`` (max/min) the winning
-        cell; each frame carries exactly these paths and ``annotations[0]``'s text.
+        cell — these two are the markers' casings, their coloured lines follow with the same
+        paths; each frame carries exactly these paths and ``annotations[0]``'s text.
     """
     height, width = geometry.in_hw
     out_h, out_w = geometry.out_hw
@@ -286,12 +293,14 @@ def build_animation_figure(
                                  "cmax": value_range[1]})
 
     first = painter.paths(*steps[start_step])
+    window = fg.marker_shapes(first[1], color=fg.WINDOW_COLOR, fill=fg.WINDOW_TINT)
+    winner = fg.marker_shapes(first[2], color=fg.WINNER_COLOR, width=4) \
+        if winners is not None else []
+    # Casings first, then the coloured lines, in the order of _Painter.shape_paths.
     shapes = [
         fg.path_shape(first[0], color="rgba(0,0,0,0)", width=0, fill=fg.MASK_COLOR),
-        fg.path_shape(first[1], color=fg.WINDOW_COLOR, fill="rgba(228,0,43,0.12)"),
+        window[0], *winner[:1], window[1], *winner[1:],
     ]
-    if winners is not None:
-        shapes.append(fg.path_shape(first[2], color=fg.WINNER_COLOR, width=4))
     # Static shapes come after the animated ones: frames update shapes by position.
     shapes.extend(padding_shapes)
     shapes.append(fg.path_shape(fg.rect_path(0, 0, height, width), color="#222", width=1.5))
@@ -317,8 +326,10 @@ def build_animation_figure(
                       sliders=[step_slider(len(steps), start_step)])
     # The bottom margin holds the Play/speed/Pause buttons and, on a row of its own under them,
     # the step slider with its "step N" label.
+    # The window's tint comes and goes over every cell: numbers are coloured to hold under it.
     fg.grid_layout(fig, x_range, y_range, cell_px=cell_px,
-                   margin={"b": pf.font_px(CONTROLS_PX)}, min_width_px=min_width_px())
+                   margin={"b": pf.font_px(CONTROLS_PX)}, min_width_px=min_width_px(),
+                   text_tints=[fg.WINDOW_TINT])
     figure = fig.to_dict()
     # Frames are plain dicts: validating hundreds of tiny go.Frame objects costs more than
     # building the rest of the figure, and they hold nothing but the paths and the caption.

@@ -40,7 +40,6 @@ from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_data
 from pooling_ui.base.i18n import render, t
 from pooling_ui.data import presets
-from pooling_ui.data.images import LUMA_WEIGHTS
 from pooling_ui.figures import grids as fg
 
 # -- file names -----------------------------------------------------------------------------------
@@ -175,6 +174,7 @@ _FIXED = {
     "white": "#ffffff", "black": "#000000", "pad": pf.PAD_COLOR, "overhang": fg.OVERHANG_COLOR,
     "window": fg.WINDOW_COLOR, "winner": fg.WINNER_COLOR, "mask": fg.MASK_COLOR,
     "frame": "#222222", "hatch": "#b0b0b0", "text": "#333333",
+    "window_casing": fg.CASING[fg.WINDOW_COLOR], "winner_casing": fg.CASING[fg.WINNER_COLOR],
 }
 INDEX = {name: LEVELS + offset for offset, name in enumerate(_FIXED)}
 
@@ -292,10 +292,11 @@ def _draw_grid(draw: ImageDraw.ImageDraw, layout: GifLayout, grid: np.ndarray,
             if texts is None:
                 continue
             index = int(indices[r, c])
-            # plotly's rule for text on a heatmap cell: dark text on light colours
-            light = index >= LEVELS or float(levels[index] @ LUMA_WEIGHTS) > 128
+            # black or white, whichever contrasts more with the cell (as the figures do)
+            cell = levels[index] if index < LEVELS else _rgb(_FIXED["white"])
+            dark = fg.text_colours(np.asarray(cell, dtype=np.float64)) == fg.TEXT_DARK
             draw.text(((x0 + x1 + 1) / 2, (y0 + y1 + 1) / 2), texts[r][c], anchor="mm",
-                      font=font, fill=INDEX["black"] if light else INDEX["white"])
+                      font=font, fill=INDEX["black"] if dark else INDEX["white"])
 
 
 def _base_picture(x2d, y2d, geometry, region, padding, padded_value: str,
@@ -355,20 +356,24 @@ def _frame(base: Image.Image, layout: GifLayout, geometry, y2d, region, winners,
     if winners is not None:
         win_row, win_col = divmod(int(winners[row, col]), geometry.in_hw[1])
         x0, y0, x1, y1 = layout.box(layout.input_px(win_row, win_col))
-        # inside the cell, so that the window's outline around it stays visible
+        # inside the cell, so that the window's outline around it stays visible; cased in black
+        # on both sides (the amber alone fades into light cells)
+        draw.rectangle((x0 + OUTLINE_PX - 1, y0 + OUTLINE_PX - 1, x1 - OUTLINE_PX + 1,
+                        y1 - OUTLINE_PX + 1), outline=INDEX["winner_casing"],
+                       width=OUTLINE_PX + 2)
         draw.rectangle((x0 + OUTLINE_PX, y0 + OUTLINE_PX, x1 - OUTLINE_PX, y1 - OUTLINE_PX),
                        outline=INDEX["winner"], width=OUTLINE_PX)
     solid = np.all(np.diff(rows) == 1) and np.all(np.diff(cols) == 1)
     if solid:
-        draw.rectangle(layout.box(layout.input_px(int(rows[0]), int(cols[0])), len(rows),
-                                  len(cols)), outline=INDEX["window"], width=OUTLINE_PX)
+        boxes = [layout.box(layout.input_px(int(rows[0]), int(cols[0])), len(rows), len(cols))]
     else:  # dilated: the sampled cells only, so the gaps between them stay visible
-        for r in rows:
-            for c in cols:
-                draw.rectangle(layout.box(layout.input_px(int(r), int(c))),
-                               outline=INDEX["window"], width=OUTLINE_PX)
-    draw.rectangle(layout.box(layout.output_px(row, col)), outline=INDEX["window"],
-                   width=OUTLINE_PX)
+        boxes = [layout.box(layout.input_px(int(r), int(c))) for r in rows for c in cols]
+    boxes.append(layout.box(layout.output_px(row, col)))
+    for x0, y0, x1, y1 in boxes:  # the casing: a pixel of white on either side of the red
+        draw.rectangle((x0 - 1, y0 - 1, x1 + 1, y1 + 1), outline=INDEX["window_casing"],
+                       width=OUTLINE_PX + 2)
+    for box in boxes:
+        draw.rectangle(box, outline=INDEX["window"], width=OUTLINE_PX)
     x, y = layout.output_px(geometry.out_hw[0], 0)
     caption = f"y[{row},{col}] = {gif_number(y2d[row, col])}   ({step + 1}/{region.size})"
     draw.text((x, y + 6), caption, font=_font(15), fill=INDEX["black"])

@@ -91,13 +91,13 @@ def gradient_figure(grad_x: np.ndarray, grad_y: np.ndarray, geometry, picked: tu
         *pad_shapes,
         fg.path_shape(fg.rect_path(0, 0, height, width), color="#222", width=1.5),
         fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x), color="#222", width=1.5),
-        fg.path_shape(fg.window_path(geometry.row_taps[row], geometry.col_taps[col]),
-                      color=fg.WINDOW_COLOR, width=3),
-        fg.path_shape(fg.rect_path(row, col, row + 1, col + 1, x_offset=out_x),
-                      color=fg.WINDOW_COLOR, width=3),
+        *fg.marker_shapes(fg.window_path(geometry.row_taps[row], geometry.col_taps[col]),
+                          color=fg.WINDOW_COLOR, width=3),
+        *fg.marker_shapes(fg.rect_path(row, col, row + 1, col + 1, x_offset=out_x),
+                          color=fg.WINDOW_COLOR, width=3),
     ]
     if reached:
-        shapes.append(fg.path_shape(fg.cells_path(reached), color=REACH_COLOR, width=4))
+        shapes.extend(fg.marker_shapes(fg.cells_path(reached), color=REACH_COLOR, width=4))
     top = -geometry.pad[0][0]
     annotations = [
         fg.label_annotation(t("gradients.grad_title"), -geometry.pad[1][0], 1, yref="paper"),

@@ -33,9 +33,12 @@ def sentence_figure(tokens: list[str], results: list[FilterResult]) -> go.Figure
         hovertemplate="%{customdata}: %{z:.3f}<extra></extra>",
         text=[[fg.format_value(v) if np.isfinite(v) else "" for v in row] for row in grid],
         texttemplate="%{text}", colorbar={"thickness": 12}))
+    # each winner outlined in red on a white casing (≥ 3:1 on any cell: pooling_ui.figures.CASING)
     shapes = [{"type": "rect", "x0": result.start - 0.5, "x1": result.start + 0.5,
-               "y0": row - 0.5, "y1": row + 0.5, "line": {"color": fg.WINDOW_COLOR, "width": 3}}
-              for row, result in enumerate(results)]
+               "y0": row - 0.5, "y1": row + 0.5, "line": {"color": colour, "width": width}}
+              for row, result in enumerate(results)
+              for colour, width in ((fg.CASING[fg.WINDOW_COLOR], 3 + fg.CASING_EXTRA_PX),
+                                    (fg.WINDOW_COLOR, 3))]
     fig.update_layout(shapes=shapes,
                       height=80 + 46 * len(results), margin={"l": 8, "r": 16, "t": 8, "b": 60},
                       plot_bgcolor="white", font={"size": pf.ui_font_px()})
@@ -46,6 +49,7 @@ def sentence_figure(tokens: list[str], results: list[FilterResult]) -> go.Figure
     fig.update_yaxes(tickvals=list(range(len(results))), autorange="reversed", showgrid=False,
                      ticktext=[t("lesson_pool1d.filter_tick", number=i + 1, width=r.width)
                                for i, r in enumerate(results)])
+    fg.colour_cell_texts(fig)  # black or white numbers, by contrast with their cells
     return fig
 
 
