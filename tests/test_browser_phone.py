@@ -174,3 +174,30 @@ def test_share_box_copy_button_copies_the_link_on_a_phone(browser_page, app_serv
     code.locator('button[data-testid="stBaseButton-elementToolbar"]').tap()
     page.wait_for_function("link => navigator.clipboard.readText().then(t => t === link)",
                            arg=link, timeout=EXPECT_TIMEOUT_MS)
+
+
+# Outputs narrower than their step caption: a 1×1 average of the worked 4×4 ("y[0,0] = 3.438")
+# and a 6×6 one of a 12×12 grid, whose cells a phone's width shrinks to about 12 px.
+NARROW_OUTPUTS = ("/?input=worked4x4&kind=avg&kernel=4&stride=4&lang=en",
+                  "/?input=random&input_size=12&kind=avg&kernel=3&stride=2&padding=1&lang=en")
+
+
+@pytest.mark.parametrize("link", NARROW_OUTPUTS)
+def test_step_caption_stays_clear_of_the_colour_bar_on_a_phone(browser_page, app_server, link):
+    page = phone_page(browser_page, app_server, f"explorer-caption-{NARROW_OUTPUTS.index(link)}")
+    open_app(page, app_server.url + link, timeout_ms=FIRST_LOAD_MS)
+    plot = page.locator(MAIN).locator(".js-plotly-plot").first
+    plot.scroll_into_view_if_needed()
+    caption, bar, figure = plot.evaluate("""gd => {
+        const rect = el => { const r = el.getBoundingClientRect();
+                             return {left: r.left, right: r.right, text: el.textContent}; };
+        return [rect([...gd.querySelectorAll('.annotation-text')]
+                        .find(el => el.textContent.startsWith('y['))),
+                rect(gd.querySelector('.colorbar .cbfill')), rect(gd)];
+    }""")
+    assert caption["text"].startswith("y[0,0] = "), caption
+    assert caption["right"] <= bar["left"], (
+        f"the step caption {caption['text']!r} ends at x={caption['right']:.0f}, under the "
+        f"colour bar (from x={bar['left']:.0f})")
+    assert figure["left"] <= caption["left"] and caption["right"] <= PHONE["width"], (
+        caption, figure)
