@@ -5,7 +5,7 @@ Streamlit draws both elements; these rules only change how they show, never what
 * The Share box's link is an ``st.code`` block, whose "Copy to clipboard" button Streamlit
   hides (``opacity: 0; visibility: hidden``) until the pointer is over the block. A touch screen
   has no hover, so the button the box's hint points at never appeared: :func:`share_box_css`
-  shows it always.
+  shows it always, and every code block's on a device that cannot hover.
 * ``st.badge`` keeps its text on one line and cuts it with "…": on a phone the cross-check badge
   read "forward 0,…" and the backward difference was lost. :func:`badge_css` lets it wrap.
 
