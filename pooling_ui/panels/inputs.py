@@ -54,7 +54,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw
 
-from pooling_ui import images, presets, urlstate
+from pooling_ui import a11y_css, images, presets, urlstate
 from pooling_ui.caching import cache_data
 from pooling_ui.i18n import Message, labeller, render, t
 from pooling_ui.images import ImageLoadError
@@ -632,6 +632,9 @@ def share_box() -> None:
         return
     source, fm = st.session_state.get("in_share_source", ("preset", None))
     with slot.container(), st.expander(t("links.share_title"), icon=":material/share:"):
+        # The hint points at the code block's copy button, which Streamlit shows only on hover:
+        # never, on a touch screen. Style-only HTML takes no room in the box.
+        a11y_css.inject(a11y_css.share_box_css())
         link = share_link()
         # a grid's link can run to thousands of characters: scroll it rather than fill the sidebar
         height = "content" if len(link) <= SHARE_BOX_CHARS else SHARE_BOX_PX
