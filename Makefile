@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run classroom test lint crosscheck bench clean
+.PHONY: run classroom test lint crosscheck bench axe-update clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ crosscheck: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/engine_bench.py
+
+# Replace the vendored axe-core (tests/vendor/axe-core) with AXE_VERSION from npm; only this
+# target needs npm, the tests use the committed copy.
+AXE_VERSION ?= 4.14.1
+axe-update:
+	@command -v npm >/dev/null || { echo "axe-update needs npm (e.g. apt-get install npm)"; exit 1; }
+	rm -rf .axe-pack && mkdir .axe-pack
+	cd .axe-pack && npm pack --silent axe-core@$(AXE_VERSION) && tar xzf axe-core-$(AXE_VERSION).tgz
+	cp .axe-pack/package/axe.min.js .axe-pack/package/LICENSE .axe-pack/package/LICENSE-3RD-PARTY.txt tests/vendor/axe-core/
+	rm -rf .axe-pack
+	sha256sum tests/vendor/axe-core/axe.min.js
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache .classroom

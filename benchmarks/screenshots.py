@@ -12,7 +12,8 @@ the data editor, uploads a generated 12-megapixel phone photo,
 draws a digit on the canvas, opens a shared link, and visits the Gradients and Compare pages —
 each through the page itself (keyboard, mouse, dropzone), never by setting state behind its back.
 The lesson pages and the quiz are opened from the links in :data:`LESSON_LINKS`; a typed grid from
-its link with the Share box opened, a photo's blown-up output, and projector mode at 1024×768.
+its link with the Share box opened, a photo's blown-up output, projector mode at 1024×768, and
+the Explorer and the quiz on a phone (390×844, touch: ``phone-explorer``, ``phone-quiz``).
 The PNGs are reduced to a 256-colour palette so the repository stays small.
 """
 
@@ -262,6 +263,40 @@ def projector(page, url: str) -> None:
 
 projector.viewport = {"width": 1024, "height": 768}
 
+# A phone held upright (390×844 CSS pixels, as an iPhone 12-15): touch, no hover, drawn at twice
+# the resolution, as the phone's own screen shows it.
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+PHONE_CONTEXT = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+PHONE_EXPLORER_LINK = "/?lang=en&input=worked4x4&kind=avg&kernel=3&stride=1&padding=1"
+
+
+def on_phone(shot):
+    """``shot`` run in a phone's browser (see :data:`PHONE_CONTEXT`)."""
+    shot.viewport = PHONE_VIEWPORT
+    shot.context_options = PHONE_CONTEXT
+    return shot
+
+
+@on_phone
+def phone_explorer(page, url: str) -> None:
+    """The Explorer on a phone: the cross-check badge (whole, on two lines) and the animation."""
+    from pooling_ui.i18n import t
+
+    open_app(page, url + PHONE_EXPLORER_LINK, timeout_ms=120_000)
+    page.locator(MAIN).locator(".stMarkdownBadge").last.evaluate(
+        "element => { element.style.scrollMarginTop = '64px';"
+        " element.scrollIntoView({block: 'start'}); }")
+    page.wait_for_timeout(300)
+    page.locator(MAIN).get_by_text(t("animation.heading", "en"), exact=True).wait_for()
+    save(page, "screenshot-phone-explorer")
+
+
+@on_phone
+def phone_quiz(page, url: str) -> None:
+    """The quiz on a phone, from the top of its first question."""
+    open_app(page, url + LESSON_LINKS["quiz"], timeout_ms=120_000)
+    save(page, "screenshot-phone-quiz")
+
 
 # Links that show each lesson page at its most telling (chosen by the pages' authors).
 LESSON_LINKS = {
@@ -286,6 +321,8 @@ SHOTS = {
     "link": shared_link,
     "gradients": gradients_page,
     "compare": compare_page,
+    "phone-explorer": phone_explorer,
+    "phone-quiz": phone_quiz,
 }
 
 
@@ -304,7 +341,8 @@ def main() -> None:
         for name in args.shots or SHOTS:
             start = time.perf_counter()
             # a fresh context per screenshot: a new session, as a new visitor would have
-            context = browser.new_context(viewport=getattr(SHOTS[name], "viewport", VIEWPORT))
+            context = browser.new_context(viewport=getattr(SHOTS[name], "viewport", VIEWPORT),
+                                          **getattr(SHOTS[name], "context_options", {}))
             context.set_default_timeout(30_000)
             try:
                 SHOTS[name](context.new_page(), server.url)

@@ -211,18 +211,30 @@ def figure_extent(geometry, max_width_px: float | None = None
     ``max_width_px`` wide (default :func:`column_px`): the padded input, a gap, the output and
     room for its caption."""
     max_width_px = column_px() if max_width_px is None else max_width_px
-    height, width = geometry.in_hw
-    out_h, out_w = geometry.out_hw
-    (reach_top, reach_bottom), (reach_left, reach_right) = geometry.pad
+    width = geometry.in_hw[1]
+    out_w = geometry.out_hw[1]
+    (reach_top, _), (reach_left, reach_right) = geometry.pad
     out_x = width + reach_right + GAP_COLUMNS
-    top, bottom = -reach_top, height + reach_bottom
+    top = -reach_top
     x_range = (-reach_left, out_x + out_w)
-    cell_px = fg.fit_cell_px(x_range[1] - x_range[0], max(bottom, out_h + 1) - top,
+    cell_px = fg.fit_cell_px(x_range[1] - x_range[0], caption_y(geometry) + 1 - top,
                              max_width_px=max_width_px, max_plot_height_px=plot_height_px(),
                              side_px=side_px())
-    # The caption under the output needs about CAPTION_PX: as many rows as that takes.
-    y_range = (top, max(bottom, out_h + fg.rows_for_px(pf.font_px(CAPTION_PX), cell_px)))
+    # The caption under the grids needs about CAPTION_PX: as many rows as that takes.
+    y_range = (top, caption_y(geometry) + fg.rows_for_px(pf.font_px(CAPTION_PX), cell_px))
     return cell_px, x_range, y_range
+
+
+def caption_y(geometry) -> int:
+    """The row under both grids where the step's caption ("y[0,0] = 6") starts.
+
+    The caption ends at the output's right edge and runs leftwards (see
+    :func:`build_animation_figure`), so it must lie below the input as well as the output: a
+    long value could otherwise run over the input's last rows.
+    """
+    height = geometry.in_hw[0]
+    reach_bottom = geometry.pad[0][1]
+    return max(height + reach_bottom, geometry.out_hw[0])
 
 
 def figure_width_px(cell_px: int, x_range: tuple[float, float]) -> int:
@@ -312,9 +324,13 @@ def build_animation_figure(
             color="#333", width=2, dash="dash"))
 
     cell_px, x_range, y_range = figure_extent(geometry, max_width_px)
+    # The caption ends at the output's right edge, the plot's, and runs leftwards under the
+    # grids. Anchored at the output's left edge it ran on past a narrow output into the colour
+    # bar's margin; on a phone, where Streamlit shrinks the figure to the screen's width, the
+    # cells shrink but the text does not, so no room reserved in cells could be enough.
     annotations = [
-        {**fg.label_annotation(painter.caption(*steps[start_step]), out_x, out_h,
-                               size=CAPTION_FONT_PX),
+        {**fg.label_annotation(painter.caption(*steps[start_step]), out_x + out_w,
+                               caption_y(geometry), size=CAPTION_FONT_PX, anchor="right"),
          "yanchor": "top", "yshift": -4},
         fg.label_annotation(t("animation.input_label", h=height, w=width), -reach_left, 1,
                             yref="paper"),
