@@ -290,7 +290,7 @@ def code_section(fm, params) -> None:
             _method_note(recipe, params.kind)
             code = write(fm.data, recipe, style)
             if code is not None:
-                st.code(code, language="python")
+                st.code(code, language="python", wrap_lines=True)
                 if note is not None:
                     st.caption(t(note))
 
@@ -299,11 +299,11 @@ def code_section(fm, params) -> None:
 def seed_example() -> None:
     """The seed article's TensorFlow line, the shape it really gives, and why."""
     with st.expander(t("lesson_shapes.seed.heading")):
-        st.code(SEED_CODE, language="python")
+        st.code(SEED_CODE, language="python", wrap_lines=True)
         got = fw.nhwc_output_shape((1, 3, 32, 32), 2, 2, "VALID")
         meant = fw.nchw_output_shape((1, 3, 32, 32), 2, 2)
         st.markdown(t("lesson_shapes.seed.why", got=str(got), meant=str(meant)))
-        st.code(SEED_FIXED, language="python")
+        st.code(SEED_FIXED, language="python", wrap_lines=True)
 
 
 def shapes_view(fm, params) -> None:
