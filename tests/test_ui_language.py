@@ -114,7 +114,7 @@ def visible_texts(app: AppTest) -> list[str]:
         if type(proto).__name__ == "Code":
             continue  # st.code: a program is in its language, not the reader's
         if type(proto).__name__ == "Html" and re.fullmatch(
-                r"\s*(<style>.*</style>|<script>.*</script>)\s*", proto.body, re.DOTALL):
+                r"\s*(<style>.*</style>|<script[^>]*>.*</script>)\s*", proto.body, re.DOTALL):
             continue  # a style sheet or a script (the page's language) is not text anyone reads
         texts.extend(_strings(proto))
     for frame in app.dataframe:
