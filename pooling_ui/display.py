@@ -77,8 +77,9 @@ def _forget_url_warnings() -> None:
 
 
 def display_switch() -> bool:
-    """The "Projector mode" toggle in the sidebar, the link kept in step with it, and the CSS of
-    projector mode when it is on; returns whether it is on."""
+    """The "Projector mode" toggle in the sidebar, the link kept in step with it, and the app's
+    style sheet (:func:`page_css`: projector mode's rules when it is on); returns whether it
+    is on."""
     warnings = urlstate.read_url_once(URL_PREFIX, [URL_NAME], read_url)
     st.session_state.setdefault(STATE_KEY, False)
     with st.sidebar:
