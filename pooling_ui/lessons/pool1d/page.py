@@ -617,7 +617,7 @@ def series_view(signal) -> None:
         padded = [int(tap) for tap in taps[step] if not 0 <= tap < x.size]
         if padded:
             st.caption(t("lesson_pool1d.padding_taps", taps=", ".join(map(str, padded))))
-        st.subheader(t("lesson_pool1d.animation_heading"))
+        st.header(t("lesson_pool1d.animation_heading"))
         count = min(ANIMATION_STEPS, y.size)
         first = int(np.clip(step - count // 2, 0, y.size - count))
         figure = stretch_animation(x, y[first:first + count], centres[first:first + count],
@@ -726,7 +726,7 @@ def audio_view(loaded) -> None:
 
 
 def _audio_stretch(x, envelope, centres, kernel, stride, rate) -> None:
-    st.subheader(t("lesson_pool1d.animation_heading"))
+    st.header(t("lesson_pool1d.animation_heading"))
     count = int(np.clip((AUDIO_STRETCH_SAMPLES - kernel) // stride + 1, 1, ANIMATION_STEPS))
     count = min(count, envelope.size)
     last_first = envelope.size - count
@@ -767,7 +767,7 @@ def _span_path(path: str) -> str:
 def _playback(key: str, x: np.ndarray, rate: int) -> None:
     state = st.session_state
     kind, factor = state["sig_play_kind"], int(state["sig_factor"])
-    st.subheader(t("lesson_pool1d.playback_heading"))
+    st.header(t("lesson_pool1d.playback_heading"))
     pooled = _audio_pooled(key, x, kind, factor, factor)
     upsampled = np.repeat(pooled, factor)[:x.size]
     left, right = st.columns(2)
