@@ -55,8 +55,6 @@ def run() -> None:
     """The whole app: shared parts, then the page the URL names."""
     language_switch()
     display.display_switch()
-    st.set_page_config(page_title=t("app.title"), layout="wide",
-                       initial_sidebar_state=display.sidebar_state())
     pages = {
         name: st.Page(f"{PAGES_DIR}/{name}.py", title=t(f"pages.{name}.nav"), icon=icon,
                       url_path=name, default=index == 0)
@@ -65,6 +63,12 @@ def run() -> None:
     chosen = st.navigation({t(f"nav_sections.{section}"): [pages[name] for name in names]
                             for section, names in SECTIONS.items()})
     name = next(name for name, page in pages.items() if page is chosen)
+    # After the navigation, so the title can name the page: each page has its own browser title
+    # (WCAG 2.4.2). A title set here is the document's; without one the browser would show the
+    # page's bare navigation name (no app name), and with one set before the navigation every
+    # page would have the same.
+    st.set_page_config(page_title=page_title(name), layout="wide",
+                       initial_sidebar_state=display.sidebar_state())
     st.title(t(f"pages.{name}.title"))
     st.caption(t(f"pages.{name}.intro"))
     if name in OWN_PANELS:
@@ -81,6 +85,18 @@ def run() -> None:
         st.stop()
     st.session_state[CURRENT_KEY] = (fm, params)
     chosen.run()
+
+
+def page_title(name: str, lang: str | None = None) -> str:
+    """The browser's title of page ``name``: its navigation name, then the app's short name.
+
+    Examples
+    --------
+    >>> page_title("explorer", "en"), page_title("explorer", "zh")
+    ('Explorer · Pooling Lab', '探索 · 池化实验室')
+    """
+    return t("app.page_title", lang, page=t(f"pages.{name}.nav", lang),
+             app=t("app.short_name", lang))
 
 
 def current() -> tuple[FeatureMap, PoolParams]:

@@ -117,7 +117,7 @@ def test_a_narrower_stride_keeps_the_shift_in_range():
     assert_no_bug(app)
     assert "shift_by_w" not in [slider.key for slider in app.slider]
     assert app.query_params["shift_by"] == "0"
-    assert any("Shifted by 0 cell(s) down and 0 right" in h.value for h in app.subheader)
+    assert any("Shifted by 0 cell(s) down and 0 right" in h.value for h in app.header)
     # right is now a stride of 1: nothing to sweep that way
     assert any("Along this direction the stride is 1" in i.value for i in app.info)
 
@@ -126,7 +126,7 @@ def test_a_photo_takes_a_sub_cell_shift_and_a_big_one_is_cropped():
     app = open_page("shift", {"lang": "en", "input": "photo", "shift_sub": "0.5"})
     assert_no_bug(app)
     assert app.select_slider(key="shift_sub").value == 0.5
-    assert any("1.5 right" in h.value for h in app.subheader)
+    assert any("1.5 right" in h.value for h in app.header)
     assert len(app.get("image")) >= 10  # input, shifted, 4 outputs, 4 changes
     assert app.query_params["shift_sub"] == "0.5"
     upload_big_photo(app)

@@ -113,9 +113,9 @@ def visible_texts(app: AppTest) -> list[str]:
             continue  # st.latex
         if type(proto).__name__ == "Code":
             continue  # st.code: a program is in its language, not the reader's
-        if type(proto).__name__ == "Html" and re.fullmatch(r"\s*<style>.*</style>\s*", proto.body,
-                                                            re.DOTALL):
-            continue  # a style sheet (projector mode's) is not text anyone reads
+        if type(proto).__name__ == "Html" and re.fullmatch(
+                r"\s*(<style>.*</style>|<script[^>]*>.*</script>)\s*", proto.body, re.DOTALL):
+            continue  # a style sheet or a script (the page's language) is not text anyone reads
         texts.extend(_strings(proto))
     for frame in app.dataframe:
         texts.extend(str(column) for column in frame.value.columns)

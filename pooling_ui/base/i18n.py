@@ -41,9 +41,15 @@ LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
 # Each language's name in itself: that is how a reader finds their own in a list.
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+# What the page declares each language to be (BCP 47, for ``<html lang>`` and the chooser's
+# buttons): the Chinese catalogue is in simplified characters, which screen readers and fonts
+# choose by the script subtag.
+LANGUAGE_TAGS = {"en": "en", "zh": "zh-Hans"}
 LOCALES = Path(__file__).parent.parent / "locales"
 STATE_KEY = "lang"
 URL_NAME = "lang"
+# The attribute that marks the app's own scripts in the page (see :func:`language_script`).
+SCRIPT_MARK = "data-pooling-lab"
 
 
 def _flatten(table: Mapping, prefix: str = "") -> dict[str, str]:
@@ -354,14 +360,15 @@ def language_switch() -> str:
 
     On a session's first run the language comes from ``?lang=`` (an unknown value is reported
     and ignored), else from the browser's preferred language; afterwards from the chooser. The
-    link is kept in step with it.
+    link is kept in step with it. The page's ``<html lang>`` and each of the chooser's buttons
+    then declare their language (:func:`declare_language`).
     """
     import streamlit as st
 
     if STATE_KEY not in st.session_state:
         wanted = st.query_params.get(URL_NAME)
         st.session_state[STATE_KEY] = _first_language(wanted, st.context.locale)
-        if wanted is not None and wanted.strip().lower() not in LANGUAGES:
+        if wanted is not None and _language_of(wanted) is None:
             st.session_state["lang_url_warning"] = wanted
     with st.sidebar:
         st.segmented_control(
@@ -371,10 +378,80 @@ def language_switch() -> str:
         bad = st.session_state.get("lang_url_warning")
         if bad is not None:
             st.warning(t("app.url_bad_lang", raw=bad, known=Markdown(", ".join(LANGUAGES))))
-    lang = current_language()
+        lang = current_language()
+        declare_language(lang)
     if st.query_params.get(URL_NAME) != lang:
         st.query_params[URL_NAME] = lang
     return lang
+
+
+def language_script(lang: str) -> str:
+    """The script that declares ``lang`` as the page's language and each chooser button's own.
+
+    Streamlit's page always says ``<html lang="en">``, so a screen reader reads the Chinese page
+    with English rules (WCAG 3.1.1), and the chooser's "中文" on an English page (or "English" on
+    a Chinese one) is a phrase in another language (3.1.2). Only a script in the page can set
+    these attributes. The buttons are found by their text (the chooser has the key
+    :data:`STATE_KEY`, which Streamlit puts in its container's class ``st-key-lang``). When a
+    session opens, the script runs before the browser has drawn the chooser (its code arrives
+    later), so it then watches the page until the buttons are there, and stops; afterwards the
+    buttons stay, and keep the attribute, from one run to the next.
+
+    The script carries :data:`SCRIPT_MARK` (``data-pooling-lab``), by which the page's style
+    sheet hides its empty element.
+
+    Examples
+    --------
+    >>> script = language_script("zh")
+    >>> '"zh-Hans"' in script and '"中文": "zh-Hans"' in script
+    True
+    """
+    import json
+
+    tags = json.dumps({LANGUAGE_NAMES[code]: LANGUAGE_TAGS[code] for code in LANGUAGES},
+                      ensure_ascii=False)
+    return (
+        f'<script {SCRIPT_MARK}="language">(() => {{'
+        f"document.documentElement.lang = {json.dumps(LANGUAGE_TAGS[lang])};"
+        f"const tags = {tags};"
+        "const mark = () => {"
+        f" const buttons = document.querySelectorAll('.st-key-{STATE_KEY} button');"
+        " buttons.forEach(button => {"
+        "  const tag = tags[button.textContent.trim()]; if (tag) { button.lang = tag; } });"
+        " return buttons.length > 0; };"
+        "if (window.poolingLabLanguageWatch) { window.poolingLabLanguageWatch.disconnect(); }"
+        "window.poolingLabLanguageWatch = null;"
+        "if (!mark()) {"
+        " const watch = new MutationObserver(() => { if (mark()) { watch.disconnect(); } });"
+        " watch.observe(document.body, {childList: true, subtree: true});"
+        " window.poolingLabLanguageWatch = watch; }"
+        "})();</script>"
+    )
+
+
+def declare_language(lang: str) -> None:
+    """Run :func:`language_script` in the page: one small element, its script run again by the
+    browser only when its text changes (when the language does)."""
+    import streamlit as st
+
+    st.html(language_script(lang), unsafe_allow_javascript=True)
+
+
+def _language_of(text: str | None) -> str | None:
+    """The language of ours that a language tag names (its first subtag), or None.
+
+    Both ``zh-TW`` (a browser's tag) and ``zh_CN`` (a POSIX locale) mean Chinese; we have one
+    Chinese, in simplified characters, which a reader of traditional ones can read too.
+
+    Examples
+    --------
+    >>> [_language_of(text) for text in ("zh", " ZH-Hans ", "zh_CN", "zh-TW", "en-GB", "fr", "")]
+    ['zh', 'zh', 'zh', 'zh', 'en', None, None]
+    """
+    if text is None:
+        return None
+    first = text.strip().lower().replace("_", "-").split("-")[0]
+    return first if first in LANGUAGES else None
 
 
 def _first_language(wanted: str | None, locale: str | None) -> str:
@@ -384,12 +461,12 @@ def _first_language(wanted: str | None, locale: str | None) -> str:
     --------
     >>> _first_language("ZH", None), _first_language(None, "zh-CN"), _first_language("fr", "de")
     ('zh', 'zh', 'en')
+    >>> _first_language("zh-TW", "en-US"), _first_language(None, "zh-TW")
+    ('zh', 'zh')
+    >>> _first_language("fr", "zh-Hant-HK"), _first_language("en-GB", "zh")
+    ('zh', 'en')
     """
-    if wanted is not None and wanted.strip().lower() in LANGUAGES:
-        return wanted.strip().lower()
-    if locale and locale.lower().split("-")[0] in LANGUAGES:
-        return locale.lower().split("-")[0]
-    return DEFAULT_LANGUAGE
+    return _language_of(wanted) or _language_of(locale) or DEFAULT_LANGUAGE
 
 
 def _forget_language_warning() -> None:

@@ -287,7 +287,7 @@ def quiz_page() -> None:
     number = int(st.session_state[QUESTION_KEY] or 1)
     q = pq.make_question(seed, number)
 
-    st.subheader(t("quiz.heading", number=number, total=pq.QUIZ_LENGTH))
+    st.header(t("quiz.heading", number=number, total=pq.QUIZ_LENGTH))
     st.markdown(_prompt(q))
     figure_column, text_column = st.columns([1, 2], gap="medium")
     with figure_column:

@@ -478,7 +478,7 @@ def _maps_and_field(fm, lesson: Lesson, factor: int) -> None:
     last_values = lesson.maps[-1][2]
     out_h, out_w = last_values.shape
     big = fm.is_photo or max(lesson.maps[0][2].shape) > HEATMAP_MAX_SIDE
-    st.subheader(t("lesson_conv.maps_heading"))
+    st.header(t("lesson_conv.maps_heading"))
     picker, _ = st.columns([2, 3])
     with picker:
         st.markdown(t("lesson_conv.pick", shape=shape_text((out_h, out_w))))
@@ -523,7 +523,7 @@ def _maps_and_field(fm, lesson: Lesson, factor: int) -> None:
 
 
 def _field_text(rf: pc.ReceptiveField, layers, in_hw, cell, factor: int) -> None:
-    st.subheader(t("lesson_conv.field_heading"))
+    st.header(t("lesson_conv.field_heading"))
     (top, bottom), (left, right) = rf.input_region
     st.markdown(t("lesson_conv.field", row=cell[0], col=cell[1], top=top, bottom=bottom,
                   left=left, right=right, r_h=rf.size[0], r_w=rf.size[1]))

@@ -207,7 +207,7 @@ def _panel(panel: str, fm, params, plane) -> None:
 
 def placement_section(fm, params) -> None:
     """PyTorch, TensorFlow 'SAME' and 'VALID' side by side for the same input."""
-    st.subheader(t("lesson_shapes.placement.heading"))
+    st.header(t("lesson_shapes.placement.heading"))
     st.caption(t("lesson_shapes.placement.legend"))
     plane = fm.data[0] if max(fm.data.shape[-2:]) <= HEATMAP_MAX_SIDE else None
     for panel, column in zip(PANELS, st.columns(len(PANELS)), strict=True):
@@ -227,7 +227,7 @@ def averages_section(fm, params) -> None:
     """The divisors of the corner windows: count_include_pad both ways and TensorFlow's."""
     if params.kind != "avg":
         return
-    st.subheader(t("lesson_shapes.averages.heading"))
+    st.header(t("lesson_shapes.averages.heading"))
     st.caption(t("lesson_shapes.averages.intro"))
     plane = np.ascontiguousarray(fm.data[0])
     base = {**params.kwargs(), "divisor_override": None}
@@ -272,7 +272,7 @@ def _method_note(recipe: fw.Recipe, kind: str) -> None:
 
 def code_section(fm, params) -> None:
     """A PyTorch and a TensorFlow program that reproduce the current view."""
-    st.subheader(t("lesson_shapes.code_heading"))
+    st.header(t("lesson_shapes.code_heading"))
     st.caption(t("lesson_shapes.code_intro", side=codegen.LITERAL_MAX_SIDE))
     kwargs = params.kwargs()
     programs = (

@@ -373,7 +373,7 @@ def _shift_fragment(fm, params) -> None:
         setup = setup_for(params, filter_size)
         key = value_key(fm.key or value_key(fm.data), data.shape, setup)
         outcomes = study(key, data, setup, shift)
-        st.subheader(t("lesson_shift.outputs_heading", rows=fg.format_value(shift[0]),
+        st.header(t("lesson_shift.outputs_heading", rows=fg.format_value(shift[0]),
                        cols=fg.format_value(shift[1])))
         for method in METHODS:
             if isinstance(outcomes[method], pc.PoolingError):
@@ -461,7 +461,7 @@ def _photo_outputs(data: np.ndarray, shift: tuple[float, float], outcomes: dict,
 
 def _sweep_section(data: np.ndarray, setup: Setup, key: str, direction: str,
                    stride: tuple[int, int], is_photo: bool) -> None:
-    st.subheader(t("lesson_shift.sweep_heading"))
+    st.header(t("lesson_shift.sweep_heading"))
     fine = is_photo and max(stride) <= SUB_SWEEP_MAX_STRIDE
     shifts = sweep_shifts(direction, stride, fine)
     if len(shifts) < 2:

@@ -359,7 +359,7 @@ def build_animation_figure(
 def animation_view(fm, params) -> None:
     """The animation and, beside it, the arithmetic of a chosen step (a fragment: its widgets
     rerun only this part of the page)."""
-    st.subheader(t("animation.heading"))
+    st.header(t("animation.heading"))
     _animation_fragment(fm, params)
 
 

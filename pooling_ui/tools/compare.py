@@ -133,7 +133,7 @@ def grid_figure(grid: np.ndarray, value_range: tuple[float, float], colorscale: 
 
 def compare_view(fm, params) -> None:
     """Kinds side by side: outputs, gradient masks, a difference and a table of numbers."""
-    st.subheader(t("compare.heading"))
+    st.header(t("compare.heading"))
     with engine.view_guard("compare"):
         kinds = st.multiselect(t("compare.kinds"), list(pc.KINDS), default=list(DEFAULT_KINDS),
                                format_func=labeller("kinds.", ".name"), key="cmp_kinds",

@@ -144,7 +144,7 @@ def gradients_view(fm, params, *, key_prefix: str = "grad", photo_mask: bool = T
     ``photo_mask``: for a photo, also show the whole photo's gradient mask (a full-resolution
     backward pass: the Gradients page shows it; the Explorer's panel leaves it out to stay fast).
     """
-    st.subheader(t("gradients.heading"))
+    st.header(t("gradients.heading"))
     _gradients_fragment(fm, params, key_prefix)
     if fm.is_photo and photo_mask:
         _photo_mask(fm, params)

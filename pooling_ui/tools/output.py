@@ -73,7 +73,7 @@ def range_text(values: np.ndarray) -> tuple[str, str]:
 
 def output_view(fm, params) -> None:
     """The pooled output of the whole feature map beside the input."""
-    st.subheader(t("output.heading"))
+    st.header(t("output.heading"))
     with engine.view_guard("output"):
         kwargs = params.kwargs()
         output = engine.pool_feature_map(fm, kwargs)
@@ -256,7 +256,7 @@ def zoom_view(fm, params, output: np.ndarray, geometry) -> None:
 
 def input_only_view(fm) -> None:
     """The input alone, for when the parameters do not make a valid pooling."""
-    st.subheader(t("output.input_heading"))
+    st.header(t("output.input_heading"))
     with engine.view_guard("input"):
         st.markdown(t("output.input_shape", shape=shape_text(fm.data.shape)))
         if fm.is_photo:

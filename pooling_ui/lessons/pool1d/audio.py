@@ -146,7 +146,7 @@ def audio_view(loaded) -> None:
 
 
 def _audio_stretch(x, envelope, centres, kernel, stride, rate) -> None:
-    st.subheader(t("lesson_pool1d.animation_heading"))
+    st.header(t("lesson_pool1d.animation_heading"))
     count = int(np.clip((AUDIO_STRETCH_SAMPLES - kernel) // stride + 1, 1, ANIMATION_STEPS))
     count = min(count, envelope.size)
     last_first = envelope.size - count
@@ -187,7 +187,7 @@ def _span_path(path: str) -> str:
 def _playback(key: str, x: np.ndarray, rate: int) -> None:
     state = st.session_state
     kind, factor = state["sig_play_kind"], int(state["sig_factor"])
-    st.subheader(t("lesson_pool1d.playback_heading"))
+    st.header(t("lesson_pool1d.playback_heading"))
     pooled = _audio_pooled(key, x, kind, factor, factor)
     upsampled = np.repeat(pooled, factor)[:x.size]
     left, right = st.columns(2)

@@ -316,7 +316,7 @@ def series_view(signal) -> None:
         padded = [int(tap) for tap in taps[step] if not 0 <= tap < x.size]
         if padded:
             st.caption(t("lesson_pool1d.padding_taps", taps=", ".join(map(str, padded))))
-        st.subheader(t("lesson_pool1d.animation_heading"))
+        st.header(t("lesson_pool1d.animation_heading"))
         count = min(ANIMATION_STEPS, y.size)
         first = int(np.clip(step - count // 2, 0, y.size - count))
         figure = stretch_animation(x, y[first:first + count], centres[first:first + count],
