@@ -251,3 +251,18 @@ def test_every_quiz_question_is_answered_from_the_table_alone(seed):
         assert [s.value for s in app.success] == [t("quiz.right")], (
             number, answer, [e.value for e in app.error])
     assert len(asked) >= 2, asked
+
+
+def test_the_1d_page_steps_with_buttons():
+    # a sine of the default length under max pooling, k=8, s=8: the step buttons move the slider
+    app = open_page("pool1d", {"sig_source": "series", "sig_step": "1"})
+    assert_no_bug(app)
+    assert app.slider(key="sig_step").value == 1
+    app.button(key="sig_next").click().run()
+    assert app.slider(key="sig_step").value == 2
+    app.button(key="sig_prev").click().run()
+    app.button(key="sig_prev").click().run()
+    assert app.slider(key="sig_step").value == 0
+    assert app.button(key="sig_prev").disabled
+    formula = [text.value for text in app.text if text.value.startswith("y[")]
+    assert formula and formula[0].startswith("y[0] = max(")
