@@ -409,6 +409,8 @@ def _animation_fragment(fm, params) -> None:
         region = _pick_region(geometry.out_hw, frame_cap(geometry, y2d, winners))
         # Two fragments (one ticking, one still) so that pausing drops the ticking one, and
         # Streamlit stops its timer: a paused animation costs no server run at all.
+        if st.session_state.get(PLAYING_KEY) and _play_is_stale(region.size):
+            st.session_state[PLAYING_KEY] = False  # left playing on another page: stopped
         view = _playing_view if st.session_state.get(PLAYING_KEY) else _still_view
         view(fm, params, plane, geometry, y2d, winners, region)
 
@@ -431,6 +433,16 @@ def current_step(count: int) -> int:
         started, first = anchor
         step = int(first) + int((time.monotonic() - started) // TICK_S)
     return int(np.clip(step, 0, max(count - 1, 0)))
+
+
+def _play_is_stale(count: int) -> bool:
+    """Whether playing began longer ago than playing to the end takes (the page was left while
+    it played): coming back must not find it jumped to the last step."""
+    anchor = st.session_state.get(ANCHOR_KEY)
+    if anchor is None:
+        return True
+    started, first = anchor
+    return time.monotonic() - started > (count - int(first) + 2) * TICK_S
 
 
 def _rerun_view() -> None:

@@ -266,3 +266,34 @@ def test_the_1d_page_steps_with_buttons():
     assert app.button(key="sig_prev").disabled
     formula = [text.value for text in app.text if text.value.startswith("y[")]
     assert formula and formula[0].startswith("y[0] = max(")
+
+
+def test_playing_shows_the_step_the_time_elapsed_reached_and_a_stale_play_stops(monkeypatch):
+    import time
+
+    from pooling_ui import animation
+
+    # a long tick, so that a slow test run cannot reach the next step by itself
+    monkeypatch.setattr(animation, "TICK_S", 30.0)
+    TICK_S = animation.TICK_S
+    app = open_page("explorer", WORKED_LINK)
+    app.session_state["anim_playing"] = True
+    # playing since one tick and a bit ago, from step 1: step 2 is shown, the button says Pause
+    app.session_state["anim_play_anchor"] = (time.monotonic() - 1.2 * TICK_S, 0)
+    app.run()
+    assert_no_bug(app)
+    assert app.selectbox(key="anim_step").value == 1
+    assert statuses(app) == ["Step 2 of 4: y[0,1] = max(2, 4, 1, 2) = 4"]
+    assert app.button(key="anim_play").label == "Pause"
+    # Pause keeps the step
+    app.button(key="anim_play").click().run()
+    assert app.button(key="anim_play").label == "Play step by step"
+    assert app.selectbox(key="anim_step").value == 1
+
+    # a play left running on another page long ago: stopped where the step box was
+    app.session_state["anim_playing"] = True
+    app.session_state["anim_play_anchor"] = (time.monotonic() - 20 * TICK_S, 0)
+    app.run()
+    assert_no_bug(app)
+    assert app.button(key="anim_play").label == "Play step by step"
+    assert app.selectbox(key="anim_step").value == 1
