@@ -33,7 +33,7 @@ import streamlit as st
 
 from pooling_core import quiz as pq
 from pooling_ui import figures as fg
-from pooling_ui import urlstate
+from pooling_ui import tables, urlstate
 from pooling_ui.caching import cached_figure
 from pooling_ui.i18n import Message, current_language, t
 from pooling_ui.urlstate import read_url_once
@@ -298,6 +298,12 @@ def quiz_page() -> None:
         st.caption(t("quiz.input_caption", h=height, w=width))
         st.plotly_chart(cached_figure(question_figure, q.x), width="content",
                         key="quiz_figure", config={"displayModeBar": False})
+        # The grid in words, for those who cannot see the figure: with the question and the
+        # code above it, enough to answer every question.
+        box = tables.table_expander("quiz_table_open")
+        if box:
+            with box:
+                tables.plain_grid(q.x, t("grid_table.quiz_input", h=height, w=width))
     with text_column:
         st.code(code_text(q), language="python", wrap_lines=True)
         st.caption(t("quiz.code_tf" if q.padding == "same" else "quiz.code_torch",

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pooling_ui import figures as fg
+from pooling_ui import tables
 from pooling_ui import view_engine as engine
 from pooling_ui.animation import declared_padding
 from pooling_ui.caching import cached_figure, value_key
@@ -193,6 +194,10 @@ def _gradients_fragment(fm, params, key_prefix: str) -> None:
             receiving = int(np.count_nonzero(grad_x))
             st.caption(t("gradients.receives", count=receiving, total=grad_x.size,
                          share=receiving / max(grad_x.size, 1)))
+        box = tables.table_expander(f"{key_prefix}_table_open")
+        if box:
+            with box:
+                gradient_tables(grad_x, grad_y, geometry, (row, col))
         if params.spec.picks_cell(params.options):
             counts = grad_x if mode == "ones" else engine.backward(
                 plane, np.ones((out_h, out_w), np.float32), kwargs)
@@ -201,6 +206,32 @@ def _gradients_fragment(fm, params, key_prefix: str) -> None:
             if mode != "ones":
                 st.plotly_chart(cached_figure(counts_figure, counts), width="content",
                                 key=f"{key_prefix}_counts", config={"displayModeBar": False})
+
+
+def gradient_tables(grad_x: np.ndarray, grad_y: np.ndarray, geometry,
+                    picked: tuple[int, int]) -> None:
+    """``dL/dx`` (the picked output cell's window marked) and ``dL/dy`` (the picked cell
+    marked) as tables. Padding receives no gradient, so only the input's own cells are shown."""
+    height, width = grad_x.shape
+    out_h, out_w = grad_y.shape
+    row, col = picked
+    window = [cell for cell in geometry.cells(row, col) if not geometry.is_padding(*cell)]
+    rows_in = [r for r, _ in window] or [0]
+    cols_in = [c for _, c in window] or [0]
+    rows = tables.bounded(height, (min(rows_in), max(rows_in)))
+    cols = tables.bounded(width, (min(cols_in), max(cols_in)))
+    tables.show_table(tables.grid_table(grad_x, rows, cols, window=window),
+                      t("grid_table.gradient", h=height, w=width, row=row, col=col))
+    note = tables.crop_note(rows, cols, (height, width), (height, width))
+    if note:
+        st.caption(note)
+    out_rows, out_cols = tables.bounded(out_h, (row, row)), tables.bounded(out_w, (col, col))
+    tables.show_table(tables.grid_table(grad_y, out_rows, out_cols, window=[(row, col)],
+                                        window_mark="picked"),
+                      t("grid_table.upstream", h=out_h, w=out_w, row=row, col=col))
+    note = tables.crop_note(out_rows, out_cols, (out_h, out_w), (out_h, out_w))
+    if note:
+        st.caption(note)
 
 
 def _index_input(label: str, size: int, key: str) -> int:
