@@ -284,6 +284,23 @@ def t(key: str, /, lang: str | None = None, **fields) -> Markdown:
     return fill(text, fields) if fields else Markdown(text)
 
 
+def t_plain(key: str, /, lang: str | None = None, **fields) -> str:
+    """The text of ``key`` for an element that shows characters, never markup (``st.text``,
+    ``st.code``, a table's cells, an HTML text node after :func:`html.escape`, a screen reader's
+    announcement): the fields go in as they are, since escaping them for Markdown would show the
+    escapes.
+
+    Examples
+    --------
+    >>> t_plain("grid_table.row", "en", row=-1) == t("grid_table.row", "en", row=-1)
+    True
+    >>> print(t_plain("engine.too_small", "en", parameter="x_", minimum=1, value="**0**"))
+    x_ must be ≥ 1; got **0**
+    """
+    text = catalogue(lang or current_language())[key]
+    return text.format(**fields) if fields else text
+
+
 def labeller(prefix: str, suffix: str = "", *, names=None):
     """A ``format_func`` for a widget whose options are catalogue keys ``<prefix><option><suffix>``
     (or, with ``names``, ``<prefix><names[option]><suffix>``), worded in the language of the run

@@ -38,6 +38,7 @@ from pooling_ui.base.caching import cached_figure
 from pooling_ui.base.i18n import Message, current_language, t
 from pooling_ui.base.linkstate import Link
 from pooling_ui.figures import grids as fg
+from pooling_ui.figures import tables
 
 URL_NAMES = ("quiz_seed", "quiz_q")
 LINK = Link("quiz", URL_NAMES)
@@ -295,6 +296,12 @@ def quiz_page() -> None:
         st.caption(t("quiz.input_caption", h=height, w=width))
         st.plotly_chart(cached_figure(question_figure, q.x), width="content",
                         key="quiz_figure", config={"displayModeBar": False})
+        # The grid in words, for those who cannot see the figure: with the question and the
+        # code above it, enough to answer every question.
+        box = tables.table_expander("quiz_table_open")
+        if box:
+            with box:
+                tables.plain_grid(q.x, t("grid_table.quiz_input", h=height, w=width))
     with text_column:
         st.code(code_text(q), language="python", wrap_lines=True)
         st.caption(t("quiz.code_tf" if q.padding == "same" else "quiz.code_torch",

@@ -22,8 +22,10 @@ from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_data, cached_figure, value_key
 from pooling_ui.base.i18n import engine_message, labeller, t
 from pooling_ui.figures import grids as fg
+from pooling_ui.figures import tables
 from pooling_ui.figures.pictures import photo_value_range, show_photo
-from pooling_ui.panels.common import kind_name
+from pooling_ui.panels.common import animated_crop, channel_name, kind_name
+from pooling_ui.tools.output import crop_outputs
 
 DEFAULT_KINDS = ("max", "avg")
 COLUMNS_PER_ROW = 4
@@ -152,6 +154,10 @@ def compare_view(fm, params) -> None:
             return
         channel = _channel(fm)
         _side_by_side(fm, good, channel)
+        box = tables.table_expander("cmp_table_open")
+        if box:
+            with box:
+                _kind_tables(fm, params, good, channel)
         if len(good) >= 2:
             _difference(fm, good, channel)
         _numbers_table(good)
@@ -196,6 +202,41 @@ def _side_by_side(fm, results: list[KindResult], channel: int | None) -> None:
                                       t("compare.mask"), cell_px=cell_px),
                         width="content", key=f"cmp_mask_{result.kind}",
                         config={"displayModeBar": False})
+
+
+def _kind_tables(fm, params, results: list[KindResult], channel: int | None) -> None:
+    """Each kind's output and gradient mask as tables (text for the pictures above). A photo's
+    are shown on the animation's crop: the mask there, the outputs whose windows start in it."""
+    channels = [channel] if channel is not None else list(range(fm.data.shape[0]))
+    crop = outputs = None
+    if fm.is_photo:
+        crop = animated_crop(fm)
+        outputs = crop_outputs(engine.geometry(fm.data.shape[-2:], params.geometry_kwargs()),
+                               crop)
+    for result in results:
+        name = kind_name(result.kind)
+        for index in channels:
+            suffix = (f" ({channel_name(fm.channel_names[index])})"
+                      if len(fm.channel_names) > 1 else "")
+            output, mask = result.output[index], result.mask[index]
+            if crop is None:
+                tables.plain_grid(output, t("grid_table.compare_output", kind=name,
+                                            h=output.shape[0], w=output.shape[1]) + suffix)
+                tables.plain_grid(mask, t("grid_table.compare_mask", kind=name,
+                                          h=mask.shape[0], w=mask.shape[1]) + suffix)
+                continue
+            if outputs is not None:
+                r0, r1, c0, c1 = outputs
+                tables.plain_grid(output[r0:r1, c0:c1], t(
+                    "grid_table.compare_output", kind=name, h=output.shape[0],
+                    w=output.shape[1]) + suffix, row0=r0, col0=c0)
+            row0, col0, row1, col1 = crop
+            tables.plain_grid(mask[row0:row1, col0:col1], t(
+                "grid_table.compare_mask", kind=name, h=mask.shape[0], w=mask.shape[1]) + suffix,
+                row0=row0, col0=col0)
+        if crop is not None:
+            st.caption(t("grid_table.compare_crop", size=crop[2] - crop[0], row=crop[0],
+                         col=crop[1]))
 
 
 def _derived(key: str, what: str) -> str:

@@ -19,6 +19,7 @@ from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cached_figure, value_key
 from pooling_ui.base.i18n import labeller, t
 from pooling_ui.figures import grids as fg
+from pooling_ui.figures import tables
 from pooling_ui.figures.grids import declared_padding
 from pooling_ui.figures.pictures import photo_scale, show_photo
 from pooling_ui.panels.common import clicked_cell, pick_plane
@@ -194,6 +195,10 @@ def _gradients_fragment(fm, params, key_prefix: str) -> None:
             receiving = int(np.count_nonzero(grad_x))
             st.caption(t("gradients.receives", count=receiving, total=grad_x.size,
                          share=receiving / max(grad_x.size, 1)))
+        box = tables.table_expander(f"{key_prefix}_table_open")
+        if box:
+            with box:
+                gradient_tables(grad_x, grad_y, geometry, (row, col))
         if params.spec.picks_cell(params.options):
             counts = grad_x if mode == "ones" else engine.backward(
                 plane, np.ones((out_h, out_w), np.float32), kwargs)
@@ -202,6 +207,32 @@ def _gradients_fragment(fm, params, key_prefix: str) -> None:
             if mode != "ones":
                 st.plotly_chart(cached_figure(counts_figure, counts), width="content",
                                 key=f"{key_prefix}_counts", config={"displayModeBar": False})
+
+
+def gradient_tables(grad_x: np.ndarray, grad_y: np.ndarray, geometry,
+                    picked: tuple[int, int]) -> None:
+    """``dL/dx`` (the picked output cell's window marked) and ``dL/dy`` (the picked cell
+    marked) as tables. Padding receives no gradient, so only the input's own cells are shown."""
+    height, width = grad_x.shape
+    out_h, out_w = grad_y.shape
+    row, col = picked
+    window = [cell for cell in geometry.cells(row, col) if not geometry.is_padding(*cell)]
+    rows_in = [r for r, _ in window] or [0]
+    cols_in = [c for _, c in window] or [0]
+    rows = tables.bounded(height, (min(rows_in), max(rows_in)))
+    cols = tables.bounded(width, (min(cols_in), max(cols_in)))
+    tables.show_table(tables.grid_table(grad_x, rows, cols, window=window),
+                      t("grid_table.gradient", h=height, w=width, row=row, col=col))
+    note = tables.crop_note(rows, cols, (height, width), (height, width))
+    if note:
+        st.caption(note)
+    out_rows, out_cols = tables.bounded(out_h, (row, row)), tables.bounded(out_w, (col, col))
+    tables.show_table(tables.grid_table(grad_y, out_rows, out_cols, window=[(row, col)],
+                                        window_mark="picked"),
+                      t("grid_table.upstream", h=out_h, w=out_w, row=row, col=col))
+    note = tables.crop_note(out_rows, out_cols, (out_h, out_w), (out_h, out_w))
+    if note:
+        st.caption(note)
 
 
 def _index_input(label: str, size: int, key: str) -> int:

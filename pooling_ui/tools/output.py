@@ -28,6 +28,7 @@ from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cached_figure, value_key
 from pooling_ui.base.i18n import labeller, t
 from pooling_ui.figures import grids as fg
+from pooling_ui.figures import tables
 from pooling_ui.figures.pictures import (
     blocks_display,
     enlarge,
@@ -86,6 +87,10 @@ def output_view(fm, params) -> None:
             figure = cached_figure(grid_pair_figure, fm.data, output, fm.channel_names)
             st.plotly_chart(figure, width="content", key="output_figure",
                             config=export.figure_config(fm, params, "input-output"))
+        box = tables.table_expander("output_table_open")
+        if box:
+            with box:
+                output_tables(fm, params, output)
         # Drawn only while open (as the Explorer's gradients): a page run costs nothing extra.
         downloads = st.expander(t("export.arrays_heading"), expanded=False,
                                 key="output_export_open", on_change="rerun",
@@ -94,6 +99,53 @@ def output_view(fm, params) -> None:
             with downloads:
                 export.array_buttons(fm, params, {"input": fm.data, "output": output},
                                      "output_export")
+
+
+def output_tables(fm, params, output: np.ndarray) -> None:
+    """The input and the output as tables, channel by channel (text for the figures above).
+
+    A photo's planes are far too big to read cell by cell: its tables show the animation's
+    :data:`PHOTO_CROP`-sided crop (outlined on the photo) and the output cells whose windows start
+    in it.
+    """
+    channels = fm.data.shape[0]
+    crop = animated_crop(fm) if fm.is_photo else None
+    if crop is not None:
+        row0, col0, row1, col1 = crop
+        outputs = crop_outputs(engine.geometry(fm.data.shape[-2:], params.geometry_kwargs()),
+                               crop)
+    for channel in range(channels):
+        suffix = f" ({channel_name(fm.channel_names[channel])})" if channels > 1 else ""
+        if crop is None:
+            height, width = fm.data.shape[-2:]
+            tables.plain_grid(fm.data[channel],
+                              t("grid_table.input", h=height, w=width) + suffix)
+            out_h, out_w = output.shape[-2:]
+            tables.plain_grid(output[channel],
+                              t("grid_table.output", h=out_h, w=out_w) + suffix)
+            continue
+        tables.plain_grid(fm.data[channel, row0:row1, col0:col1],
+                          t("grid_table.photo_input", row0=row0, row1=row1 - 1, col0=col0,
+                            col1=col1 - 1) + suffix, row0=row0, col0=col0)
+        if outputs is not None:
+            r0, r1, c0, c1 = outputs
+            tables.plain_grid(output[channel, r0:r1, c0:c1],
+                              t("grid_table.photo_output", row0=r0, row1=r1 - 1, col0=c0,
+                                col1=c1 - 1) + suffix, row0=r0, col0=c0)
+        else:
+            st.caption(t("grid_table.photo_none"))
+
+
+def crop_outputs(geometry, crop: tuple[int, int, int, int]
+                 ) -> tuple[int, int, int, int] | None:
+    """``(row0, row1, col0, col1)``: the output cells whose windows start in the input cells
+    ``crop = (row0, col0, row1, col1)``; None when none does."""
+    row0, col0, row1, col1 = crop
+    rows = np.flatnonzero((geometry.row_taps[:, 0] >= row0) & (geometry.row_taps[:, 0] < row1))
+    cols = np.flatnonzero((geometry.col_taps[:, 0] >= col0) & (geometry.col_taps[:, 0] < col1))
+    if not rows.size or not cols.size:
+        return None
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 
 def summary(data: np.ndarray, output: np.ndarray) -> None:

@@ -302,6 +302,7 @@ def series_view(signal) -> None:
         if step_max > 0:
             step = int(st.slider(t("lesson_pool1d.step"), 0, step_max, key=LINK.seed("sig_step"),
                                  on_change=LINK.forget, persist_state="session"))
+            _step_buttons(step, step_max)
         labels = {"x_title": t("lesson_pool1d.axis_index"),
                   "y_title": t("lesson_pool1d.axis_value"),
                   "signal_name": t("lesson_pool1d.trace_signal"),
@@ -324,3 +325,19 @@ def series_view(signal) -> None:
                                    index_offset=first, **labels)
         st.plotly_chart(figure, key="sig_series_animation", config={"displayModeBar": False})
         st.caption(t("lesson_pool1d.animation_legend", first=first, last=first + count - 1))
+
+
+def _move_step(delta: int, step_max: int) -> None:
+    step = int(st.session_state.get("sig_step", 0) or 0)
+    st.session_state["sig_step"] = int(np.clip(step + delta, 0, step_max))
+    LINK.forget()
+
+
+def _step_buttons(step: int, step_max: int) -> None:
+    """Previous / Next step as buttons, as on the Explorer: the slider answers the arrow keys,
+    these a Tab and Enter, and the animation's own buttons (drawn in SVG) neither."""
+    row = st.container(horizontal=True, gap="small")
+    row.button(t("keyboard.previous"), key="sig_prev", icon=":material/skip_previous:",
+               disabled=step <= 0, on_click=_move_step, args=(-1, step_max))
+    row.button(t("keyboard.next"), key="sig_next", icon=":material/skip_next:",
+               disabled=step >= step_max, on_click=_move_step, args=(1, step_max))
