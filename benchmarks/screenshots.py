@@ -280,7 +280,7 @@ def on_phone(shot):
 @on_phone
 def phone_explorer(page, url: str) -> None:
     """The Explorer on a phone: the cross-check badge (whole, on two lines) and the animation."""
-    from pooling_ui.i18n import t
+    from pooling_ui.base.i18n import t
 
     open_app(page, url + PHONE_EXPLORER_LINK, timeout_ms=120_000)
     page.locator(MAIN).locator(".stMarkdownBadge").last.evaluate(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from browser_support import exception_texts, open_app, wait_for_idle
 from test_browser_quiz import _shape_by_pytorch
 
-from pooling_core import quiz as pq
+from pooling_core.lessons import quiz as pq
 
 MAIN = '[data-testid="stMain"]'
 STATUS = '[role="status"][aria-live="polite"]'

@@ -131,7 +131,7 @@ def assert_copy_buttons_visible(page, root: str) -> list[dict]:
 
 def open_share_box(page) -> None:
     """Open the sidebar and the Share box as a phone user does: by tapping."""
-    from pooling_ui.i18n import t
+    from pooling_ui.base.i18n import t
 
     page.locator('[data-testid="stExpandSidebarButton"]').tap()
     sidebar = page.locator(SIDEBAR)
