@@ -554,7 +554,8 @@ class Store:
 
     def ask(self, code, teacher_key, question: dict) -> int:
         """Ask the class ``question`` (plain JSON-able data, e.g. a
-        :meth:`pooling_core.lessons.misconceptions.Problem.to_dict`); it becomes the current question.
+        :meth:`pooling_core.lessons.misconceptions.Problem.to_dict`); it becomes the current
+        question.
         Students can read it whole: put nothing secret in it. Returns its id."""
         text = _encode(question, "question", QUESTION_MAX_BYTES)
 
