@@ -289,7 +289,9 @@ def test_typing_in_the_data_editor_changes_the_output(app_page, app_server):
     # and it lands in the first 2×2 window: y[0,0] = max(1, 99, 5, 6) = 99.
     expect(app_page.locator(MAIN).get_by_text(re.compile(r"^Values: input 0 … 99 +→ +output"))
            ).to_be_visible()
-    expect(app_page.locator(MAIN).get_by_text("y[0,0] = max(1, 99, 5, 6) = 99")).to_be_visible()
+    # exact: the live region announcing the step holds the same words after "Step 1 of 4: "
+    expect(app_page.locator(MAIN).get_by_text("y[0,0] = max(1, 99, 5, 6) = 99", exact=True)
+           ).to_be_visible()
     assert_no_exception(app_page, "after typing")
 
 

@@ -9,14 +9,13 @@ Streamlit draws both elements; these rules only change how they show, never what
 * ``st.badge`` keeps its text on one line and cuts it with "…": on a phone the cross-check badge
   read "forward 0,…" and the backward difference was lost. :func:`badge_css` lets it wrap.
 
-The selectors use Streamlit's ``data-testid`` attributes and its ``stMarkdownBadge`` class, which
+Both go into the one style sheet a run (:func:`pooling_ui.panels.display.page_css`). The
+selectors use Streamlit's ``data-testid`` attributes and its ``stMarkdownBadge`` class, which
 are part of what its own tests rely on, rather than its generated ``st-emotion-cache-…`` names,
 which change with every release.
 """
 
 from __future__ import annotations
-
-import streamlit as st
 
 # A code block's toolbar: its direct child that holds the copy button.
 CODE_COPY_TOOLBAR = '[data-testid="stCode"] > div:has([data-testid="stElementToolbarButton"])'
@@ -44,6 +43,3 @@ def badge_css() -> str:
             "text-overflow: clip; max-width: 100%; }")
 
 
-def inject(css: str) -> None:
-    """Add ``css`` to the page (a ``<style>``-only ``st.html`` takes no room on the page)."""
-    st.html(f"<style>{css}</style>")

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pooling_ui.base import a11y_css, urlstate
 from pooling_ui.base import profile as pf
-from pooling_ui.base import urlstate
 from pooling_ui.base.i18n import SCRIPT_MARK, Message, t
 from pooling_ui.base.linkstate import Link
 from pooling_ui.base.profile import STATE_KEY, is_projector
@@ -84,8 +84,18 @@ CAPTION_OPACITY = 0.75
 
 
 def page_css(projector: bool) -> str:
-    """The app's style sheet: readable captions, and projector mode's rules when it is on."""
-    return caption_css() + (projector_css() if projector else "")
+    """The app's style sheet, one a run: readable captions, copy buttons and a badge that work on
+    a phone (:mod:`pooling_ui.base.a11y_css`), and projector mode's rules when it is on."""
+    return (caption_css() + a11y_css.share_box_css() + a11y_css.badge_css()
+            + SIDEBAR_FORMULA_CSS + (projector_css() if projector else ""))
+
+
+# KaTeX lets a display formula scroll sideways when it is a pixel or two too wide — and always in
+# a collapsed sidebar (projector mode starts with one), whose width is 0: a scrolling region a
+# keyboard cannot reach. The sidebar's formula is sized to fit its width (and in projector mode
+# kept at its normal size, below), so it needs no scrolling there.
+SIDEBAR_FORMULA_CSS = '[data-testid="stSidebar"] .katex-display { overflow: visible; }'
+
 
 
 def caption_css() -> str:
@@ -117,4 +127,8 @@ def projector_css() -> str:
         f" padding-left: {side}px; padding-right: {side}px; padding-top: 4rem;"
         " max-width: none; }"
         '.stApp [data-testid="stCaptionContainer"] { opacity: 1; }'
+        # The sidebar keeps its width while the text grows: its output-size formula keeps its
+        # normal size there (KaTeX draws at 1.21em), so it still fits when the sidebar opens.
+        '[data-testid="stSidebar"] .katex-display > .katex'
+        f" {{ font-size: {1.21 / pf.PROJECTOR_FONT_SCALE:.3f}em; }}"
     )

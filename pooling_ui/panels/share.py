@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pooling_ui.base import a11y_css, urlstate
+from pooling_ui.base import urlstate
 from pooling_ui.base.i18n import t
 
 SHARE_SLOT = "in_share_slot"
@@ -48,9 +48,6 @@ def share_box() -> None:
         return
     source, fm = st.session_state.get("in_share_source", ("preset", None))
     with slot.container(), st.expander(t("links.share_title"), icon=":material/share:"):
-        # The hint points at the code block's copy button, which Streamlit shows only on hover:
-        # never, on a touch screen. Style-only HTML takes no room in the box.
-        a11y_css.inject(a11y_css.share_box_css())
         link = share_link()
         # a grid's link can run to thousands of characters: scroll it rather than fill the sidebar
         height = "content" if len(link) <= SHARE_BOX_CHARS else SHARE_BOX_PX

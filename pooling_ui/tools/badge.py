@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from pooling_ui.base import a11y_css
 from pooling_ui.base.caching import cache_data
 from pooling_ui.base.i18n import t
 
@@ -106,7 +105,6 @@ def crosscheck_badge(x: np.ndarray, kwargs: dict, data_key: str = "") -> BadgeTe
     if text.ok is None:
         st.caption(text.label)
     else:
-        a11y_css.inject(a11y_css.badge_css())  # the whole line, also on a phone
         st.badge(text.label, icon=ICONS[text.ok], color="green" if text.ok else "red",
                  help=text.help or None)
     return text

@@ -129,7 +129,9 @@ def grid_figure(grid: np.ndarray, value_range: tuple[float, float], colorscale: 
         axis["cmid"] = midpoint
     fig.update_layout(coloraxis=axis, annotations=[
         fg.label_annotation(title, 0, 1, yref="paper")])
-    fg.grid_layout(fig, (0, width), (0, height), cell_px=cell_px, colorbar=False)
+    # a narrow grid (a 2×2 output) is widened for its title, which plotly would cut
+    fg.grid_layout(fig, (0, width), (0, height), cell_px=cell_px, colorbar=False,
+                   min_width_px=fg.label_width_px(title) + 8)
     return fig
 
 
