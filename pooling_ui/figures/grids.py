@@ -44,6 +44,8 @@ TEXT_MAX_SIDE = 24
 CHAR_WIDTH_EM = 0.65
 LINE_HEIGHT_EM = 1.3
 CELL_PX_MIN = 4
+# Columns of empty space between grids side by side in one figure (an input and its output).
+GAP_COLUMNS = 2
 # Markers drawn over cells (WCAG 2.1 1.4.11, non-text contrast ≥ 3:1): no single colour
 # contrasts with every colour of a scale that runs from near-black to near-white, so each marker
 # is a coloured line on a wider casing, and for every cell colour one of the two has ≥ 3:1. Amber
@@ -66,6 +68,19 @@ TEXT_LIGHT = "#ffffff"
 MASK_COLOR = "#fafafa"
 GRADIENT_COLORSCALE = "RdBu"
 OVERHANG_COLOR = "#ececec"
+# Lines on the white page rather than over cells: the frame round a grid; the plots' series (the
+# pooled result red, the signal blue, the Shift lesson's four poolings red, blue, green and
+# purple); a plot's grid lines and its zero line.
+FRAME_COLOR = "#222"
+RED = "#e4002b"
+RED_TINT = "rgba(228,0,43,0.14)"  # RED, see-through: the band of a window over a plot
+BLUE = "#1f77b4"
+GREEN = "#2ca02c"
+PURPLE = "#9467bd"
+PLOT_GRID_COLOR = "#eee"
+PLOT_ZERO_COLOR = "#ccc"
+# What is there to be hovered or clicked, not seen.
+TRANSPARENT = "rgba(0,0,0,0)"
 
 
 def format_value(value: float) -> str:
@@ -435,7 +450,7 @@ def _text_layer(trace, texts: np.ndarray, show: np.ndarray, colour: str, size: i
     layer = go.Heatmap(
         z=np.zeros(texts.shape, dtype=np.uint8), x=trace.x, y=trace.y, x0=trace.x0,
         dx=trace.dx, y0=trace.y0, dy=trace.dy, xgap=trace.xgap, ygap=trace.ygap,
-        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+        colorscale=[[0, TRANSPARENT], [1, TRANSPARENT]], showscale=False,
         hoverinfo="skip", name=f"{trace.name or ''} {colour}".strip(),
         text=np.where(show, texts, "").tolist(), texttemplate="%{text}",
         textfont={"color": colour, "size": size},
@@ -488,7 +503,7 @@ def fit_cell_texts(fig: go.Figure, cell_px: float) -> None:
             size = cell_font_px(cell_px, list(trace.text))
             if size < smallest:
                 trace.update(mode="markers", marker={"symbol": "square", "size": cell_px,
-                                                     "color": "rgba(0,0,0,0)"})
+                                                     "color": TRANSPARENT})
             else:
                 trace.update(textfont={"size": size})
 
