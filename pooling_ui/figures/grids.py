@@ -595,37 +595,6 @@ def label_annotation(text: str, x: float, y: float, *, size: int = UI_FONT_PX,
             "xanchor": anchor, "yanchor": "bottom", "font": {"size": font_px(size)}}
 
 
-def parse_rect_paths(path: str) -> list[tuple[float, float, float, float]]:
-    """Rectangles ``(left, top, right, bottom)`` of a path made by :func:`rect_path`.
-
-    The inverse of this module's paths, for the tests that read figures back from their JSON.
-
-    Examples
-    --------
-    >>> parse_rect_paths(rect_path(1, 2, 3, 5))
-    [(2.0, 1.0, 5.0, 3.0)]
-    """
-    rects = []
-    for part in path.split("M")[1:]:
-        if "H" not in part:
-            continue
-        start, rest = part.split("H", 1)
-        left, top = (float(v) for v in start.split(","))
-        right, rest = rest.split("V", 1)
-        bottom = rest.split("H", 1)[0]
-        rects.append((left, top, float(right), float(bottom)))
-    return rects
-
-
-def rect_cells(rect: tuple[float, float, float, float], *, x_offset: float = 0,
-               y_offset: float = 0) -> list[tuple[int, int]]:
-    """The ``(row, col)`` cells a rectangle of :func:`parse_rect_paths` covers."""
-    left, top, right, bottom = rect
-    rows = range(round(top - y_offset), round(bottom - y_offset))
-    cols = range(round(left - x_offset), round(right - x_offset))
-    return [(r, c) for r in rows for c in cols]
-
-
 def declared_padding(padding, geometry) -> tuple[tuple[int, int], tuple[int, int]]:
     """(top, left) and (bottom, right) padding the user asked for, without ceil-mode overhang."""
     if isinstance(padding, str):
