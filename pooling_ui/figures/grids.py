@@ -595,6 +595,31 @@ def label_annotation(text: str, x: float, y: float, *, size: int = UI_FONT_PX,
             "xanchor": anchor, "yanchor": "bottom", "font": {"size": font_px(size)}}
 
 
+def pick_trace(height: int, width: int, cell_px: int, hover: str, *,
+               x_offset: float = 0) -> go.Scatter:
+    """An invisible square on each cell of a ``height × width`` grid drawn from ``x_offset``, so
+    that a click on a cell selects it (the figure's ``clickmode`` includes ``"select"``).
+
+    Each point's ``customdata`` is its ``(row, col)``, which
+    :func:`pooling_ui.panels.common.clicked_cell` reads back; hovering shows ``hover`` and then
+    ``[row,col]``.
+
+    Examples
+    --------
+    >>> trace = pick_trace(1, 2, 20, "Pick ", x_offset=5)
+    >>> trace.x, trace.y, [list(cell) for cell in trace.customdata]
+    ((5.5, 6.5), (0.5, 0.5), [[0, 0], [0, 1]])
+    """
+    cells = [(r, c) for r in range(height) for c in range(width)]
+    return go.Scatter(
+        x=[x_offset + c + 0.5 for _, c in cells], y=[r + 0.5 for r, _ in cells],
+        customdata=cells, mode="markers", name="pick",
+        marker={"symbol": "square", "size": max(cell_px - 2, 4), "color": TRANSPARENT},
+        hovertemplate=hover + "[%{customdata[0]},%{customdata[1]}]<extra></extra>",
+        selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
+    )
+
+
 def declared_padding(padding, geometry) -> tuple[tuple[int, int], tuple[int, int]]:
     """(top, left) and (bottom, right) padding the user asked for, without ceil-mode overhang."""
     if isinstance(padding, str):

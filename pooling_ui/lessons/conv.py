@@ -320,15 +320,7 @@ def map_figure(values: np.ndarray, title: str, region, cell=None, pickable: bool
     cell_px = fg.grid_layout(fig, x_range, y_range, max_width_px=max_px, colorbar=False,
                              min_width_px=min(max_px, 160))
     if pickable:
-        cells = [(r, c) for r in range(height) for c in range(width)]
-        fig.add_trace(go.Scatter(
-            x=[c + 0.5 for _, c in cells], y=[r + 0.5 for r, _ in cells], customdata=cells,
-            mode="markers", name="pick",
-            marker={"symbol": "square", "size": max(cell_px - 2, 4), "color": fg.TRANSPARENT},
-            hovertemplate=t("lesson_conv.pick_hover") + " [%{customdata[0]},%{customdata[1]}]"
-            "<extra></extra>",
-            selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
-        ))
+        fig.add_trace(fg.pick_trace(height, width, cell_px, t("lesson_conv.pick_hover") + " "))
     return fig
 
 

@@ -113,15 +113,8 @@ def gradient_figure(grad_x: np.ndarray, grad_y: np.ndarray, geometry, picked: tu
     x_range = (-geometry.pad[1][0], out_x + out_w)
     y_range = (top, max(height + geometry.pad[0][1], out_h))
     cell_px = fg.grid_layout(fig, x_range, y_range, max_width_px=picture_px())
-    cells = [(r, c) for r in range(out_h) for c in range(out_w)]
-    fig.add_trace(go.Scatter(
-        x=[out_x + c + 0.5 for _, c in cells], y=[r + 0.5 for r, _ in cells],
-        customdata=cells, mode="markers",
-        marker={"symbol": "square", "size": max(cell_px - 2, 4), "color": fg.TRANSPARENT},
-        hovertemplate=t("gradients.pick_hover") + " y[%{customdata[0]},%{customdata[1]}]"
-        "<extra></extra>", name="pick",
-        selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
-    ))
+    fig.add_trace(fg.pick_trace(out_h, out_w, cell_px, t("gradients.pick_hover") + " y",
+                                x_offset=out_x))
     return fig
 
 
