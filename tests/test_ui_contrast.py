@@ -343,7 +343,7 @@ def explorer_figures(x: np.ndarray) -> list[dict]:
         geometry, (0, 0), gradients.reached_cells(grad_x), padding=(1, 1)).to_plotly_json())
     counts = pc.pool2d_backward(x, np.ones(geometry.out_hw, np.float32), kind="max", **params)
     figs.append(gradients.counts_figure(counts).to_plotly_json())
-    figs.append(compare.grid_figure(avg, fg.finite_range(x, avg), pf.colorscale(), "out",
+    figs.append(compare.grid_figure(avg, fg.finite_range(x, avg), pf.profile().colorscale, "out",
                                     cell_px=40).to_plotly_json())
     figs.append(compare.grid_figure(avg - avg.mean(), (-1.0, 1.0), "RdBu", "diff", cell_px=40,
                                     midpoint=0.0).to_plotly_json())

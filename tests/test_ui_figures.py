@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from ui_support import formulas, open_page
 
 import pooling_core as pc
-from pooling_ui.figures.grids import parse_rect_paths, rect_cells
+from pooling_ui.figures.grids import rect_path
 
 WORKED = np.array([[1, 3, 2, 4], [5, 6, 1, 2], [7, 2, 8, 1], [3, 4, 0, 6]], dtype=np.float32)
 
@@ -61,6 +61,35 @@ def heatmap(fig: dict, name: str) -> dict:
     matches = [t for t in fig["data"] if t.get("type") == "heatmap" and t.get("name") == name]
     assert len(matches) == 1, f"one heatmap named {name!r}"
     return matches[0]
+
+
+def parse_rect_paths(path: str) -> list[tuple[float, float, float, float]]:
+    """Rectangles ``(left, top, right, bottom)`` of a path made by
+    :func:`pooling_ui.figures.grids.rect_path` (its inverse: figures read back from their JSON)."""
+    rects = []
+    for part in path.split("M")[1:]:
+        if "H" not in part:
+            continue
+        start, rest = part.split("H", 1)
+        left, top = (float(v) for v in start.split(","))
+        right, rest = rest.split("V", 1)
+        bottom = rest.split("H", 1)[0]
+        rects.append((left, top, float(right), float(bottom)))
+    return rects
+
+
+def rect_cells(rect: tuple[float, float, float, float]) -> list[tuple[int, int]]:
+    """The ``(row, col)`` cells a rectangle of :func:`parse_rect_paths` covers."""
+    left, top, right, bottom = rect
+    rows = range(round(top), round(bottom))
+    cols = range(round(left), round(right))
+    return [(r, c) for r in rows for c in cols]
+
+
+def test_rect_paths_read_back_as_drawn():
+    # rows 1..3, columns 2..5: left 2, top 1, right 5, bottom 3
+    assert parse_rect_paths(rect_path(1, 2, 3, 5)) == [(2.0, 1.0, 5.0, 3.0)]
+    assert rect_cells((2.0, 1.0, 4.0, 2.0)) == [(1, 2), (1, 3)]
 
 
 def cells_of(path: str) -> set[tuple[int, int]]:

@@ -5,9 +5,11 @@ or :data:`PROJECTOR` (a 1024×768 projector, sidebar collapsed, large fonts, hig
 session is in projector mode while ``display_projector`` (:data:`STATE_KEY`, the sidebar toggle
 of :mod:`pooling_ui.panels.display`) is true; :func:`profile` reads it at run time, so a figure is
 sized for the session that builds it, and a figure cache includes :func:`profile_name` in its key
-(:mod:`pooling_ui.base.caching`). The module constants (``PAGE_PX``, ``UI_FONT_PX``, …) are the
-normal profile's values. Sizes are given in normal-profile pixels and scaled by :func:`font_px`
-and :func:`line_px`, so a caller that says ``width=3`` gets a thicker line on a projector.
+(:mod:`pooling_ui.base.caching`). Code reads a size or colour of the session's screen as
+``profile().page_px``, never from a constant taken at import time, which would be the normal
+profile's in projector mode too. Other sizes are given in normal-profile pixels and scaled by
+:func:`font_px` and :func:`line_px`, so a caller that says ``width=3`` gets a thicker line on a
+projector.
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ class Profile:
     cells are sized by plotly to fit the cell, at most ``cell_font_share`` of the cell (between
     ``cell_font_min_px`` and ``cell_font_max_px``); one that would come out under
     ``cell_font_min_px`` is not printed (hovering still shows it). ``font_scale`` and
-    ``line_scale`` multiply every other text size and line width.
+    ``line_scale`` multiply every other text size and line width. ``colorbar_px`` is the room
+    right of a figure for its colour bar and tick labels, ``label_row_px`` the height of a row of
+    labels above a grid, ``colorscale`` the sequential colour scale of values.
     """
 
     name: str
@@ -125,17 +129,6 @@ PROJECTOR = Profile(
 )
 PROFILES = {NORMAL.name: NORMAL, PROJECTOR.name: PROJECTOR}
 
-# The normal profile's values under their old names, for code written before the profiles.
-COLORSCALE = NORMAL.colorscale
-PAD_COLOR = NORMAL.pad_color
-CELL_PX_MAX = NORMAL.cell_px_max
-PAGE_PX = NORMAL.page_px
-PLOT_HEIGHT_MAX_PX = NORMAL.plot_height_max_px
-COLORBAR_PX = NORMAL.colorbar_px
-LABEL_ROW_PX = NORMAL.label_row_px
-CELL_FONT_MIN_PX = NORMAL.cell_font_min_px
-CELL_FONT_MAX_PX = NORMAL.cell_font_max_px
-CELL_FONT_SHARE = NORMAL.cell_font_share
 # Text that is not a cell's number (labels, buttons, colour bar), in the normal profile.
 UI_FONT_PX = 13
 SMALL_FONT_PX = 12
@@ -144,34 +137,6 @@ SMALL_FONT_PX = 12
 def profile() -> Profile:
     """The display profile of this session (:data:`NORMAL` outside a Streamlit run)."""
     return PROJECTOR if is_projector() else NORMAL
-
-
-def page_px() -> int:
-    """Width in pixels figures may take in this session's profile."""
-    return profile().page_px
-
-
-def plot_height_max_px() -> int:
-    return profile().plot_height_max_px
-
-
-def cell_px_max() -> int:
-    return profile().cell_px_max
-
-
-def colorbar_px() -> int:
-    """Room on the right of a figure for its colour bar and tick labels."""
-    return profile().colorbar_px
-
-
-def label_row_px() -> int:
-    """Height of a row of labels above a grid."""
-    return profile().label_row_px
-
-
-def colorscale() -> str:
-    """The sequential colour scale of values."""
-    return profile().colorscale
 
 
 def font_px(size: float) -> int:

@@ -64,6 +64,15 @@ def _clean(text) -> str:
     return value
 
 
+def _number(text, convert, code: str):
+    """``(the text, convert(text))``, or :class:`UrlValueError` ``code`` when it is no number."""
+    value = _clean(text)
+    try:
+        return value, convert(value)
+    except ValueError:
+        raise UrlValueError(code, text=value) from None
+
+
 def parse_int(text, lo: int, hi: int) -> int:
     """A whole number in ``[lo, hi]``.
 
@@ -76,11 +85,7 @@ def parse_int(text, lo: int, hi: int) -> int:
     ...
     pooling_ui.base.urlstate.UrlValueError: must be between 0 and 9, got 12
     """
-    value = _clean(text)
-    try:
-        number = int(value)
-    except ValueError:
-        raise UrlValueError("not_int", text=value) from None
+    _, number = _number(text, int, "not_int")
     if not lo <= number <= hi:
         raise UrlValueError("out_of_range", lo=lo, hi=hi, value=number)
     return number
@@ -94,11 +99,7 @@ def parse_float(text, lo: float, hi: float) -> float:
     >>> parse_float("0.25", 0, 1)
     0.25
     """
-    value = _clean(text)
-    try:
-        number = float(value)
-    except ValueError:
-        raise UrlValueError("not_number", text=value) from None
+    value, number = _number(text, float, "not_number")
     if not math.isfinite(number):
         raise UrlValueError("not_finite", text=value)
     if not lo <= number <= hi:

@@ -154,7 +154,8 @@ def question_figure(x: np.ndarray) -> go.Figure:
         text=[str(c) for c in range(width)] + [str(r) for r in range(height)],
         mode="text", textfont={"color": "#666", "size": pf.small_font_px()}, hoverinfo="skip",
     ))
-    fig.update_layout(coloraxis={"colorscale": pf.colorscale(), "cmin": 0, "cmax": pq.VALUE_MAX})
+    fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "cmin": 0,
+                                 "cmax": pq.VALUE_MAX})
     fg.grid_layout(fig, (-1, width), (-1, height), cell_px=CELL_PX, colorbar=False,
                    margin={"t": 4})
     return fig

@@ -45,6 +45,8 @@ TEXT_MAX_SIDE = 24
 CHAR_WIDTH_EM = 0.65
 LINE_HEIGHT_EM = 1.3
 CELL_PX_MIN = 4
+# Columns of empty space between grids side by side in one figure (an input and its output).
+GAP_COLUMNS = 2
 # Markers drawn over cells (WCAG 2.1 1.4.11, non-text contrast ≥ 3:1): no single colour
 # contrasts with every colour of a scale that runs from near-black to near-white, so each marker
 # is a coloured line on a wider casing, and for every cell colour one of the two has ≥ 3:1. Amber
@@ -67,6 +69,19 @@ TEXT_LIGHT = "#ffffff"
 MASK_COLOR = "#fafafa"
 GRADIENT_COLORSCALE = "RdBu"
 OVERHANG_COLOR = "#ececec"
+# Lines on the white page rather than over cells: the frame round a grid; the plots' series (the
+# pooled result red, the signal blue, the Shift lesson's four poolings red, blue, green and
+# purple); a plot's grid lines and its zero line.
+FRAME_COLOR = "#222"
+RED = "#e4002b"
+RED_TINT = "rgba(228,0,43,0.14)"  # RED, see-through: the band of a window over a plot
+BLUE = "#1f77b4"
+GREEN = "#2ca02c"
+PURPLE = "#9467bd"
+PLOT_GRID_COLOR = "#eee"
+PLOT_ZERO_COLOR = "#ccc"
+# What is there to be hovered or clicked, not seen.
+TRANSPARENT = "rgba(0,0,0,0)"
 
 
 def format_value(value: float) -> str:
@@ -436,7 +451,7 @@ def _text_layer(trace, texts: np.ndarray, show: np.ndarray, colour: str, size: i
     layer = go.Heatmap(
         z=np.zeros(texts.shape, dtype=np.uint8), x=trace.x, y=trace.y, x0=trace.x0,
         dx=trace.dx, y0=trace.y0, dy=trace.dy, xgap=trace.xgap, ygap=trace.ygap,
-        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+        colorscale=[[0, TRANSPARENT], [1, TRANSPARENT]], showscale=False,
         hoverinfo="skip", name=f"{trace.name or ''} {colour}".strip(),
         text=np.where(show, texts, "").tolist(), texttemplate="%{text}",
         textfont={"color": colour, "size": size},
@@ -489,7 +504,7 @@ def fit_cell_texts(fig: go.Figure, cell_px: float) -> None:
             size = cell_font_px(cell_px, list(trace.text))
             if size < smallest:
                 trace.update(mode="markers", marker={"symbol": "square", "size": cell_px,
-                                                     "color": "rgba(0,0,0,0)"})
+                                                     "color": TRANSPARENT})
             else:
                 trace.update(textfont={"size": size})
 
@@ -597,35 +612,29 @@ def label_width_px(text: str, size: int = UI_FONT_PX) -> int:
                          for char in text))
 
 
-def parse_rect_paths(path: str) -> list[tuple[float, float, float, float]]:
-    """Rectangles ``(left, top, right, bottom)`` of a path made by :func:`rect_path`.
+def pick_trace(height: int, width: int, cell_px: int, hover: str, *,
+               x_offset: float = 0) -> go.Scatter:
+    """An invisible square on each cell of a ``height × width`` grid drawn from ``x_offset``, so
+    that a click on a cell selects it (the figure's ``clickmode`` includes ``"select"``).
 
-    The inverse of this module's paths, for the tests that read figures back from their JSON.
+    Each point's ``customdata`` is its ``(row, col)``, which
+    :func:`pooling_ui.panels.common.clicked_cell` reads back; hovering shows ``hover`` and then
+    ``[row,col]``.
 
     Examples
     --------
-    >>> parse_rect_paths(rect_path(1, 2, 3, 5))
-    [(2.0, 1.0, 5.0, 3.0)]
+    >>> trace = pick_trace(1, 2, 20, "Pick ", x_offset=5)
+    >>> trace.x, trace.y, [list(cell) for cell in trace.customdata]
+    ((5.5, 6.5), (0.5, 0.5), [[0, 0], [0, 1]])
     """
-    rects = []
-    for part in path.split("M")[1:]:
-        if "H" not in part:
-            continue
-        start, rest = part.split("H", 1)
-        left, top = (float(v) for v in start.split(","))
-        right, rest = rest.split("V", 1)
-        bottom = rest.split("H", 1)[0]
-        rects.append((left, top, float(right), float(bottom)))
-    return rects
-
-
-def rect_cells(rect: tuple[float, float, float, float], *, x_offset: float = 0,
-               y_offset: float = 0) -> list[tuple[int, int]]:
-    """The ``(row, col)`` cells a rectangle of :func:`parse_rect_paths` covers."""
-    left, top, right, bottom = rect
-    rows = range(round(top - y_offset), round(bottom - y_offset))
-    cols = range(round(left - x_offset), round(right - x_offset))
-    return [(r, c) for r in rows for c in cols]
+    cells = [(r, c) for r in range(height) for c in range(width)]
+    return go.Scatter(
+        x=[x_offset + c + 0.5 for _, c in cells], y=[r + 0.5 for r, _ in cells],
+        customdata=cells, mode="markers", name="pick",
+        marker={"symbol": "square", "size": max(cell_px - 2, 4), "color": TRANSPARENT},
+        hovertemplate=hover + "[%{customdata[0]},%{customdata[1]}]<extra></extra>",
+        selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
+    )
 
 
 def declared_padding(padding, geometry) -> tuple[tuple[int, int], tuple[int, int]]:

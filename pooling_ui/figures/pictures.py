@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from PIL import Image, ImageDraw
 
 from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cache_data, value_key
@@ -19,10 +18,10 @@ from pooling_ui.base.i18n import t
 from pooling_ui.data.images import to_display_uint8
 from pooling_ui.figures import grids as fg
 
-# Largest height and width in pixels of a photo's input on screen, and the width that the input
-# and its output, side by side at the same scale, must fit in (the page, less the gap).
+# Largest height and width in pixels of a photo's input on screen, and the room kept free beside
+# the input and its output side by side at the same scale (they fit the page less this gap).
 PHOTO_BOX_PX = (520, 560)
-PHOTO_ROW_PX = pf.PAGE_PX - 40
+PHOTO_ROW_GAP_PX = 40
 # The grey of pixels that no output block covers, and the outline's width on screen.
 UNCOVERED_GREY = 200
 OUTLINE_PX = 2
@@ -86,14 +85,39 @@ def display_image(values: np.ndarray, data_key: str, display_width: int,
                                  value_range)
 
 
-def photo_scale(in_hw: tuple[int, int], out_hw: tuple[int, int] = (0, 0)) -> tuple[int, int]:
-    """``(zoom, step)``: one scale for a photo and its output, as big as fits the page.
+def fit_scale(*fits: tuple[int, int]) -> tuple[int, int]:
+    """``(zoom, step)``: the one scale at which pictures fit their room on screen.
 
-    Each cell is drawn as ``zoom × zoom`` screen pixels (small pictures), or each screen pixel is
-    the mean of ``step × step`` cells (big ones); one of the two is 1. Whole pixels either way,
-    so neither picture is stretched, and both use the same one: an output cell is drawn exactly
-    as big as an input cell. The input fits :data:`PHOTO_BOX_PX`, and the input and the output
-    side by side fit :data:`PHOTO_ROW_PX`.
+    Each of ``fits`` is ``(cells, room_px)``: that many cells across (or down) must fit in
+    ``room_px`` screen pixels. Each cell is drawn as ``zoom × zoom`` screen pixels while every
+    fit leaves room (small pictures), else each screen pixel is the mean of ``step × step``
+    cells (big ones); one of the two is 1. Whole pixels either way, so a picture is never
+    stretched, and pictures drawn at one scale show their cells at one size. Every page that
+    shows a photo sizes it here (:func:`photo_scale`, Compare, the Shift lesson).
+
+    Examples
+    --------
+    >>> fit_scale((64, 520), (64, 560))       # 64 cells in 520 px: 8 px a cell
+    (8, 1)
+    >>> fit_scale((40, 560), (70, 560))       # the wider picture decides: 560 // 70
+    (8, 1)
+    >>> fit_scale((4000, 520), (3000, 560))   # 4000 cells in 520 px: 8 cells a pixel
+    (1, 8)
+    >>> fit_scale((600, 600))                 # exactly fits: drawn cell for pixel
+    (1, 1)
+    """
+    zoom = min(max(room, 1) // max(cells, 1) for cells, room in fits)
+    if zoom >= 1:
+        return zoom, 1
+    return 1, max(-(-max(cells, 1) // max(room, 1)) for cells, room in fits)
+
+
+def photo_scale(in_hw: tuple[int, int], out_hw: tuple[int, int] = (0, 0)) -> tuple[int, int]:
+    """``(zoom, step)`` of :func:`fit_scale` for a photo and its output, as big as fits the page.
+
+    Both pictures use the same scale, so an output cell is drawn exactly as big as an input
+    cell. The input fits :data:`PHOTO_BOX_PX`, and the input and the output side by side fit
+    this session's page less :data:`PHOTO_ROW_GAP_PX`.
 
     Examples
     --------
@@ -104,11 +128,8 @@ def photo_scale(in_hw: tuple[int, int], out_hw: tuple[int, int] = (0, 0)) -> tup
     """
     (height, width), out_w = in_hw, out_hw[1]
     box_h, box_w = PHOTO_BOX_PX
-    row_px = pf.page_px() - (pf.PAGE_PX - PHOTO_ROW_PX)
-    fit = min(box_h / max(height, 1), box_w / max(width, 1), row_px / max(width + out_w, 1))
-    if fit >= 1:
-        return int(fit), 1
-    return 1, int(np.ceil(1 / fit))
+    return fit_scale((height, box_h), (width, box_w),
+                     (width + out_w, pf.profile().page_px - PHOTO_ROW_GAP_PX))
 
 
 def photo_caption(what: str, hw: tuple[int, int], zoom: int, step: int) -> str:
@@ -246,20 +267,57 @@ def outlined_photo(fm, rect: tuple[int, int, int, int], width_px: int) -> np.nda
     return outline_pixels(enlarge(picture.pixels, zoom), rect, zoom / picture.step)
 
 
-def outline_pixels(pixels: np.ndarray, rect: tuple[int, int, int, int],
-                   scale: float) -> np.ndarray:
+def outline_pixels(pixels: np.ndarray, rect: tuple[int, int, int, int], scale: float = 1.0,
+                   *, colour: str = fg.WINDOW_COLOR, width: int = OUTLINE_PX,
+                   inside: bool = True) -> np.ndarray:
     """RGB copy of display ``pixels`` (``scale`` screen pixels per input cell) with input cells
-    ``rect = (row0, col0, row1, col1)`` outlined in the window's colour."""
-    if pixels.ndim == 2:
-        pixels = np.repeat(pixels[:, :, None], 3, axis=2)
+    ``rect = (row0, col0, row1, col1)`` framed in ``colour``, ``width`` pixels thick.
+
+    ``inside=True`` draws the frame over the region's outer pixels, never smaller than the frame
+    itself, so that a tiny region of a big photo still shows. ``inside=False`` draws it round the
+    region, so that every cell of a small one stays in sight; where the region touches the
+    picture's edge there is no room outside, and that side is drawn over the region's edge.
+
+    Examples
+    --------
+    >>> grey = np.zeros((6, 6), np.uint8)
+    >>> (outline_pixels(grey, (1, 1, 5, 5), width=1)[..., 0] > 0).astype(int)
+    array([[0, 0, 0, 0, 0, 0],
+           [0, 1, 1, 1, 1, 0],
+           [0, 1, 0, 0, 1, 0],
+           [0, 1, 0, 0, 1, 0],
+           [0, 1, 1, 1, 1, 0],
+           [0, 0, 0, 0, 0, 0]])
+    >>> (outline_pixels(grey, (2, 2, 3, 3), width=1, inside=False)[..., 0] > 0).astype(int)
+    array([[0, 0, 0, 0, 0, 0],
+           [0, 1, 1, 1, 0, 0],
+           [0, 1, 0, 1, 0, 0],
+           [0, 1, 1, 1, 0, 0],
+           [0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0]])
+    """
+    pixels = np.repeat(pixels[:, :, None], 3, axis=2) if pixels.ndim == 2 else pixels.copy()
     row0, col0, row1, col1 = rect
-    image = Image.fromarray(np.ascontiguousarray(pixels))
-    box = [int(col0 * scale), int(row0 * scale), int(np.ceil(col1 * scale)) - 1,
-           int(np.ceil(row1 * scale)) - 1]
-    # never smaller than the outline itself, so that a tiny region still shows
-    box[2] = max(box[2], box[0] + 2 * OUTLINE_PX)
-    box[3] = max(box[3], box[1] + 2 * OUTLINE_PX)
-    ImageDraw.Draw(image).rectangle(box, outline=fg.WINDOW_COLOR, width=OUTLINE_PX)
-    return np.asarray(image)
+    # the region's screen pixels, last row and column included
+    top, left = int(row0 * scale), int(col0 * scale)
+    bottom, right = int(np.ceil(row1 * scale)) - 1, int(np.ceil(col1 * scale)) - 1
+    if inside:
+        bottom, right = max(bottom, top + 2 * width), max(right, left + 2 * width)
 
+    def bands(first: int, last: int, size: int) -> tuple[slice, slice, slice]:
+        """Along one axis: the frame's band before the region, the one after, and the span of
+        the two with the region between (cut to the picture)."""
+        if inside:
+            before, after = (first, first + width), (last + 1 - width, last + 1)
+        else:
+            before = (first - width, first) if first > 0 else (0, width)
+            after = (last + 1, last + 1 + width) if last + 1 < size else (size - width, size)
+        return (slice(*np.clip(before, 0, size)), slice(*np.clip(after, 0, size)),
+                slice(*np.clip((before[0], after[1]), 0, size)))
 
+    above, below, rows = bands(top, bottom, pixels.shape[0])
+    left_band, right_band, cols = bands(left, right, pixels.shape[1])
+    rgb = [int(v) for v in fg.parse_colour(colour)[:3]]
+    for band in ((above, cols), (below, cols), (rows, left_band), (rows, right_band)):
+        pixels[band] = rgb
+    return pixels

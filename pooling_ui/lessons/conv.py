@@ -42,6 +42,7 @@ from pooling_ui.base.linkstate import Link
 from pooling_ui.base.urlstate import UrlValueError
 from pooling_ui.data.images import rgb_to_gray, to_display_uint8
 from pooling_ui.figures import grids as fg
+from pooling_ui.figures.pictures import outline_pixels
 from pooling_ui.panels.common import clicked_cell, shape_text
 
 LESSON_MAX_SIDE = 384
@@ -53,6 +54,8 @@ MAP_PX = 300
 IMAGE_PX = 240
 REGION_COLOR = fg.WINDOW_COLOR
 CELL_COLOR = fg.WINNER_COLOR
+# The region's frame on a big map's grey picture (no casing there: it is not drawn over cells).
+PICTURE_REGION_COLOR = fg.RED
 DEFAULTS = {
     "conv_channel": "luma",
     "conv_filter": "sobel_x",
@@ -294,7 +297,7 @@ def map_figure(values: np.ndarray, title: str, region, cell=None, pickable: bool
     height, width = values.shape
     (top, bottom), (left, right) = region
     fig = go.Figure(fg.value_heatmap(values, name="map"))
-    shapes = [fg.path_shape(fg.rect_path(0, 0, height, width), color="#222", width=1.5)]
+    shapes = [fg.path_shape(fg.rect_path(0, 0, height, width), color=fg.FRAME_COLOR, width=1.5)]
     inside = pc.lessons.receptive.clip(region, (height, width))
     outside = (top, bottom, left, right) != (
         (inside[0][0], inside[0][1], inside[1][0], inside[1][1]) if inside else ())
@@ -310,55 +313,33 @@ def map_figure(values: np.ndarray, title: str, region, cell=None, pickable: bool
                                        color=CELL_COLOR, width=3))
     fig.update_layout(
         shapes=shapes, annotations=[fg.label_annotation(title, min(0, left), 1, yref="paper")],
-        coloraxis={"colorscale": pf.colorscale()}, clickmode="event+select", dragmode=False,
+        coloraxis={"colorscale": pf.profile().colorscale}, clickmode="event+select", dragmode=False,
     )
     x_range = (min(0, left), max(width, right + 1))
     y_range = (min(0, top), max(height, bottom + 1))
     cell_px = fg.grid_layout(fig, x_range, y_range, max_width_px=max_px, colorbar=False,
                              min_width_px=min(max_px, 160))
     if pickable:
-        cells = [(r, c) for r in range(height) for c in range(width)]
-        fig.add_trace(go.Scatter(
-            x=[c + 0.5 for _, c in cells], y=[r + 0.5 for r, _ in cells], customdata=cells,
-            mode="markers", name="pick",
-            marker={"symbol": "square", "size": max(cell_px - 2, 4), "color": "rgba(0,0,0,0)"},
-            hovertemplate=t("lesson_conv.pick_hover") + " [%{customdata[0]},%{customdata[1]}]"
-            "<extra></extra>",
-            selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
-        ))
+        fig.add_trace(fg.pick_trace(height, width, cell_px, t("lesson_conv.pick_hover") + " "))
     return fig
 
 
 def map_picture(values: np.ndarray, region, cell=None) -> np.ndarray:
     """An RGB picture of a big map (grey levels over its own range) with the region's part
-    inside the map outlined, and the picked cell."""
+    inside the map outlined, and the picked cell: frames round them, so that the cells stay in
+    sight, thicker on a bigger map (it is shrunk to fit its column)."""
     gray = to_display_uint8(values, value_range=fg.finite_range(values), step=1).pixels
     rgb = np.repeat(gray[..., None], 3, axis=2)
     thickness = max(1, round(max(values.shape) / 150))
     inside = pc.lessons.receptive.clip(region, values.shape)
     if inside:
-        _outline(rgb, inside, (228, 0, 43), thickness)
+        (top, bottom), (left, right) = inside
+        rgb = outline_pixels(rgb, (top, left, bottom + 1, right + 1), colour=PICTURE_REGION_COLOR,
+                             width=thickness, inside=False)
     if cell is not None:
-        _outline(rgb, ((cell[0], cell[0]), (cell[1], cell[1])), (255, 176, 0), thickness)
+        rgb = outline_pixels(rgb, (cell[0], cell[1], cell[0] + 1, cell[1] + 1),
+                             colour=CELL_COLOR, width=thickness, inside=False)
     return rgb
-
-
-def _outline(rgb: np.ndarray, box, colour, thickness: int) -> None:
-    """A frame around ``box`` (inclusive cell ranges), outside it where the picture has room and
-    inside it along the picture's edges, so that every side shows."""
-    (top, bottom), (left, right) = box
-    height, width = rgb.shape[:2]
-    above = (max(top - thickness, 0), top) if top > 0 else (0, thickness)
-    below = (bottom + 1, bottom + 1 + thickness) if bottom + 1 < height else (
-        height - thickness, height)
-    before = (max(left - thickness, 0), left) if left > 0 else (0, thickness)
-    after = (right + 1, right + 1 + thickness) if right + 1 < width else (
-        width - thickness, width)
-    rows = slice(max(above[0], 0), min(below[1], height))
-    cols = slice(max(before[0], 0), min(after[1], width))
-    for band in ((slice(*above), cols), (slice(*below), cols), (rows, slice(*before)),
-                 (rows, slice(*after))):
-        rgb[band] = colour
 
 
 def matrix_latex(weights: np.ndarray) -> str:

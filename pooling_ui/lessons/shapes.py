@@ -131,7 +131,7 @@ def placement_figure(plane: np.ndarray | None, geometry: pc.Geometry,
     fig = go.Figure()
     if plane is not None:
         fig.add_trace(fg.value_heatmap(plane, show_text=max(plane.shape) <= fg.TEXT_MAX_SIDE))
-        fig.update_layout(coloraxis={"colorscale": pf.colorscale(), "showscale": False})
+        fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "showscale": False})
     shapes, traces = fg.padding_decorations(
         (height, width), reach, (pads[0][0], pads[1][0]), (pads[0][1], pads[1][1]),
         padding_label)
@@ -151,7 +151,7 @@ def placement_figure(plane: np.ndarray | None, geometry: pc.Geometry,
     x_range = (-left - 0.2, width + right + 0.2)
     y_range = (-top - 0.2, height + bottom + 0.2)
     span = max(x_range[1] - x_range[0], 1)
-    cell_px = int(np.clip(PANEL_PX / span, 1, pf.CELL_PX_MAX))
+    cell_px = int(np.clip(PANEL_PX / span, 1, pf.profile().cell_px_max))
     fg.grid_layout(fig, x_range, y_range, cell_px=cell_px, colorbar=False,
                    margin={"t": 8, "r": 8})
     return fig

@@ -45,10 +45,10 @@ from pooling_ui.base.i18n import engine_message, labeller, t
 from pooling_ui.base.linkstate import Link
 from pooling_ui.base.urlstate import UrlValueError
 from pooling_ui.figures import grids as fg
-from pooling_ui.figures.pictures import photo_value_range, show_photo
+from pooling_ui.figures.pictures import fit_scale, photo_value_range, show_photo
 
 METHODS = ("max", "avg", "blur", "maxblur")
-METHOD_COLORS = {"max": "#e4002b", "avg": "#1f77b4", "blur": "#2ca02c", "maxblur": "#9467bd"}
+METHOD_COLORS = {"max": fg.RED, "avg": fg.BLUE, "blur": fg.GREEN, "maxblur": fg.PURPLE}
 DIRECTIONS = ("right", "down", "diagonal")
 SUB_STEPS = (0.0, 0.25, 0.5, 0.75)
 FILTER_SIZES = pc.lessons.blur.FILTER_SIZES
@@ -62,7 +62,6 @@ SUB_SWEEP_MAX_STRIDE = 8
 # four outputs in a row.
 INPUT_PICTURE_PX = 440
 OUTPUT_PICTURE_PX = 220
-GAP_COLUMNS = 2
 URL_NAMES = ("shift_by", "shift_sub", "shift_filter", "shift_dir")
 DEFAULTS = {"shift_by_h": 0, "shift_by_w": 1, "shift_sub": 0.0,
             "shift_filter": DEFAULT_FILTER, "shift_dir": "right"}
@@ -181,15 +180,16 @@ def inputs_figure(plane: np.ndarray, shifted: np.ndarray) -> go.Figure:
     """The input and the shifted input side by side, one colour scale."""
     height, width = plane.shape
     value_range = fg.finite_range(plane, shifted)
-    right = width + GAP_COLUMNS
+    right = width + fg.GAP_COLUMNS
     fig = go.Figure([fg.value_heatmap(plane, value_range=value_range),
                      fg.value_heatmap(shifted, x_offset=right, value_range=value_range)])
     fig.update_layout(
-        coloraxis={"colorscale": pf.colorscale(), "cmin": value_range[0], "cmax": value_range[1]},
+        coloraxis={"colorscale": pf.profile().colorscale, "cmin": value_range[0],
+                   "cmax": value_range[1]},
         annotations=[fg.label_annotation(t("lesson_shift.input_label"), 0, 1, yref="paper"),
                      fg.label_annotation(t("lesson_shift.shifted_label"), right, 1,
                                          yref="paper")])
-    fg.grid_layout(fig, (0, 2 * width + GAP_COLUMNS), (0, height))
+    fg.grid_layout(fig, (0, 2 * width + fg.GAP_COLUMNS), (0, height))
     return fig
 
 
@@ -210,11 +210,12 @@ def outputs_figure(grids: list[tuple[str, np.ndarray]], changed: list[np.ndarray
             if cells:
                 shapes.extend(fg.marker_shapes(fg.cells_path(cells, x_offset=x0),
                                                color=fg.WINDOW_COLOR, width=2.5))
-        x0 += grid.shape[1] + GAP_COLUMNS
+        x0 += grid.shape[1] + fg.GAP_COLUMNS
     fig.update_layout(
-        coloraxis={"colorscale": pf.colorscale(), "cmin": value_range[0], "cmax": value_range[1]},
+        coloraxis={"colorscale": pf.profile().colorscale, "cmin": value_range[0],
+                   "cmax": value_range[1]},
         annotations=annotations, shapes=shapes)
-    fg.grid_layout(fig, (0, x0 - GAP_COLUMNS), (0, height))
+    fg.grid_layout(fig, (0, x0 - fg.GAP_COLUMNS), (0, height))
     return fig
 
 
@@ -241,7 +242,8 @@ def sweep_figure(shifts: list[tuple[float, float]], changes: dict[str, list],
     fig.update_xaxes(title_text=axis_title, dtick=1 if len(along) <= 16 else None)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
-    fig.update_layout(width=pf.PAGE_PX, height=360, margin={"l": 50, "r": 20, "t": 40, "b": 50},
+    fig.update_layout(width=pf.profile().page_px, height=360,
+                      margin={"l": 50, "r": 20, "t": 40, "b": 50},
                       legend={"orientation": "h", "y": -0.25, "x": 0},
                       font={"size": pf.ui_font_px()})
     return fig
@@ -415,18 +417,11 @@ def _grid_outputs(data: np.ndarray, shift: tuple[float, float], outcomes: dict) 
         column.caption(f"**{method_label(method)}** — {_change_caption(outcome)}")
 
 
-def _picture_scale(width: int, room_px: int) -> tuple[int, int]:
-    """``(zoom, step)`` that fit ``width`` cells in ``room_px`` pixels (one of them is 1)."""
-    if width <= room_px:
-        return max(1, room_px // max(width, 1)), 1
-    return 1, -(-width // room_px)
-
-
 def _photo_outputs(data: np.ndarray, shift: tuple[float, float], outcomes: dict,
                    key: str) -> None:
     value_range = photo_value_range(data)
     shifted = pc.shift2d(data, shift)
-    zoom, step = _picture_scale(data.shape[-1], INPUT_PICTURE_PX)
+    zoom, step = fit_scale((data.shape[-1], INPUT_PICTURE_PX))
     row = st.container(horizontal=True, gap="medium")
     with row:
         show_photo(data, f"{key}|in", step, value_range, t("lesson_shift.input_picture",
@@ -438,7 +433,7 @@ def _photo_outputs(data: np.ndarray, shift: tuple[float, float], outcomes: dict,
     if not done:
         return
     widest = max(outcome.after.shape[-1] for _, outcome in done)
-    zoom, step = _picture_scale(widest, OUTPUT_PICTURE_PX)
+    zoom, step = fit_scale((widest, OUTPUT_PICTURE_PX))
     st.markdown(f"**{t('lesson_shift.after_heading_photo')}**")
     row = st.container(horizontal=True, gap="small")
     with row:

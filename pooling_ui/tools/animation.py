@@ -48,8 +48,6 @@ FIGURE_BYTES_BUDGET = 198_000
 BASE_FIGURE_BYTES = 9_000
 BYTES_PER_CELL = 6
 BYTES_PER_PRINTED_CELL = 16
-# Columns of empty space between the input (with padding) and the output.
-GAP_COLUMNS = 2
 # Pixels, in the normal display profile (the functions below give them in the session's; text
 # sizes and the rooms made for text grow with the profile's font scale): the most the figure may
 # take beside the arithmetic (which keeps EXPLAIN_MIN_PX), the smallest cell for which it goes
@@ -58,10 +56,8 @@ GAP_COLUMNS = 2
 # grids, the slider's row SLIDER_TOP_PX below.
 EXPLAIN_MIN_PX = 360
 COLUMN_GAP_PX = 32
-COLUMN_PX = pf.PAGE_PX - EXPLAIN_MIN_PX - COLUMN_GAP_PX
 SIDE_BY_SIDE_MIN_CELL_PX = 40
 PLOT_HEIGHT_PX = 560
-SIDE_PX = 8 + pf.COLORBAR_PX
 CAPTION_PX = 28
 CONTROLS_PX = 128
 MIN_WIDTH_PX = 360
@@ -70,16 +66,16 @@ CAPTION_FONT_PX = 15
 
 def column_px() -> int:
     """The most the figure may take beside the arithmetic, in this session's profile."""
-    return pf.page_px() - pf.font_px(EXPLAIN_MIN_PX) - COLUMN_GAP_PX
+    return pf.profile().page_px - pf.font_px(EXPLAIN_MIN_PX) - COLUMN_GAP_PX
 
 
 def side_px() -> int:
     """Margins left and right of the grids: a little on the left, the colour bar on the right."""
-    return 8 + pf.colorbar_px()
+    return 8 + pf.profile().colorbar_px
 
 
 def plot_height_px() -> int:
-    return min(PLOT_HEIGHT_PX, pf.plot_height_max_px())
+    return min(PLOT_HEIGHT_PX, pf.profile().plot_height_max_px)
 
 
 def min_width_px() -> int:
@@ -145,7 +141,7 @@ class _Painter:
         self.winners = winners
         width = geometry.in_hw[1]
         self.width = width
-        self.out_x = width + geometry.pad[1][1] + GAP_COLUMNS
+        self.out_x = width + geometry.pad[1][1] + fg.GAP_COLUMNS
 
     def paths(self, row: int, col: int) -> list[str]:
         """Mask of the outputs still to come; window + current output cell; winning cell."""
@@ -217,7 +213,7 @@ def figure_extent(geometry, max_width_px: float | None = None
     width = geometry.in_hw[1]
     out_w = geometry.out_hw[1]
     (reach_top, _), (reach_left, reach_right) = geometry.pad
-    out_x = width + reach_right + GAP_COLUMNS
+    out_x = width + reach_right + fg.GAP_COLUMNS
     top = -reach_top
     x_range = (-reach_left, out_x + out_w)
     cell_px = fg.fit_cell_px(x_range[1] - x_range[0], caption_y(geometry) + 1 - top,
@@ -304,7 +300,7 @@ def build_animation_figure(
         (height, width), geometry.pad, pad_lo, pad_hi, padded_value)
     fig.add_traces(padding_traces)
     fig.add_trace(fg.value_heatmap(y2d, x_offset=out_x, name="y", value_range=value_range))
-    fig.update_layout(coloraxis={"colorscale": pf.colorscale(), "cmin": value_range[0],
+    fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "cmin": value_range[0],
                                  "cmax": value_range[1]})
 
     first = painter.paths(*steps[start_step])
@@ -313,14 +309,15 @@ def build_animation_figure(
         if winners is not None else []
     # Casings first, then the coloured lines, in the order of _Painter.shape_paths.
     shapes = [
-        fg.path_shape(first[0], color="rgba(0,0,0,0)", width=0, fill=fg.MASK_COLOR),
+        fg.path_shape(first[0], color=fg.TRANSPARENT, width=0, fill=fg.MASK_COLOR),
         window[0], *winner[:1], window[1], *winner[1:],
     ]
     # Static shapes come after the animated ones: frames update shapes by position.
     shapes.extend(padding_shapes)
-    shapes.append(fg.path_shape(fg.rect_path(0, 0, height, width), color="#222", width=1.5))
-    shapes.append(fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x), color="#222",
+    shapes.append(fg.path_shape(fg.rect_path(0, 0, height, width), color=fg.FRAME_COLOR,
                                 width=1.5))
+    shapes.append(fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x),
+                                color=fg.FRAME_COLOR, width=1.5))
     if region.size < out_h * out_w:
         shapes.append(fg.path_shape(
             fg.rect_path(region.row0, region.col0, region.row1, region.col1, x_offset=out_x),
@@ -499,12 +496,12 @@ def _step_view(fm, params, plane, geometry, y2d, winners, region, *, playing: bo
         cell_px, x_range, _ = figure_extent(geometry, beside_px)
         if cell_px >= pf.font_px(SIDE_BY_SIDE_MIN_CELL_PX):
             figure_px = figure_width_px(cell_px, x_range) + COLUMN_GAP_PX
-            figure_column, explain_column = st.columns([figure_px, pf.page_px() - figure_px],
-                                                       gap="medium")
+            figure_column, explain_column = st.columns(
+                [figure_px, pf.profile().page_px - figure_px], gap="medium")
             max_width_px = beside_px
         else:
             figure_column, explain_column = st.container(), st.container()
-            max_width_px = pf.page_px()
+            max_width_px = pf.profile().page_px
         with explain_column:
             st.markdown(f"**{t('animation.explain_heading')}**")
             _step_controls(len(steps), step, playing)

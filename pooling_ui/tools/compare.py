@@ -23,7 +23,7 @@ from pooling_ui.base.caching import cache_data, cached_figure, value_key
 from pooling_ui.base.i18n import engine_message, labeller, t
 from pooling_ui.figures import grids as fg
 from pooling_ui.figures import tables
-from pooling_ui.figures.pictures import photo_value_range, show_photo
+from pooling_ui.figures.pictures import fit_scale, photo_value_range, show_photo
 from pooling_ui.panels.common import animated_crop, channel_name, kind_name
 from pooling_ui.tools.output import crop_outputs
 
@@ -110,12 +110,13 @@ def cell_size(in_hw: tuple[int, int], columns: int) -> int:
     (56, 6, 12)
     """
     usable = column_px(columns) - 16
-    return int(np.clip(usable / max(in_hw[1], 1), fg.CELL_PX_MIN, pf.cell_px_max()))
+    return int(np.clip(usable / max(in_hw[1], 1), fg.CELL_PX_MIN, pf.profile().cell_px_max))
 
 
 def column_px(columns: int) -> int:
     """Usable width of one of ``columns`` columns in this session's display profile."""
-    return round(COLUMN_PX[min(columns, len(COLUMN_PX)) - 1] * pf.page_px() / pf.PAGE_PX)
+    normal = COLUMN_PX[min(columns, len(COLUMN_PX)) - 1]
+    return round(normal * pf.profile().page_px / pf.NORMAL.page_px)
 
 
 def grid_figure(grid: np.ndarray, value_range: tuple[float, float], colorscale: str,
@@ -195,7 +196,7 @@ def _side_by_side(fm, results: list[KindResult], channel: int | None) -> None:
                 else:
                     st.plotly_chart(
                         cached_figure(grid_figure, result.output[channel], output_range,
-                                      pf.colorscale(), t("compare.output"),
+                                      pf.profile().colorscale, t("compare.output"),
                                       cell_px=cell_px),
                         width="content", key=f"cmp_out_{result.kind}",
                         config={"displayModeBar": False})
@@ -248,9 +249,9 @@ def _derived(key: str, what: str) -> str:
 
 def photo_step(in_w: int, columns: int) -> int:
     """Cells per screen pixel for the photos of a row of ``columns``: the input's width fits a
-    column, and every picture of the row (outputs, masks) uses the same step, so one scale."""
-    usable = min(PHOTO_WIDTH, column_px(columns) - 16)
-    return max(1, -(-int(in_w) // usable))
+    column, and every picture of the row (outputs, masks) uses the same step, so one scale. A
+    photo narrower than the column is drawn a cell a pixel, not enlarged."""
+    return fit_scale((int(in_w), min(PHOTO_WIDTH, column_px(columns) - 16)))[1]
 
 
 def _photo(values: np.ndarray, key: str, value_range: tuple[float, float], what: str,

@@ -33,7 +33,6 @@ from pathlib import PurePath
 import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw, ImageFont
-from plotly.colors import hex_to_rgb
 from plotly.colors import sequential as plotly_sequential
 
 from pooling_ui.base import profile as pf
@@ -166,21 +165,22 @@ OUTLINE_PX = 3
 # cells are big enough to read).
 GIF_TEXT_MAX_SIDE = 16
 GIF_TEXT_MIN_CELL_PX = 20
-GAP_COLUMNS = 2  # as the animation: columns of empty space between the input and the output
 
 # One palette for every frame: the colour scale's levels, then the fixed colours.
 LEVELS = 200
+# A GIF is a file, not a screen: it takes the normal profile's colours whatever the display.
 _FIXED = {
-    "white": "#ffffff", "black": "#000000", "pad": pf.PAD_COLOR, "overhang": fg.OVERHANG_COLOR,
-    "window": fg.WINDOW_COLOR, "winner": fg.WINNER_COLOR, "mask": fg.MASK_COLOR,
-    "frame": "#222222", "hatch": "#b0b0b0", "text": "#333333",
+    "white": "#ffffff", "black": "#000000", "pad": pf.NORMAL.pad_color,
+    "overhang": fg.OVERHANG_COLOR, "window": fg.WINDOW_COLOR, "winner": fg.WINNER_COLOR,
+    "mask": fg.MASK_COLOR, "frame": fg.FRAME_COLOR, "hatch": pf.NORMAL.hatch_color,
+    "text": pf.NORMAL.pad_text_color,
     "window_casing": fg.CASING[fg.WINDOW_COLOR], "winner_casing": fg.CASING[fg.WINNER_COLOR],
 }
 INDEX = {name: LEVELS + offset for offset, name in enumerate(_FIXED)}
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
-    return tuple(int(v) for v in hex_to_rgb(colour))
+    return tuple(int(v) for v in fg.parse_colour(colour)[:3])
 
 
 @functools.cache
@@ -228,7 +228,7 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
 def _fitting_font(texts, cell_px: int):
     """The largest font (up to the figures' share of a cell) in which every text fits."""
     longest = max(texts, key=len, default="0")
-    size = int(np.clip(cell_px * pf.CELL_FONT_SHARE, 8, pf.CELL_FONT_MAX_PX))
+    size = int(np.clip(cell_px * pf.NORMAL.cell_font_share, 8, pf.NORMAL.cell_font_max_px))
     while size > 8 and _font(size).getlength(longest) > cell_px - 4:
         size -= 1
     return _font(size)
@@ -267,7 +267,7 @@ def gif_layout(geometry) -> GifLayout:
     height, width = geometry.in_hw
     out_h, out_w = geometry.out_hw
     (top, bottom), (left, right) = geometry.pad
-    out_x = width + right + GAP_COLUMNS
+    out_x = width + right + fg.GAP_COLUMNS
     span_x = left + out_x + out_w
     span_y = max(top + height + bottom, top + out_h)
     room_x = GIF_MAX_WIDTH_PX - 2 * GIF_MARGIN_PX

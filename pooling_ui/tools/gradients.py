@@ -26,15 +26,14 @@ from pooling_ui.panels.common import clicked_cell, pick_plane
 
 UPSTREAM_MODES = ("ones", "random", "onehot", "typed")
 TYPED_MAX_SIDE = 16
-GAP_COLUMNS = 2
-REACH_COLOR = "#ffb000"
+REACH_COLOR = fg.WINNER_COLOR  # amber, cased in black as the winners are
 # Width in pixels of the picture's column (3/4 of the page, beside the controls), normal profile.
 PICTURE_PX = 680
 
 
 def picture_px() -> int:
     """The picture column's width in this session's display profile."""
-    return pf.page_px() - (pf.PAGE_PX - PICTURE_PX)
+    return pf.profile().page_px - (pf.NORMAL.page_px - PICTURE_PX)
 
 
 # -- pure helpers ----------
@@ -75,7 +74,7 @@ def gradient_figure(grad_x: np.ndarray, grad_y: np.ndarray, geometry, picked: tu
     """
     height, width = geometry.in_hw
     out_h, out_w = geometry.out_hw
-    out_x = width + geometry.pad[1][1] + GAP_COLUMNS
+    out_x = width + geometry.pad[1][1] + fg.GAP_COLUMNS
     limit = max(abs(fg.finite_range(grad_x, grad_y)[0]), abs(fg.finite_range(grad_x, grad_y)[1]),
                 1e-12)
     fig = go.Figure()
@@ -90,8 +89,9 @@ def gradient_figure(grad_x: np.ndarray, grad_y: np.ndarray, geometry, picked: tu
     row, col = picked
     shapes = [
         *pad_shapes,
-        fg.path_shape(fg.rect_path(0, 0, height, width), color="#222", width=1.5),
-        fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x), color="#222", width=1.5),
+        fg.path_shape(fg.rect_path(0, 0, height, width), color=fg.FRAME_COLOR, width=1.5),
+        fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x), color=fg.FRAME_COLOR,
+                      width=1.5),
         *fg.marker_shapes(fg.window_path(geometry.row_taps[row], geometry.col_taps[col]),
                           color=fg.WINDOW_COLOR, width=3),
         *fg.marker_shapes(fg.rect_path(row, col, row + 1, col + 1, x_offset=out_x),
@@ -113,15 +113,8 @@ def gradient_figure(grad_x: np.ndarray, grad_y: np.ndarray, geometry, picked: tu
     x_range = (-geometry.pad[1][0], out_x + out_w)
     y_range = (top, max(height + geometry.pad[0][1], out_h))
     cell_px = fg.grid_layout(fig, x_range, y_range, max_width_px=picture_px())
-    cells = [(r, c) for r in range(out_h) for c in range(out_w)]
-    fig.add_trace(go.Scatter(
-        x=[out_x + c + 0.5 for _, c in cells], y=[r + 0.5 for r, _ in cells],
-        customdata=cells, mode="markers",
-        marker={"symbol": "square", "size": max(cell_px - 2, 4), "color": "rgba(0,0,0,0)"},
-        hovertemplate=t("gradients.pick_hover") + " y[%{customdata[0]},%{customdata[1]}]"
-        "<extra></extra>", name="pick",
-        selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
-    ))
+    fig.add_trace(fg.pick_trace(out_h, out_w, cell_px, t("gradients.pick_hover") + " y",
+                                x_offset=out_x))
     return fig
 
 

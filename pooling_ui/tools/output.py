@@ -51,7 +51,6 @@ from pooling_ui.panels.common import (
 )
 from pooling_ui.tools import export
 
-GAP_COLUMNS = 2
 CHANNEL_MODES = ("recomposed", "side")
 PHOTO_VIEWS = ("same_scale", "blocks", "zoom")
 # Sides (input pixels) the zoom may show, its pictures' width on screen, the small picture of the
@@ -162,12 +161,12 @@ def grid_pair_figure(data: np.ndarray, output: np.ndarray,
     channels, height, width = data.shape
     out_h, out_w = output.shape[-2:]
     value_range = fg.finite_range(data, output)
-    out_x = width + GAP_COLUMNS
+    out_x = width + fg.GAP_COLUMNS
     rows = max(height, out_h)
     # each channel's row of grids has its labels on a band of its own above it
     cell_px = fg.fit_cell_px(out_x + out_w, channels * (rows + 1),
-                             side_px=8 + pf.colorbar_px())
-    label_rows = fg.rows_for_px(pf.label_row_px(), cell_px)
+                             side_px=8 + pf.profile().colorbar_px)
+    label_rows = fg.rows_for_px(pf.profile().label_row_px, cell_px)
     row_step = rows + label_rows
     fig = go.Figure()
     annotations = []
@@ -184,10 +183,10 @@ def grid_pair_figure(data: np.ndarray, output: np.ndarray,
         annotations.append(fg.label_annotation(
             f"{t('output.output_title')}{suffix}: {out_h}×{out_w}", out_x, y0))
         shapes.append(fg.path_shape(fg.rect_path(0, 0, height, width, y_offset=y0),
-                                    color="#222", width=1.5))
+                                    color=fg.FRAME_COLOR, width=1.5))
         shapes.append(fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x,
-                                                 y_offset=y0), color="#222", width=1.5))
-    fig.update_layout(coloraxis={"colorscale": pf.colorscale(), "cmin": value_range[0],
+                                                 y_offset=y0), color=fg.FRAME_COLOR, width=1.5))
+    fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "cmin": value_range[0],
                                  "cmax": value_range[1]},
                       annotations=annotations, shapes=shapes)
     fg.grid_layout(fig, (0, out_x + out_w), (-label_rows, channels * row_step - label_rows),
@@ -330,13 +329,13 @@ def input_figure(data: np.ndarray, channel_names: tuple[str, ...] = ("gray",)) -
     fig = go.Figure()
     annotations = []
     for channel in range(channels):
-        x0 = channel * (width + GAP_COLUMNS)
+        x0 = channel * (width + fg.GAP_COLUMNS)
         fig.add_trace(fg.value_heatmap(data[channel], x_offset=x0, value_range=value_range))
         title = t("output.input_title") + (
             f" ({channel_name(channel_names[channel])})" if channels > 1 else "")
         annotations.append(fg.label_annotation(title, x0, 1, yref="paper"))
-    fig.update_layout(coloraxis={"colorscale": pf.colorscale(), "cmin": value_range[0],
+    fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "cmin": value_range[0],
                                  "cmax": value_range[1]},
                       annotations=annotations)
-    fg.grid_layout(fig, (0, channels * (width + GAP_COLUMNS) - GAP_COLUMNS), (0, height))
+    fg.grid_layout(fig, (0, channels * (width + fg.GAP_COLUMNS) - fg.GAP_COLUMNS), (0, height))
     return fig

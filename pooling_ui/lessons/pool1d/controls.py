@@ -60,8 +60,8 @@ AUDIO_STRETCH_SAMPLES = 6_000
 # A screen has fewer pixels than a recording has samples: the waveform is drawn as the max and
 # the min of blocks of samples, about this many blocks.
 WAVEFORM_POINTS = 2_000
-SIGNAL_COLOR = "#1f77b4"
-POOLED_COLOR = "#e4002b"
+SIGNAL_COLOR = fg.BLUE
+POOLED_COLOR = fg.RED
 FIGURE_HEIGHT_PX = 340
 CACHE_ENTRIES = 16
 
@@ -213,8 +213,9 @@ def _line_layout(fig: go.Figure, x_title: str, y_title: str, *, height: int = FI
         height=height, margin={"l": 56, "r": 16, "t": 28, "b": bottom}, plot_bgcolor="white",
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         hoverlabel={"font": {"size": pf.ui_font_px()}}, font={"size": pf.ui_font_px()})
-    fig.update_xaxes(title=x_title, showgrid=True, gridcolor="#eee", zeroline=False)
-    fig.update_yaxes(title=y_title, showgrid=True, gridcolor="#eee", zerolinecolor="#ccc")
+    fig.update_xaxes(title=x_title, showgrid=True, gridcolor=fg.PLOT_GRID_COLOR, zeroline=False)
+    fig.update_yaxes(title=y_title, showgrid=True, gridcolor=fg.PLOT_GRID_COLOR,
+                     zerolinecolor=fg.PLOT_ZERO_COLOR)
 
 
 def window_path(taps, scale: float = 1.0) -> str:
@@ -234,7 +235,7 @@ def _ring_path(x: float, y: float, dx: float, dy: float) -> str:
 
 def _window_shape(path: str) -> dict:
     return {"type": "path", "path": path, "xref": "x", "yref": "paper", "layer": "below",
-            "line": {"color": fg.WINDOW_COLOR, "width": 1}, "fillcolor": "rgba(228,0,43,0.14)"}
+            "line": {"color": fg.WINDOW_COLOR, "width": 1}, "fillcolor": fg.RED_TINT}
 
 
 def _ring_shape(path: str) -> dict:

@@ -28,7 +28,8 @@ def sentence_figure(tokens: list[str], results: list[FilterResult]) -> go.Figure
         for start in range(result.feature_map.size):
             hover[row][start] = inert_in_figure(" ".join(tokens[start:start + result.width]))
     fig = go.Figure(go.Heatmap(
-        z=grid, x=list(range(length)), y=list(range(len(results))), colorscale=pf.colorscale(),
+        z=grid, x=list(range(length)), y=list(range(len(results))),
+        colorscale=pf.profile().colorscale,
         customdata=hover, xgap=2, ygap=2, zmin=0,
         hovertemplate="%{customdata}: %{z:.3f}<extra></extra>",
         text=[[fg.format_value(v) if np.isfinite(v) else "" for v in row] for row in grid],
