@@ -306,7 +306,7 @@ def _join(typed_code: str, nickname: str) -> None:
 def start_or_join() -> None:
     join_column, start_column = st.columns(2, gap="large")
     with join_column, st.container(border=True):
-        st.subheader(t("live.join.heading"))
+        st.header(t("live.join.heading"))
         with st.form("live_join_form", border=False, enter_to_submit=True):
             code = st.text_input(t("live.join.code"), key=ls.JOIN_CODE, max_chars=16,
                                  placeholder="K7QX2M")
@@ -317,7 +317,7 @@ def start_or_join() -> None:
         if joined:
             _join(code or "", nickname or "")
     with start_column, st.container(border=True):
-        st.subheader(t("live.start.heading"))
+        st.header(t("live.start.heading"))
         st.markdown(t("live.start.what"))
         if st.button(t("live.start.button"), key="live_start", icon=":material/co_present:"):
             _start()
@@ -360,7 +360,7 @@ def _class_header(code: str, teacher_key: str) -> None:
 
 def _ask_form(fm, params, code: str, teacher_key: str) -> None:
     with st.container(border=True):
-        st.subheader(t("live.ask.heading"))
+        st.header(t("live.ask.heading"))
         ask = st.radio(t("live.ask.what"), ASK_CHOICES, key="live_ask", horizontal=True,
                        format_func=labeller("live.ask.choices."))
         if ask == "quiz":
@@ -539,7 +539,7 @@ def teacher_page(fm, params) -> None:
         _ask_form(fm, params, code, teacher_key)
     if state.question_id is not None:
         with st.container(border=True):
-            st.subheader(t("live.teacher.results_heading"))
+            st.header(t("live.teacher.results_heading"))
             question = ls.attempt("question", code, state.question_id)
             if question is not ls.FAILED:
                 analysis = analysis_of(question.id, question.body)
