@@ -150,8 +150,8 @@ def test_start_join_follow_ask_answer_reveal(data_dir):
     assert metrics == {"Joined": "3", "Answered": "3 / 3", "Right": "1 (33 %)"}
     shown = texts(teacher)
     assert "3 of 3 students answered, 1 right." in shown
-    assert "**Left the padding out**: 1 students" in shown
-    assert "**Took the maximum instead of averaging**: 1 students" in shown
+    assert "**Left the padding out**: 1 answered so" in shown
+    assert "**Took the maximum instead of averaging**: 1 answered so" in shown
     # the worked arithmetic of each, with the numbers worked by hand above
     assert "y[0,0] = (1 + 3 + 5 + 6)/4 = 3.75" in shown
     assert "y[0,0] = max(" in shown and "= 6" in shown
@@ -192,7 +192,7 @@ def test_the_class_summary_and_its_csv(data_dir):
     teacher.run()
     assert_no_bug(teacher)
     shown = texts(teacher)
-    assert "**Left the padding out**: 1 wrong answers, in 1 questions" in shown
+    assert "**Left the padding out**: wrong answers 1, questions 1" in shown
     assert teacher.get("download_button")
     store = live_sync.store()
     key = teacher.session_state["live_key"]

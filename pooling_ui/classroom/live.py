@@ -348,7 +348,8 @@ def _class_header(code: str, teacher_key: str) -> None:
     join_link, teacher_link = class_links(code, teacher_key)
     code_column, qr_column = st.columns([3, 2], gap="large")
     with code_column:
-        st.markdown(t("live.teacher.code", code=code))
+        # a heading: big enough to read from the back of the room when projected
+        st.header(t("live.teacher.code", code=code))
         st.caption(t("live.teacher.join_how"))
         st.code(join_link, language=None, wrap_lines=True)
         with st.expander(t("live.teacher.teacher_link"), icon=":material/key:"):
@@ -533,10 +534,6 @@ def teacher_page(fm, params) -> None:
     state = ls.attempt("poll", code)
     if state is ls.FAILED:
         return
-    if state.ended:
-        st.info(t("live.teacher.ended"), icon=":material/event_busy:")
-    else:
-        _ask_form(fm, params, code, teacher_key)
     if state.question_id is not None:
         with st.container(border=True):
             st.header(t("live.teacher.results_heading"))
@@ -547,6 +544,11 @@ def teacher_page(fm, params) -> None:
                     with st.expander(t("live.teacher.asked"), expanded=False):
                         show_question(analysis.problem, f"live_teacher_q{question.id}")
             _results(code, teacher_key, state.question_id)
+    # under the answers: while a question runs, its answers are what the teacher watches
+    if state.ended:
+        st.info(t("live.teacher.ended"), icon=":material/event_busy:")
+    else:
+        _ask_form(fm, params, code, teacher_key)
     _summary(code, teacher_key)
     buttons = st.container(horizontal=True)
     if not state.ended:
