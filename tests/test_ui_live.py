@@ -339,3 +339,40 @@ def test_an_unavailable_database_is_a_message_not_a_traceback(data_dir, monkeypa
     teacher.run()  # published once the database answers again
     student.run()
     assert student.session_state["page_current"][1].kernel_size == (3, 2)
+
+
+# -- what can be asked ----------------------------------------------------------------------------
+def test_a_quiz_question_is_pushed_to_the_class(data_dir):
+    from pooling_core.lessons import quiz as pq
+
+    teacher, code = start_class()
+    student = join(code, "Ada")
+    teacher.radio(key="live_ask").set_value("quiz").run()
+    teacher.number_input(key="live_ask_seed").set_value(31).run()
+    number = next(q.number for q in pq.make_quiz(31) if q.ask == "shape")
+    teacher.number_input(key="live_ask_number").set_value(number).run()
+    teacher.button(key="live_ask_button").click().run()
+    assert_no_bug(teacher)
+    student.run()
+    assert_no_bug(student)
+    assert "What shape does the output y have?" in texts(student)
+    question = pq.make_question(31, number)
+    assert any(f"F.{question.kind}_pool2d" in c.value or f"tf.nn.{question.kind}_pool2d" in c.value
+               for c in student.code)
+    assert {t.key for t in student.text_input} >= {
+        f"live_answer_{student.session_state['live_question']}_{i}" for i in (0, 1)}
+
+
+@pytest.mark.parametrize(("query", "ask", "words"), [
+    ({"kind": "avg"}, "gradient_cell", "is a question for max pooling"),
+    ({"kind": "lp"}, "cells", "need max or avg pooling"),
+    ({"input": "photo"}, "cells", "not a photo"),
+    ({"input": "random", "input_size": "40"}, "shape", "too big to work out by hand"),
+])
+def test_a_view_that_makes_no_question_says_why(data_dir, query, ask, words):
+    teacher = open_page("live", {"lang": "en", **query})
+    teacher.button(key="live_start").click().run()
+    teacher.radio(key="live_ask").set_value(ask).run()
+    assert_no_bug(teacher)
+    assert any(words in i.value for i in teacher.info), texts(teacher)
+    assert not [b for b in teacher.button if b.key == "live_ask_button"]
