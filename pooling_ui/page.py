@@ -16,6 +16,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pooling_ui.base.i18n import language_switch, t
+from pooling_ui.classroom import live_sync
 from pooling_ui.panels import display
 from pooling_ui.panels.inputs import FeatureMap, input_panel
 from pooling_ui.panels.params import PoolParams, parameter_panel
@@ -38,16 +39,20 @@ PAGES = (
     ("shift", ":material/swap_horiz:"),
     ("pool1d", ":material/graphic_eq:"),
     ("quiz", ":material/quiz:"),
+    ("live", ":material/co_present:"),
 )
 # The navigation's sections (a catalogue key ``nav_sections.<name>`` each) and their pages.
 SECTIONS = {
     "tools": ("explorer", "gradients", "compare"),
     "lessons": ("shapes", "conv", "shift", "pool1d"),
-    "classroom": ("quiz",),
+    "classroom": ("quiz", "live"),
 }
 # Pages that bring their own input and controls (a signal is not a 2-D feature map): the shared
 # input and parameter panels are not drawn for them, and they do not call :func:`current`.
 OWN_PANELS = frozenset({"pool1d", "quiz"})
+# Pages that run without a usable input or valid parameters: the live class's page (joining,
+# answering and the teacher's results do not need them; asking about the view says so).
+RUNS_WITHOUT_VIEW = frozenset({"live"})
 CURRENT_KEY = "page_current"
 
 
@@ -71,12 +76,20 @@ def run() -> None:
                        initial_sidebar_state=display.sidebar_state())
     st.title(t(f"pages.{name}.title"))
     st.caption(t(f"pages.{name}.intro"))
+    # a live class: follow the teacher's view (before the panels read the link), or publish it
+    live_sync.before_panels(name, pages)
     if name in OWN_PANELS:
+        live_sync.publish_view(name)
         chosen.run()
         return
     fm = input_panel()
     params = parameter_panel(fm)
     share_box()  # after both panels: the link it shows has this run's values
+    live_sync.publish_view(name)
+    if name in RUNS_WITHOUT_VIEW:
+        st.session_state[CURRENT_KEY] = (fm, params)
+        chosen.run()
+        return
     if fm is None:
         st.info(t("app.no_input"))
         st.stop()
@@ -100,5 +113,6 @@ def page_title(name: str, lang: str | None = None) -> str:
 
 
 def current() -> tuple[FeatureMap, PoolParams]:
-    """The input and the parameters of this run, for a page script."""
+    """The input and the parameters of this run, for a page script (either may be None on a page
+    of :data:`RUNS_WITHOUT_VIEW`)."""
     return st.session_state[CURRENT_KEY]

@@ -109,11 +109,14 @@ class StreamlitServer:
     """``streamlit run app.py`` on a free loopback port, for as long as the ``with`` block lasts.
 
     The server's output goes to ``test-artifacts/streamlit-server.log``; when it fails to start,
-    the error quotes the end of that log.
+    the error quotes the end of that log. ``env`` adds to (or overrides) the server's environment,
+    e.g. ``PLAB_DATA_DIR``: the live class's database in a throwaway folder.
     """
 
-    def __init__(self, script: str = "app.py", *, log_name: str = "streamlit-server.log"):
+    def __init__(self, script: str = "app.py", *, log_name: str = "streamlit-server.log",
+                 env: dict[str, str] | None = None):
         self.script = script
+        self.env = dict(env or {})
         self.port = free_loopback_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = ARTIFACTS / log_name
@@ -133,7 +136,7 @@ class StreamlitServer:
             # Tests must see the code as it is at start, and nobody edits it mid-run.
             "--server.fileWatcherType", "none",
         ]
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,

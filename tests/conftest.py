@@ -249,9 +249,12 @@ def chromium_browser(chromium_path):
 
 
 @pytest.fixture(scope="session")
-def app_server(chromium_path):
-    # chromium_path first: without a browser there is no point starting the server.
-    with StreamlitServer("app.py") as server:
+def app_server(chromium_path, tmp_path_factory):
+    # chromium_path first: without a browser there is no point starting the server. The live
+    # class's database in a throwaway folder, never the project's or the user's.
+    data_dir = tmp_path_factory.mktemp("plab-data")
+    env = {"PLAB_DATA_DIR": str(data_dir), "PLAB_DATABASE_URL": ""}
+    with StreamlitServer("app.py", env=env) as server:
         yield server
 
 

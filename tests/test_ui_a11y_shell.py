@@ -117,11 +117,13 @@ TITLES = {
     "en": {"explorer": "Explorer · Pooling Lab", "gradients": "Gradients · Pooling Lab",
            "compare": "Compare · Pooling Lab", "shapes": "Shapes & code · Pooling Lab",
            "conv": "Conv → ReLU → pool · Pooling Lab", "shift": "Shift invariance · Pooling Lab",
-           "pool1d": "1-D pooling · Pooling Lab", "quiz": "Quiz · Pooling Lab"},
+           "pool1d": "1-D pooling · Pooling Lab", "quiz": "Quiz · Pooling Lab",
+           "live": "Live class · Pooling Lab"},
     "zh": {"explorer": "探索 · 池化实验室", "gradients": "梯度 · 池化实验室",
            "compare": "对比 · 池化实验室", "shapes": "形状与代码 · 池化实验室",
            "conv": "卷积 → ReLU → 池化 · 池化实验室", "shift": "平移不变性 · 池化实验室",
-           "pool1d": "一维池化 · 池化实验室", "quiz": "测验 · 池化实验室"},
+           "pool1d": "一维池化 · 池化实验室", "quiz": "测验 · 池化实验室",
+           "live": "课堂直播 · 池化实验室"},
 }
 
 

@@ -24,7 +24,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from ui_support import PAGES, assert_no_bug, open_page
 
 from pooling_ui.base.i18n import Markdown, fill, inert, t
-from pooling_ui.classroom import quiz
+from pooling_ui.classroom import live_sync, quiz
 from pooling_ui.lessons import conv as lesson_conv
 from pooling_ui.lessons import shapes as lesson_shapes
 from pooling_ui.lessons import shift as lesson_shift
@@ -45,7 +45,7 @@ CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(.*?)(?<!`)\1(?!`)")
 
 # Every part of the app that reads the link declares its names in one Link; and the language.
 LINK_NAMES = ("lang", *(name for part in (display, inputs, params, lesson_shapes, lesson_conv,
-                                          lesson_shift, lesson_pool1d, quiz)
+                                          lesson_shift, lesson_pool1d, quiz, live_sync)
                         for name in part.LINK.names))
 
 
