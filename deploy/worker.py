@@ -97,7 +97,8 @@ def probe(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line (the container image's CMD and HEALTHCHECK use it too)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--address", default="0.0.0.0",
                         help="the address to listen on (default 0.0.0.0: every interface, so "
@@ -108,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="only ask a running worker on this port for its health; exit 0 "
                              "if it answers")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not 1 <= args.port <= 65535:
         parser.error("--port must be a number from 1 to 65535")
