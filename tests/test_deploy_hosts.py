@@ -2,11 +2,11 @@
 PostgreSQL on a third.
 
 Linux routes all of 127.0.0.0/8 to the loopback interface, so each address is a host of its own
-here: a worker (``deploy/worker.py``, what ``make worker`` runs on a real host) on 127.0.0.2 and
-another on 127.0.0.3, both on the same port as two machines would be; HAProxy
-(``deploy/classroom.py --workers 0 --backend …``, a balancer with no workers of its own) on
-127.0.0.1; a throwaway PostgreSQL (``tests/pg_support.py``) on 127.0.0.4. The workers get the cookie
-secret and the database URL — with a password in it — from the environment only.
+here (``tests/hosts_support.py``): a worker (``deploy/worker.py``, what ``make worker`` runs on a
+real host) on 127.0.0.2 and another on 127.0.0.3, both on the same port as two machines would be;
+HAProxy (``deploy/classroom.py --workers 0 --backend …``, a balancer with no workers of its own)
+on 127.0.0.1; a throwaway PostgreSQL (``tests/pg_support.py``) on 127.0.0.4. The workers get the
+cookie secret and the database URL — with a password in it — from the environment only.
 
 What must hold: new browsers are spread over both hosts and each stays on its host, an upload
 included (by HAProxy's cookie); no secret on any command line; both hosts use the one database;
@@ -25,14 +25,12 @@ import asyncio
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import websockets
 from pg_support import IN_CI, throwaway_postgres
 
@@ -42,117 +40,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy"))
 
 import classroom  # noqa: E402
-import worker  # noqa: E402
 from browser_support import phone_photo_jpeg  # noqa: E402
+from hosts_support import (  # noqa: E402
+    DATABASE_HOST,
+    HOSTS,
+    Deployment,
+    class_database,
+    command_line_of,
+    environ_of,
+)
 from streamlit_client import Session, run_sync  # noqa: E402
 
-HOSTS = ("127.0.0.2", "127.0.0.3")
-DATABASE_HOST = "127.0.0.4"
 # PostgreSQL trusts every local connection here, so this password is never checked: it is in the
 # URL to show that the URL, password and all, stays out of every command line and log.
 PASSWORD = "pw-" + secrets.token_hex(8)
-START_TIMEOUT_S = 180.0
-
-
-def port_free_on_every_host() -> int:
-    """One port nobody listens on at any of :data:`HOSTS` (two machines would use the same)."""
-    while True:
-        with socket.socket() as probe:
-            probe.bind((HOSTS[0], 0))
-            port = probe.getsockname()[1]
-        try:
-            for host in HOSTS[1:]:
-                with socket.socket() as probe:
-                    probe.bind((host, port))
-            return port
-        except OSError:
-            continue
-
-
-def environ_of(pid: int) -> dict[str, str]:
-    """The environment a running process was started with (``/proc/PID/environ``)."""
-    raw = Path(f"/proc/{pid}/environ").read_bytes()
-    return dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
-
-
-def command_line_of(pid: int) -> str:
-    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-
-
-class Deployment:
-    """Two worker hosts, one balancer, one database, and what the tests need to see of them."""
-
-    def __init__(self, run_dir: Path, database_url: str):
-        self.run_dir = run_dir
-        self.database_url = database_url
-        self.secret = secrets.token_hex(32)
-        self.port = port_free_on_every_host()
-        self.workers: dict[str, subprocess.Popen] = {}
-        self.room: classroom.Classroom | None = None
-        self._logs: list = []
-
-    def environment(self) -> dict[str, str]:
-        env = {name: value for name, value in os.environ.items()
-               if name not in (classroom.SECRET_ENV, classroom.DATABASE_ENV)}
-        return {**env, "PYTHONUNBUFFERED": "1", classroom.SECRET_ENV: self.secret,
-                classroom.DATABASE_ENV: self.database_url,
-                classroom.DATA_DIR_ENV: str(self.run_dir / "data")}
-
-    def start(self) -> None:
-        for host in HOSTS:
-            log = (self.run_dir / f"worker-{host}.log").open("wb")
-            self._logs.append(log)
-            self.workers[host] = subprocess.Popen(
-                [sys.executable, str(ROOT / "deploy" / "worker.py"), "--address", host,
-                 "--port", str(self.port)],
-                cwd=ROOT, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not all(worker.probe(self.port, host) for host in HOSTS):
-            dead = [host for host, process in self.workers.items() if process.poll() is not None]
-            if dead or time.monotonic() > deadline:
-                logs = {host: self.log(host)[-2000:] for host in HOSTS}
-                raise RuntimeError(f"workers did not start (exited: {dead}): {logs}")
-            time.sleep(0.5)
-        # the balancer's host has neither the secret nor the database in its environment
-        self.room = classroom.Classroom(
-            0, bind=f"127.0.0.1:{classroom_port()}",
-            backends=[f"{host}:{self.port}" for host in HOSTS],
-            run_dir=self.run_dir, quiet=True).__enter__()
-
-    def log(self, host: str) -> str:
-        return (self.run_dir / f"worker-{host}.log").read_text(errors="replace")
-
-    def haproxy_log(self) -> str:
-        return (self.run_dir / "haproxy.log").read_text(errors="replace")
-
-    def server_of(self, cookie: str) -> str:
-        """The address HAProxy's config gives the server whose affinity cookie is ``cookie``."""
-        for line in (self.run_dir / "haproxy.cfg").read_text().splitlines():
-            words = line.split()
-            if words[:1] == ["server"] and words[-2:] == ["cookie", cookie]:
-                return words[2].rpartition(":")[0]
-        raise LookupError(cookie)
-
-    def stop(self) -> None:
-        if self.room is not None:
-            self.room.stop()
-        for process in self.workers.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in self.workers.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for log in self._logs:
-            log.close()
-
-
-def classroom_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -162,20 +63,9 @@ def deployment(tmp_path_factory):
             pytest.fail(f"CI=true, so HAProxy is required: {classroom.INSTALL_HINT}",
                         pytrace=False)
         pytest.skip(f"several-hosts tests skipped: {classroom.INSTALL_HINT}")
-    with throwaway_postgres(DATABASE_HOST) as server:
-        admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.exec_driver_sql('CREATE DATABASE "plab"')
-        admin.dispose()
-        # the URL as a school would write it (psycopg's spelling is filled in by the store)
-        url = server.replace("postgresql+psycopg://postgres@",
-                             f"postgresql://postgres:{PASSWORD}@") + "/plab"
-        running = Deployment(tmp_path_factory.mktemp("hosts"), url)
-        try:
-            running.start()
-            yield running
-        finally:
-            running.stop()
+    with throwaway_postgres(DATABASE_HOST) as server, Deployment(
+            tmp_path_factory.mktemp("hosts"), class_database(server, PASSWORD)) as running:
+        yield running
 
 
 def shape_line(run) -> str:
@@ -190,7 +80,60 @@ async def open_sessions(url: str, count: int) -> list[Session]:
     return sessions
 
 
-# ---------------------------------------------------------------------------------------------
+# -- without servers ------------------------------------------------------------------------------
+def test_backends_are_read_as_host_and_port():
+    assert classroom.parse_backend("10.0.0.2:8601") == "10.0.0.2:8601"
+    assert classroom.parse_backend(" host-2.school.example:08601 ") == (
+        "host-2.school.example:8601")
+    assert classroom.parse_backend("[fd00::2]:8601") == "[fd00::2]:8601"
+    for bad, says in [("10.0.0.2", "HOST:PORT"), (":8601", "HOST:PORT"),
+                      ("10.0.0.2:0", "1 to 65535"), ("10.0.0.2:http", "1 to 65535"),
+                      ("10.0.0.2:70000", "1 to 65535"), ("two words:80", "neither"),
+                      ("a..b:80", "neither"), ("x;y:80", "neither")]:
+        with pytest.raises(ValueError, match=says):
+            classroom.parse_backend(bad)
+    text = classroom.config_text([8601], ["10.0.0.2:8601", "10.0.0.3:8601"])
+    servers = [line.split() for line in text.splitlines() if line.strip().startswith("server ")]
+    assert [words[1:3] + words[-1:] for words in servers] == [
+        ["w1", "127.0.0.1:8601", "w1"], ["h1", "10.0.0.2:8601", "h1"],
+        ["h2", "10.0.0.3:8601", "h2"]]
+
+
+def test_local_and_remote_workers_without_a_shared_secret_are_refused(monkeypatch):
+    monkeypatch.setattr(classroom, "find_haproxy", lambda: "/usr/sbin/haproxy")
+    monkeypatch.delenv(classroom.SECRET_ENV, raising=False)
+    with pytest.raises(SystemExit, match=classroom.SECRET_ENV):
+        classroom.Classroom(2, backends=["10.0.0.2:8601"])
+    with pytest.raises(SystemExit, match="HOST:PORT"):
+        classroom.Classroom(0, backends=["10.0.0.2"])
+    with pytest.raises(SystemExit, match="no workers"):
+        classroom.Classroom(0)
+    classroom.Classroom(0, backends=["10.0.0.2:8601"])  # a balancer alone needs no secret
+
+
+def run_worker(env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {name: value for name, value in os.environ.items()
+            if name not in (classroom.SECRET_ENV, classroom.DATABASE_ENV)}
+    return subprocess.run([sys.executable, str(ROOT / "deploy" / "worker.py"), "--address",
+                           "127.0.0.2", "--port", "1"], env={**base, **env}, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_a_worker_without_what_it_needs_says_so(tmp_path):
+    for env, says in [({}, "No cookie secret"),
+                      ({classroom.SECRET_ENV: "short"}, "at least 32"),
+                      ({classroom.SECRET_ENV: "s" * 40,
+                        classroom.DATABASE_ENV: f"nosuchdb://u:{PASSWORD}@h/x"},
+                       "not a database URL"),
+                      ({classroom.SECRET_ENV: "s" * 40,
+                        classroom.DATABASE_ENV: f"no url at all {PASSWORD}"},
+                       "not a database URL")]:
+        done = run_worker({**env, classroom.DATA_DIR_ENV: str(tmp_path)})
+        assert done.returncode == 2 and says in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr and PASSWORD not in done.stderr + done.stdout
+
+
+# -- two hosts, one balancer, one database --------------------------------------------------------
 def test_no_secret_on_any_command_line(deployment):
     pids = [process.pid for process in deployment.workers.values()] + [deployment.room.balancer.pid]
     listing = subprocess.run(["ps", "-eo", "pid,args", "--no-headers"], capture_output=True,
