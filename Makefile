@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run classroom test lint crosscheck bench axe-update clean
+.PHONY: run classroom worker test lint crosscheck bench axe-update clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,14 @@ run: $(STAMP)
 	$(PY) -m streamlit run app.py --server.port 8501 --server.headless true
 
 # One Streamlit process per core (or WORKERS=n) behind HAProxy on :8501; `make run` is one process.
+# BACKENDS="10.0.0.2:8601 10.0.0.3:8601" adds workers on other hosts (`make worker` there).
 classroom: $(STAMP)
-	$(PY) deploy/classroom.py $(if $(WORKERS),--workers $(WORKERS))
+	$(PY) deploy/classroom.py $(if $(WORKERS),--workers $(WORKERS)) $(foreach b,$(BACKENDS),--backend $(b))
+
+# One worker on its own for a balancer on another host: ADDRESS (default 0.0.0.0), PORT (8601).
+# STREAMLIT_SERVER_COOKIE_SECRET and PLAB_DATABASE_URL come from the environment, never from here.
+worker: $(STAMP)
+	$(PY) deploy/worker.py $(if $(ADDRESS),--address $(ADDRESS)) $(if $(PORT),--port $(PORT))
 
 # ruff, then the import rule (README "Layout"; contracts in pyproject.toml)
 lint: $(STAMP)

@@ -5,28 +5,35 @@ Run from the repository root::
     .venv/bin/python benchmarks/load_test.py                      # make run, then make classroom
     .venv/bin/python benchmarks/load_test.py --mode classroom --sessions 30 --reruns 2
     .venv/bin/python benchmarks/load_test.py --upload distinct    # each student uploads a photo
+    .venv/bin/python benchmarks/load_test.py --mode hosts         # two "hosts" on loopback
 
 For each mode the script starts the servers itself on loopback ports, as the Makefile would:
 ``single`` is ``make run`` (one ``streamlit run`` process), ``classroom`` is ``make classroom``
 (``deploy/classroom.py``: one worker per core behind HAProxy, each worker warmed by a first
-session). A teacher's session opens the link first; then ``--sessions`` students open it at the
-same moment (the page's HTTP request, then the websocket, then a run), and each reruns
-``--reruns`` times with a widget change (the kernel's height, then its width, values drawn per
-student, so some views are new to the server). Each run is timed from the client's request to the
-server's ``script_finished``. Printed: p50/p95/max per run, the errors (an exception element on
-the page, or a run that never finished), and the servers' resident memory (the workers' RSS
-summed) before the students and after. A measurement, not a test: it never runs under pytest.
+session), ``hosts`` is past one machine simulated here (``tests/hosts_support.py``: a worker on
+127.0.0.2 and one on 127.0.0.3, each started by ``deploy/worker.py`` and warmed, HAProxy on
+127.0.0.1, a throwaway PostgreSQL on 127.0.0.4 — all on this machine's cores). A teacher's session
+opens the link first; then ``--sessions`` students open it at the same moment (the page's HTTP
+request, then the websocket, then a run), and each reruns ``--reruns`` times with a widget change
+(the kernel's height, then its width, values drawn per student, so some views are new to the
+server). Each run is timed from the client's request to the server's ``script_finished``. Printed:
+p50/p95/max per run, the errors (an exception element on the page, or a run that never finished),
+and the servers' resident memory (the workers' RSS summed) before the students and after. A
+measurement, not a test: it never runs under pytest.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
+import secrets
 import socket
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -111,13 +118,29 @@ async def classroom_at_once(url: str, sessions_count: int, reruns: int,
     return tally, sessions
 
 
+@contextlib.contextmanager
+def simulated_hosts():
+    """Two worker hosts and a balancer on a throwaway PostgreSQL, all on loopback."""
+    from hosts_support import DATABASE_HOST, Deployment, class_database
+    from pg_support import throwaway_postgres
+
+    with tempfile.TemporaryDirectory(prefix="plab-hosts-") as folder, \
+            throwaway_postgres(DATABASE_HOST) as server, \
+            Deployment(Path(folder), class_database(server, secrets.token_hex(8))) as hosts:
+        hosts.warm_up()
+        yield hosts
+
+
 def measure(mode: str, args, photos: list[bytes] | None) -> tuple[str, list[str]]:
     if mode == "single":
         server = StreamlitServer("app.py", log_name="load-single.log")
+    elif mode == "hosts":
+        server = simulated_hosts()
     else:
         server = Classroom(args.workers, bind=f"127.0.0.1:{free_port()}",
                            first_port=args.first_port, quiet=True)
-    with server:
+    with server as running:
+        server = running  # a Deployment out of simulated_hosts()
         pids = [server.process.pid] if mode == "single" else server.pids
         asyncio.run(teacher(server.url))
         before = rss_mb(pids)
@@ -137,8 +160,9 @@ def measure(mode: str, args, photos: list[bytes] | None) -> tuple[str, list[str]
     p50 = statistics.median(times)
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     workers = 1 if mode == "single" else args.workers
-    label = "make run (1 process)" if mode == "single" else (
-        f"make classroom ({workers} workers + HAProxy)")
+    label = {"single": "make run (1 process)",
+             "hosts": "2 hosts × 1 worker + HAProxy, PostgreSQL (loopback)"}.get(
+        mode, f"make classroom ({workers} workers + HAProxy)")
     runs = f"{args.sessions} × {1 + args.reruns}"
     upload = "" if photos is None else (
         ", all upload one 12 MP photo" if len(photos) == 1 else ", each uploads a 12 MP photo")
@@ -148,7 +172,7 @@ def measure(mode: str, args, photos: list[bytes] | None) -> tuple[str, list[str]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=("single", "classroom", "both"), default="both")
+    parser.add_argument("--mode", choices=("single", "classroom", "hosts", "both"), default="both")
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--reruns", type=int, default=2)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)

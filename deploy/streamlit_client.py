@@ -9,13 +9,16 @@ for a run with a query string, changes widgets by their keys, uploads a file, an
 run: how long it took from the request to
 ``script_finished``, the exceptions the page showed, and the page's text.
 
-Only loopback addresses are ever used here (the servers are started by the caller).
+Only loopback addresses are ever used here (the servers are started by the caller; any of
+127.0.0.0/8, so that ``tests/test_deploy_hosts.py`` can put "hosts" on 127.0.0.2, 127.0.0.3, …).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.cookiejar
+import ipaddress
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -54,8 +57,7 @@ class Session:
     """One browser tab: its cookies, its websocket, its widgets."""
 
     def __init__(self, base_url: str, timeout_s: float = 120.0):
-        parts = urlsplit(base_url)
-        if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        if not _loopback(urlsplit(base_url).hostname or ""):
             raise ValueError(f"only loopback servers are load-tested here; got {base_url!r}")
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
@@ -76,6 +78,9 @@ class Session:
         with self._opener.open(f"{self.base_url}/?{query}", timeout=self.timeout_s) as answer:
             answer.read()
         # the page then asks for the server's health, whose answer sets the XSRF cookie
+        self._health()
+
+    def _health(self) -> None:
         with self._opener.open(f"{self.base_url}/_stcore/health", timeout=self.timeout_s) as ok:
             ok.read()
 
@@ -89,6 +94,28 @@ class Session:
         """Load the page, open the websocket and run the script once for ``query``."""
         self.query = query
         await asyncio.to_thread(self.load_page, query)
+        return await self._connect()
+
+    async def reconnect(self) -> Run:
+        """What the browser's page does when its websocket drops (its server went away): ask
+        for ``/_stcore/health`` until an answer comes, open a new websocket with the cookies it
+        has, and run again with the link as it now is and every widget value it set. Behind the
+        balancer the new server may be another worker, which starts a new session from them."""
+        if self._socket is not None:
+            with contextlib.suppress(Exception):
+                await self._socket.close()
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            try:
+                await asyncio.to_thread(self._health)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
+        return await self._connect()
+
+    async def _connect(self) -> Run:
         url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
         headers = {"Cookie": self._cookie_header()} if self.cookies else {}
         self._socket = await websockets.connect(
@@ -174,6 +201,10 @@ class Session:
             self.session_id = forward.new_session.initialize.session_id
         elif kind == "file_urls_response":
             self._pending[forward.file_urls_response.response_id] = forward
+        elif kind == "page_info_changed":
+            # the app wrote its state into the link: a browser's address bar now shows it, and
+            # every later run (a reconnect's first run too) sends that query string
+            self.query = forward.page_info_changed.query_string
         return forward
 
     def _read_delta(self, delta, run: Run) -> None:
@@ -189,6 +220,15 @@ class Session:
             proto = getattr(element, kind)
             key = proto.id.rsplit("-", 1)[-1] if "-" in proto.id else proto.id
             self.widgets[key] = (proto.id, proto)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _widget_state(widget_id: str, element, value):

@@ -16,89 +16,29 @@ oversized text), isolation of two classes, and answers stored == answers acknowl
 from __future__ import annotations
 
 import concurrent.futures
-import glob
 import multiprocessing
-import os
-import shutil
-import socket
 import sqlite3
-import subprocess
-import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pg_support import free_port as _free_port
+from pg_support import throwaway_postgres
 
 import pooling_live as pl
 from pooling_live import store as live_store
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
 
 # ---------------------------------------------------------------------------------------------
-# A throwaway PostgreSQL server
+# A throwaway PostgreSQL server (tests/pg_support.py, shared with tests/test_deploy_hosts.py)
 # ---------------------------------------------------------------------------------------------
-def _pg_bin() -> Path | None:
-    """The folder of ``initdb``/``pg_ctl``: ``$PG_BIN``, Debian's newest
-    ``/usr/lib/postgresql/*/bin``, or the PATH."""
-    candidates = [os.environ.get("PG_BIN", "")]
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"),
-                         key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit()
-                         else 0, reverse=True)
-    which = shutil.which("initdb")
-    candidates.append(str(Path(which).parent) if which else "")
-    for folder in candidates:
-        if folder and (Path(folder) / "initdb").exists() and (Path(folder) / "pg_ctl").exists():
-            return Path(folder)
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
     """``postgresql+psycopg://postgres@127.0.0.1:PORT``, a server that lives for the session."""
-    folder = _pg_bin()
-    if folder is None:
-        reason = ("PostgreSQL is not installed (no initdb/pg_ctl in /usr/lib/postgresql/*/bin, "
-                  "$PG_BIN or the PATH): `apt-get install postgresql`")
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    as_user: list[str] = []
-    root = tempfile.mkdtemp(prefix="plab-pg-")
-    if os.geteuid() == 0:  # the server refuses to run as root
-        shutil.chown(root, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    data, log = f"{root}/data", f"{root}/server.log"
-    port = _free_port()
-    run = dict(check=True, capture_output=True, text=True, timeout=120)
-    try:
-        subprocess.run([*as_user, str(folder / "initdb"), "-D", data, "-A", "trust",
-                        "-U", "postgres", "-E", "UTF8", "--no-sync"], **run)
-        subprocess.run([*as_user, str(folder / "pg_ctl"), "-D", data, "-l", log, "-w",
-                        "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {root} "
-                              "-c fsync=off -c max_connections=200", "start"], **run)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
-        detail = getattr(error, "stderr", "") or str(error)
-        shutil.rmtree(root, ignore_errors=True)
-        message = f"could not start a throwaway PostgreSQL server: {detail.strip()[:500]}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run([*as_user, str(folder / "pg_ctl"), "-D", data, "-m", "immediate", "-w",
-                        "stop"], capture_output=True, timeout=60, check=False)
-        shutil.rmtree(root, ignore_errors=True)
+    with throwaway_postgres() as server:
+        yield server
 
 
 @pytest.fixture
