@@ -235,7 +235,7 @@ def grid_figure(x: np.ndarray) -> go.Figure:
         text=[str(c) for c in range(width)] + [str(r) for r in range(height)],
         mode="text", textfont={"color": "#666", "size": pf.small_font_px()}, hoverinfo="skip",
     ))
-    fig.update_layout(coloraxis={"colorscale": pf.colorscale(), "cmin": low, "cmax": high})
+    fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "cmin": low, "cmax": high})
     fg.grid_layout(fig, (-1, width), (-1, height), cell_px=CELL_PX, colorbar=False,
                    margin={"t": 4})
     return fig
