@@ -372,7 +372,7 @@ def test_a_chinese_link_opens_in_chinese_and_the_switch_keeps_the_view(app_page,
     # each link is its Material icon (a ligature: the icon's name as text) and its title
     titles = [link.inner_text().split("\n")[-1].strip() for link in nav.all()]
     assert titles == ["探索", "梯度", "对比", "形状与代码", "卷积 → ReLU → 池化", "平移不变性",
-                      "一维池化", "测验"], titles
+                      "一维池化", "测验", "课堂直播"], titles
     sections = app_page.locator('[data-testid="stSidebarNav"]').inner_text()
     assert all(heading in sections for heading in ("工具", "课程", "课堂")), sections
     # a choice made on the Chinese page, by its Chinese label, survives the switch too

@@ -1,6 +1,6 @@
 """Accessibility audit of every page with axe-core, in a real browser (Chromium via Playwright).
 
-Each of the eight pages is opened in English, in Chinese (``?lang=zh``) and in projector mode
+Each of the pages is opened in English, in Chinese (``?lang=zh``) and in projector mode
 (``?projector=1``); once Streamlit is idle, the vendored axe-core (``tests/vendor/axe-core``)
 checks it against the WCAG 2.1 level A and AA rules (tags ``wcag2a``, ``wcag2aa``, ``wcag21a``,
 ``wcag21aa``).

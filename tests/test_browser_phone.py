@@ -1,6 +1,6 @@
 """Every page on a phone, in a real browser: Chromium emulating a 390×844 touch screen.
 
-For each of the eight pages: the document does not scroll sideways, no text of ours is cut off
+For each page: the document does not scroll sideways, no text of ours is cut off
 (headings, paragraphs, captions, the cross-check badge, the figures' labels and the animation's
 step caption, which must also stay clear of the colour bar), and every "copy" button is visible
 without hover (a touch screen has none). On the Explorer, tapping the Share box's copy button
