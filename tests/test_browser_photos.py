@@ -108,3 +108,24 @@ def test_compare_shows_a_photo_large_with_a_swipe_a_shared_zoom_and_visible_mask
         assert luminance.std() > 25, (kind, luminance.std())
         assert np.ptp(luminance) > 100, (kind, np.ptp(luminance))
     assert not exception_texts(page)
+
+
+def test_a_click_on_the_conv_lessons_last_map_picks_a_cell_of_a_photo(browser_page, app_server):
+    from playwright.sync_api import expect
+    from test_browser_conv import click_last_map_cell
+
+    page = browser_page("browser-conv-photo", timeout_ms=EXPECT_TIMEOUT_MS)
+    open_app(page, app_server.url + "/conv?lang=en&kind=max&kernel=2&conv_relu=false",
+             timeout_ms=EXPECT_TIMEOUT_MS * 2)
+    page.locator(SIDEBAR).get_by_text("Upload", exact=True).click()
+    wait_for_idle(page, timeout_ms=EXPECT_TIMEOUT_MS)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "astronaut.png", "mimeType": "image/png",
+                "buffer": photo_bytes("astronaut")}])
+    wait_for_idle(page, timeout_ms=EXPECT_TIMEOUT_MS)
+    main = page.locator(MAIN)
+    # 512 shrunk to 256, pooled twice: the last map is 64×64 and opens on its middle
+    expect(main.get_by_text("Cell [32, 32] of the last map")).to_be_visible()
+    click_last_map_cell(page, 10, 20)
+    expect(main.get_by_text("Cell [10, 20] of the last map")).to_be_visible()
+    assert not exception_texts(page)

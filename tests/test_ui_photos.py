@@ -164,3 +164,28 @@ def test_block_extreme_keeps_the_strongest_cell_of_each_block():
     sparse = np.zeros((4, 4))
     sparse[1, 2] = -5
     assert block_extreme(sparse, 2).tolist() == [[0, -5], [0, 0]]
+
+
+def test_the_conv_lesson_on_a_photo_picks_the_middle_and_its_formula_is_about_its_maps():
+    app = _upload(open_page("conv", {"lang": "en", "kind": "max", "kernel": "2"}), "astronaut")
+    assert_no_bug(app)
+    # 512×512 is shrunk 2×2 to 256 (the lesson's maps are at most 384 a side); conv pad 1 keeps
+    # 256, max 2×2 s2 halves it: 128, then again: the last map is 64×64, its middle (32, 32)
+    assert (app.number_input(key="conv_cell_row").value,
+            app.number_input(key="conv_cell_col").value) == (32, 32)
+    assert any(m.value.startswith("Cell [32, 32] of the last map") for m in app.markdown)
+    # the last map can be clicked on a photo too (a heatmap with one pick marker a cell)
+    picks = [trace for chart in app.get("plotly_chart")
+             for trace in json.loads(chart.proto.spec)["data"] if trace.get("name") == "pick"]
+    assert len(picks) == 1 and len(picks[0]["x"]) == 64 * 64
+    # the sidebar's formula is about the map the first pooling works on: 256 → 128, not 512
+    latex = " ".join(element.value for element in app.sidebar.get("latex"))
+    assert r"\tfrac{256 + 0 - 1 - 1}{2}" in latex and "= 128" in latex, latex
+    assert "512" not in latex
+    notes = [c.value for c in app.sidebar.caption]
+    assert any("256×256 map" in note and "512×512 photo shrunk 2×2" in note for note in notes)
+    # without the convolution's padding the map is 2 smaller: 254 → 127
+    app.toggle(key="conv_pad").set_value(False).run()
+    assert_no_bug(app)
+    latex = " ".join(element.value for element in app.sidebar.get("latex"))
+    assert r"\tfrac{254 + 0 - 1 - 1}{2}" in latex and "= 127" in latex, latex
