@@ -449,7 +449,7 @@ def _zoom(fm, params, results: list[KindResult], value_range) -> None:
                             value_range)
     with top[1]:
         st.image(enlarge(crop, zoom), width=crop.shape[1] * zoom,
-                 caption=t("compare.zoom_input", where=where))
+                 caption=t("compare.zoom_input", h=height, w=width, where=where))
     for start in range(0, len(results), PHOTO_COLUMNS):
         row = results[start:start + PHOTO_COLUMNS]
         for column, result in zip(st.columns(PHOTO_COLUMNS, gap="small"), row, strict=False):
