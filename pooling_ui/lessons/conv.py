@@ -51,7 +51,7 @@ LESSON_MAX_SIDE = 384
 HEATMAP_MAX_SIDE = 64
 # The last map is a clickable heatmap up to this side, a photo's too (one marker a cell).
 PICK_MAX_SIDE = 96
-# Session state: (photo key, last map's shape) the picked cell was placed for; and the size of
+# Session state: the key of the input the picked cell was placed for; and the size of
 # the first pooling's input the sidebar's formula was drawn for.
 CELL_FOR_KEY = "conv_cell_for"
 FORMULA_FOR_KEY = "conv_formula_for"
@@ -494,9 +494,10 @@ def _maps_and_field(fm, lesson: Lesson, factor: int) -> None:
     last_values = lesson.maps[-1][2]
     out_h, out_w = last_values.shape
     big = fm.is_photo or max(lesson.maps[0][2].shape) > HEATMAP_MAX_SIDE
-    placed_for = (fm.key, (out_h, out_w))
+    placed_for = fm.key
     if st.session_state.get(CELL_FOR_KEY, placed_for) != placed_for:
-        # another photo or another size of the last map: the cell goes back to the middle
+        # another input: the cell goes back to the middle of its last map (a stage turned on or
+        # off keeps the cell the user picked)
         st.session_state["conv_cell_row"], st.session_state["conv_cell_col"] = \
             out_h // 2, out_w // 2
     st.session_state[CELL_FOR_KEY] = placed_for
