@@ -220,6 +220,41 @@ def page_from_link(name: str, link: str, heading_key: str | None = None):
     return shot
 
 
+def compare_photo(lang: str, projector_mode: bool = False):
+    """Compare on scikit-image's astronaut (a real photo shipped inside its wheel), average
+    3×3 stride 2 padding 1 against max: the outputs side by side, scrolled to the heading."""
+
+    def shot(page, url: str) -> None:
+        from photo_support import photo_bytes
+
+        from pooling_ui.base.i18n import t
+
+        link = f"/compare?lang={lang}&kind=avg&kernel=3&stride=2&padding=1"
+        open_app(page, url + link + ("&projector=1" if projector_mode else ""),
+                 timeout_ms=120_000)
+        if projector_mode:  # the sidebar starts collapsed on a projector: open it to upload
+            page.locator('[data-testid="stExpandSidebarButton"]').click()
+            wait_for_idle(page)
+        choose_source(page, t("input.sources.upload", lang))
+        page.locator(SIDEBAR).get_by_text(t("input.rgb", lang), exact=True).click()
+        wait_for_idle(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            files=[{"name": "astronaut.png", "mimeType": "image/png",
+                    "buffer": photo_bytes("astronaut")}])
+        wait_for_idle(page, timeout_ms=120_000)
+        if projector_mode:
+            page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+            wait_for_idle(page)
+        page.mouse.move(5, 5)
+        scroll_main_to(page, t("compare.outputs_heading", lang))
+        suffix = "-projector" if projector_mode else ""
+        save(page, f"screenshot-compare-photo{suffix}-{lang}")
+
+    if projector_mode:
+        shot.viewport = {"width": 1024, "height": 768}
+    return shot
+
+
 SHARED_GRID_LINK = ("/?lang=en&input=grid&grid=1,3,2,4,0;5,6,1,2,7;7,2,8,1,3;3,4,0,6,5;"
                     "2,9,4,1,8&kind=avg&kernel=2&stride=1")
 
@@ -321,6 +356,8 @@ SHOTS = {
     "link": shared_link,
     "gradients": gradients_page,
     "compare": compare_page,
+    **{f"compare-photo-{lang}": compare_photo(lang) for lang in ("en", "zh")},
+    **{f"compare-photo-projector-{lang}": compare_photo(lang, True) for lang in ("en", "zh")},
     "phone-explorer": phone_explorer,
     "phone-quiz": phone_quiz,
 }

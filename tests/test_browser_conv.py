@@ -47,9 +47,9 @@ def test_toggle_and_click_a_cell(browser_page, app_server):
     from playwright.sync_api import expect
 
     page = browser_page("browser-conv", timeout_ms=EXPECT_TIMEOUT_MS)
-    # ReLU off: five maps, fewer figures to draw
+    # ReLU off: five maps, fewer figures to draw; cell 0, 0 (the page opens on the middle)
     open_app(page, f"{app_server.url}/conv?input=checkerboard&input_size=16&lang=en"
-             "&conv_relu=false", timeout_ms=FIRST_LOAD_TIMEOUT_MS)
+             "&conv_relu=false&conv_cell=0,0", timeout_ms=FIRST_LOAD_TIMEOUT_MS)
     assert not exception_texts(page)
     # two stages (conv3 pad 1, max 2×2 s2, twice): 16 → 8 → 4; cell 0 sees rows −3..6
     assert "rows -3..6 and columns -3..6" in field_text(page)

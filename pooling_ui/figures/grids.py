@@ -98,11 +98,45 @@ def format_value(value: float) -> str:
     return format_number(float(value))
 
 
-def cell_texts(grid: np.ndarray) -> list[list[str]] | None:
-    """The printed value of every cell, or None when the grid is too big to print."""
+def cell_texts(grid: np.ndarray, decimals: int | None = None) -> list[list[str]] | None:
+    """The printed value of every cell, or None when the grid is too big to print; with
+    ``decimals``, each value rounded to that many decimals first (a photo's cells print as
+    whole numbers, which fit where ``14.69`` does not).
+
+    Examples
+    --------
+    >>> cell_texts(np.array([[14.69, 2.5, -0.4, 255.0]]), decimals=0)
+    [['15', '3', '0', '255']]
+    """
     if max(grid.shape) > TEXT_MAX_SIDE:
         return None
-    return [[format_value(v) for v in row] for row in np.asarray(grid, dtype=np.float64)]
+    values = np.asarray(grid, dtype=np.float64)
+    if decimals is not None:
+        # halves away from zero, as people round (NumPy's own rounds 2.5 to 2); + 0.0: no "−0"
+        scale = 10.0 ** decimals
+        with np.errstate(invalid="ignore"):
+            values = np.where(np.isfinite(values),
+                              np.sign(values) * np.floor(np.abs(values) * scale + 0.5) / scale,
+                              values) + 0.0
+    return [[format_value(v) for v in row] for row in values]
+
+
+def rounding_for(values: np.ndarray, is_photo: bool) -> int | None:
+    """The decimals a view's cells print: 0 for a photo whose values lie in 0…255 (pixel
+    values; a grey conversion or an average makes fractions that do not fit a cell), None —
+    exact — otherwise.
+
+    Examples
+    --------
+    >>> rounding_for(np.array([0.0, 14.7, 255.0]), True), rounding_for(np.array([0.5]), False)
+    (0, None)
+    >>> rounding_for(np.array([-1.0, 3.0]), True) is None
+    True
+    """
+    if not is_photo:
+        return None
+    lo, hi = finite_range(values)
+    return 0 if lo >= 0 and hi <= 255 else None
 
 
 def finite_range(*grids: np.ndarray) -> tuple[float, float]:
@@ -139,11 +173,13 @@ def value_heatmap(
     coloraxis: str = "coloraxis",
     value_range: tuple[float, float] | None = None,
     show_text: bool = True,
+    decimals: int | None = None,
 ) -> go.Heatmap:
-    """A heatmap of ``grid`` placed at the offsets, its values printed while small."""
+    """A heatmap of ``grid`` placed at the offsets, its values printed while small (rounded to
+    ``decimals`` when given; hovering a cell still gives its exact value)."""
     grid = np.asarray(grid)
     value_range = value_range or finite_range(grid)
-    texts = cell_texts(grid) if show_text else None
+    texts = cell_texts(grid, decimals) if show_text else None
     trace = go.Heatmap(
         z=colour_values(grid, value_range),
         x0=x_offset + 0.5,
@@ -155,7 +191,10 @@ def value_heatmap(
         xgap=profile().cell_gap_px if texts is not None else 0,
         ygap=profile().cell_gap_px if texts is not None else 0,
     )
-    if texts is not None:
+    if texts is not None and decimals is not None:
+        trace.update(text=texts, texttemplate="%{text}", customdata=cell_texts(grid),
+                     hovertemplate=t("figures.value_hover") + " %{customdata}<extra></extra>")
+    elif texts is not None:
         trace.update(text=texts, texttemplate="%{text}",
                      hovertemplate=t("figures.value_hover") + " %{text}<extra></extra>")
     else:

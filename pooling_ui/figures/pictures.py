@@ -10,6 +10,7 @@ nothing here computes pooling (the outputs drawn are arrays :mod:`pooling_core` 
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from pooling_ui.base import profile as pf
@@ -321,3 +322,190 @@ def outline_pixels(pixels: np.ndarray, rect: tuple[int, int, int, int], scale: f
     for band in ((above, cols), (below, cols), (rows, left_band), (rows, right_band)):
         pixels[band] = rgb
     return pixels
+
+
+# -- photos as colour-mapped pictures: masks, differences, colour bars -------------------------
+def block_extreme(values: np.ndarray, step: int) -> np.ndarray:
+    """Per ``step × step`` block of the last two axes, the value of largest magnitude (its sign
+    kept; NaN left out). For display only: a mask or a difference shrunk this way keeps its
+    strongest cells, where block means would average a sparse pattern away.
+
+    Examples
+    --------
+    >>> block_extreme(np.array([[0., 1., 0.], [-3., 0., 2.], [0., 0., 0.]]), 2).tolist()
+    [[-3.0, 2.0], [0.0, 0.0]]
+    """
+    values = np.asarray(values, dtype=np.float32)
+    if step <= 1:
+        return values
+    height, width = values.shape[-2:]
+    rows, cols = -(-height // step), -(-width // step)
+    padded = np.full((*values.shape[:-2], rows * step, cols * step), np.nan, np.float32)
+    padded[..., :height, :width] = values
+    blocks = padded.reshape(*values.shape[:-2], rows, step, cols, step)
+    blocks = np.moveaxis(blocks, -3, -2).reshape(*values.shape[:-2], rows, cols, step * step)
+    magnitude = np.where(np.isnan(blocks), -1.0, np.abs(blocks))
+    picked = np.take_along_axis(blocks, magnitude.argmax(axis=-1)[..., None], axis=-1)[..., 0]
+    return np.where(magnitude.max(axis=-1) < 0, np.float32(np.nan), picked).astype(np.float32)
+
+
+def strongest_channel(values: np.ndarray) -> np.ndarray:
+    """``(C, H, W)`` to ``(H, W)``: each cell's value of largest magnitude over the channels
+    (a colour photo's mask is one picture; max pooling routes each channel its own way).
+
+    Examples
+    --------
+    >>> strongest_channel(np.array([[[1.0, -2.0]], [[-3.0, 1.0]]])).tolist()
+    [[-3.0, -2.0]]
+    """
+    values = np.asarray(values, dtype=np.float32)
+    if values.ndim == 2:
+        return values
+    index = np.abs(np.nan_to_num(values, nan=0.0)).argmax(axis=0)
+    return np.take_along_axis(values, index[None], axis=0)[0]
+
+
+def scale_pixels(values: np.ndarray, value_range: tuple[float, float], colorscale: str
+                 ) -> np.ndarray:
+    """RGB uint8 of a 2-D array on ``colorscale`` from ``value_range[0]`` to ``[1]`` (plotly's
+    interpolation, so a picture and a plotly colour bar of the same scale agree); NaN white."""
+    lo, hi = value_range
+    with np.errstate(invalid="ignore"):
+        share = (np.asarray(values, dtype=np.float64) - lo) / (hi - lo) if hi > lo else \
+            np.full(np.shape(values), 0.5)
+    colours = fg.scale_colours(colorscale, np.nan_to_num(share, nan=0.0))
+    colours[~np.isfinite(share)] = 255
+    return np.rint(colours).astype(np.uint8)
+
+
+def resample_nearest(pixels: np.ndarray, width: int) -> np.ndarray:
+    """``pixels`` scaled to ``width`` columns (and the same aspect) by nearest neighbour: sharp
+    cells of one or two sizes, never the browser's smoothing.
+
+    Examples
+    --------
+    >>> resample_nearest(np.array([[1, 2], [3, 4]]), 3).tolist()
+    [[1, 1, 2], [1, 1, 2], [3, 3, 4]]
+    """
+    height, old = pixels.shape[:2]
+    width = max(int(width), 1)
+    if width == old:
+        return pixels
+    rows = np.minimum((np.arange(round(height * width / old)) * old) // width, height - 1)
+    cols = np.minimum((np.arange(width) * old) // width, old - 1)
+    return pixels[rows][:, cols]
+
+
+def busiest_region(data: np.ndarray, side: int) -> tuple[int, int]:
+    """``(row0, col0)`` of the ``side``-square of the input with the most local contrast: the
+    largest sum of ``|horizontal| + |vertical|`` neighbour differences (channels averaged), the
+    first such square in reading order when several tie. Deterministic, so every session and
+    every page opens a photo on the same region.
+
+    Examples
+    --------
+    >>> flat = np.zeros((1, 8, 8)); flat[0, 5:, 5:] = 9    # one bright corner square
+    >>> busiest_region(flat, 4)
+    (4, 4)
+    >>> busiest_region(np.zeros((1, 8, 8)), 4)              # nothing anywhere: the first square
+    (0, 0)
+    """
+    plane = np.asarray(data, dtype=np.float64)
+    plane = plane.mean(axis=0) if plane.ndim == 3 else plane
+    plane = np.nan_to_num(plane, nan=0.0, posinf=0.0, neginf=0.0)
+    height, width = plane.shape
+    rows, cols = min(side, height), min(side, width)
+    # every link between neighbours inside a square counts once; squares summed by integral
+    # images (one pass, whatever the side)
+    across = np.abs(np.diff(plane, axis=1))   # (H, W-1): cell and its right neighbour
+    down = np.abs(np.diff(plane, axis=0))     # (H-1, W): cell and the one under it
+
+    def square_sums(links: np.ndarray, link_rows: int, link_cols: int) -> np.ndarray:
+        integral = np.pad(links.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+        r, c = height - rows + 1, width - cols + 1
+        return (integral[link_rows:link_rows + r, link_cols:link_cols + c]
+                - integral[:r, link_cols:link_cols + c] - integral[link_rows:link_rows + r, :c]
+                + integral[:r, :c])
+
+    sums = square_sums(across, rows, cols - 1) + square_sums(down, rows - 1, cols)
+    row0, col0 = np.unravel_index(int(np.argmax(sums)), sums.shape)
+    return int(row0), int(col0)
+
+
+@cache_data(16)
+def _busiest_by_key(data_key: str, _data: np.ndarray, side: int) -> tuple[int, int]:
+    return busiest_region(_data, side)
+
+
+def feature_map_busiest(fm, side: int) -> tuple[int, int]:
+    """:func:`busiest_region` of the feature map, once per map (by its key) and side."""
+    if fm.key:
+        return _busiest_by_key(fm.key, fm.data, int(side))
+    return busiest_region(fm.data, int(side))
+
+
+COLOUR_BAR_STEPS = 256
+COLOUR_BAR_HEIGHT_PX = 22
+
+
+def colour_bar_figure(value_range: tuple[float, float], colorscale: str, width_px: int,
+                      ticks: tuple[float, ...], tick_texts: tuple[str, ...]) -> go.Figure:
+    """A horizontal colour bar for a picture drawn by :func:`scale_pixels`: the scale from
+    ``value_range[0]`` to ``[1]`` with numbers at ``ticks`` (a plotly heatmap of one row, so it
+    is the very interpolation the picture used), ``width_px`` wide."""
+    lo, hi = value_range
+    values = np.linspace(lo, hi, COLOUR_BAR_STEPS)
+    fig = go.Figure(go.Heatmap(z=[values], x=values, colorscale=colorscale, zmin=lo, zmax=hi,
+                               showscale=False, hoverinfo="skip"))
+    font = pf.font_px(12)
+    fig.update_layout(
+        width=int(width_px), height=pf.font_px(COLOUR_BAR_HEIGHT_PX) + 3 * font + 4,
+        margin={"l": 2 * font, "r": 2 * font, "t": 4, "b": 3 * font, "pad": 0},
+        xaxis={"tickvals": list(ticks), "ticktext": list(tick_texts), "showgrid": False,
+               "zeroline": False, "tickfont": {"size": font}, "fixedrange": True},
+        yaxis={"visible": False, "fixedrange": True},
+        plot_bgcolor="#ffffff", paper_bgcolor="rgba(0,0,0,0)")
+    return fig
+
+
+@cache_data(32)
+def _fitted(data_key: str, _values: np.ndarray, width: int, value_range: tuple[float, float]
+            ) -> tuple[np.ndarray, int]:
+    out_w = _values.shape[-1]
+    step = -(-out_w // width) if out_w > width else 1
+    pixels = to_display_uint8(_values, value_range=value_range, step=step).pixels
+    return resample_nearest(pixels, width), step
+
+
+def fitted_photo(values: np.ndarray, data_key: str, width: int,
+                 value_range: tuple[float, float]) -> tuple[np.ndarray, int]:
+    """``(pixels, step)``: a photo-like array exactly ``width`` pixels wide — block means of
+    ``step × step`` cells when it is wider (1: none), then nearest-neighbour scaling, so a small
+    output is enlarged with sharp cells. Cached by ``data_key`` (``""``: by the values)."""
+    key = data_key or value_key(values)
+    return _fitted(key, values, int(width), value_range)
+
+
+@cache_data(32)
+def _scaled(data_key: str, _values: np.ndarray, width: int, value_range: tuple[float, float],
+            colorscale: str, integer: bool) -> tuple[np.ndarray, int]:
+    plane = strongest_channel(_values)
+    if integer:
+        zoom, step = fit_scale((plane.shape[1], width))
+    else:
+        zoom, step = 1, (-(-plane.shape[1] // width) if plane.shape[1] > width else 1)
+    pixels = scale_pixels(block_extreme(plane, step), value_range, colorscale)
+    return (enlarge(pixels, zoom) if integer else resample_nearest(pixels, width)), step
+
+
+def scaled_picture(values: np.ndarray, data_key: str, width: int,
+                   value_range: tuple[float, float], colorscale: str, *,
+                   integer: bool = False) -> tuple[np.ndarray, int]:
+    """``(pixels, step)``: a mask or a difference ``(C, H, W)`` as an RGB picture on
+    ``colorscale``, at most ``width`` pixels wide. Channels are merged by
+    :func:`strongest_channel`, blocks of ``step × step`` cells by :func:`block_extreme` (the
+    strongest value shown, never averaged away); ``integer`` keeps every cell a whole number of
+    pixels (for a full-resolution zoom), else the picture is scaled to ``width`` exactly."""
+    key = data_key or value_key(values)
+    return _scaled(key, values, int(width), tuple(float(v) for v in value_range), colorscale,
+                   bool(integer))

@@ -44,10 +44,17 @@ from pooling_ui.data.images import rgb_to_gray, to_display_uint8
 from pooling_ui.figures import grids as fg
 from pooling_ui.figures.pictures import outline_pixels
 from pooling_ui.panels.common import clicked_cell, shape_text
+from pooling_ui.panels.params import formula_for_map
 
 LESSON_MAX_SIDE = 384
 # Maps up to this side are heatmaps (numbers printed while they fit); bigger ones are images.
 HEATMAP_MAX_SIDE = 64
+# The last map is a clickable heatmap up to this side, a photo's too (one marker a cell).
+PICK_MAX_SIDE = 96
+# Session state: the key of the input the picked cell was placed for; and the size of
+# the first pooling's input the sidebar's formula was drawn for.
+CELL_FOR_KEY = "conv_cell_for"
+FORMULA_FOR_KEY = "conv_formula_for"
 FILTER_CHOICES = (*pc.FILTERS, "typed")
 FILTER_SIZE = 3
 MAP_PX = 300
@@ -425,8 +432,9 @@ def _pick_callback(out_w: int) -> None:
 
 
 def _cell_input(label: str, size: int, key: str) -> int:
-    """A number box for an index in ``[0, size)``, its stored value kept in range."""
-    st.session_state[key] = int(np.clip(st.session_state.get(key, DEFAULTS[key]), 0, size - 1))
+    """A number box for an index in ``[0, size)``, its stored value kept in range (the middle
+    of the map when there is none: a field there lies on the picture, not off its corner)."""
+    st.session_state[key] = int(np.clip(st.session_state.get(key, size // 2), 0, size - 1))
     return int(st.number_input(label, 0, max(size - 1, 0), step=1, key=key,
                                persist_state="session", on_change=LINK.forget))
 
@@ -435,7 +443,32 @@ def lesson_view(fm, params) -> None:
     """The whole lesson page below its heading."""
     warnings = LINK.read(read_url)
     LINK.show(warnings)
+    _sidebar_formula(fm, params)
     _lesson_fragment(fm, params)
+
+
+def first_pool_input(fm) -> tuple[tuple[int, int], int]:
+    """The size of the map the first pooling works on (the convolution of the lesson's plane:
+    as big with padding, 2 smaller without) and the photo's shrink factor."""
+    plane, factor = lesson_plane(fm, st.session_state.get("conv_channel", "luma")
+                                 if fm.data.shape[0] > 1 else "luma")
+    shrink = 0 if st.session_state.get("conv_pad", DEFAULTS["conv_pad"]) else FILTER_SIZE - 1
+    return (plane.shape[0] - shrink, plane.shape[1] - shrink), factor
+
+
+def _sidebar_formula(fm, params) -> None:
+    """The sidebar's output-size formula, about the map this page pools first."""
+    if fm is None or params is None:
+        return
+    in_hw, factor = first_pool_input(fm)
+    st.session_state[FORMULA_FOR_KEY] = in_hw
+    if in_hw == tuple(fm.data.shape[-2:]):
+        return
+    height, width = fm.data.shape[-2:]
+    note = (t("lesson_conv.formula_shrunk", h=height, w=width, f=factor, map_h=in_hw[0],
+              map_w=in_hw[1]) if factor > 1 else
+            t("lesson_conv.formula_conv", map_h=in_hw[0], map_w=in_hw[1]))
+    formula_for_map(params, in_hw, note)
 
 
 @st.fragment
@@ -443,6 +476,8 @@ def _lesson_fragment(fm, params) -> None:
     with engine.view_guard("conv lesson"):
         filters, relu, pad, channel = _controls(fm)
         plane, factor = lesson_plane(fm, channel)
+        if st.session_state.get(FORMULA_FOR_KEY) not in (None, first_pool_input(fm)[0]):
+            st.rerun()  # the whole page: the sidebar's formula is about another size now
         if factor > 1:
             height, width = fm.data.shape[-2:]
             st.info(t("lesson_conv.shrunk", h=height, w=width, f=factor,
@@ -459,6 +494,13 @@ def _maps_and_field(fm, lesson: Lesson, factor: int) -> None:
     last_values = lesson.maps[-1][2]
     out_h, out_w = last_values.shape
     big = fm.is_photo or max(lesson.maps[0][2].shape) > HEATMAP_MAX_SIDE
+    placed_for = fm.key
+    if st.session_state.get(CELL_FOR_KEY, placed_for) != placed_for:
+        # another input: the cell goes back to the middle of its last map (a stage turned on or
+        # off keeps the cell the user picked)
+        st.session_state["conv_cell_row"], st.session_state["conv_cell_col"] = \
+            out_h // 2, out_w // 2
+    st.session_state[CELL_FOR_KEY] = placed_for
     st.header(t("lesson_conv.maps_heading"))
     picker, _ = st.columns([2, 3])
     with picker:
@@ -483,8 +525,9 @@ def _maps_and_field(fm, lesson: Lesson, factor: int) -> None:
             region = rf.regions[lesson.region_index[index]]
             title = map_title(kind, stage, values.shape)
             cell = (row, col) if index == last else None
+            pickable = index == last and max(values.shape) <= PICK_MAX_SIDE
             with container:
-                if big or max(values.shape) > HEATMAP_MAX_SIDE:
+                if not pickable and (big or max(values.shape) > HEATMAP_MAX_SIDE):
                     st.image(map_picture(values, region, cell), caption=title,
                              width=IMAGE_PX if index else IMAGE_PX + 120)
                 else:
@@ -498,7 +541,7 @@ def _maps_and_field(fm, lesson: Lesson, factor: int) -> None:
                     else:
                         st.plotly_chart(figure, width="content", key=f"conv_map_{index}",
                                         config={"displayModeBar": False})
-    if len(lesson.maps) > 1 and not big:
+    if len(lesson.maps) > 1 and max(last_values.shape) <= PICK_MAX_SIDE:
         st.caption(t("lesson_conv.click_hint"))
     _field_text(rf, lesson.layers, lesson.maps[0][2].shape, (row, col), factor)
 

@@ -10,10 +10,13 @@ import numpy as np
 import streamlit as st
 
 from pooling_ui.base.i18n import labeller, t
+from pooling_ui.figures.pictures import feature_map_busiest
 
 # A photo is too big to watch cell by cell: the animation and the gradient picture work on a
 # crop of this many cells a side.
 PHOTO_CROP = 16
+# Session state ``<prefix>_crop_for``: the key of the photo a view's crop sliders were set for.
+CROP_FOR = "_crop_for"
 # Session state: (feature map key, crop) of the animation crop last outlined on the photo.
 DRAWN_CROP_KEY = "output_crop_drawn"
 # The animation's widgets are keyed with this prefix; its crop is read back by animated_crop.
@@ -55,14 +58,35 @@ def pick_plane(fm, key_prefix: str, photo_note_key: str) -> np.ndarray:
         return plane
     height, width = plane.shape
     st.caption(t(photo_note_key, size=PHOTO_CROP))
+    busy_top, busy_left = feature_map_busiest(fm, PHOTO_CROP)
+    if st.session_state.get(f"{key_prefix}{CROP_FOR}") != fm.key:
+        # a new photo opens on its busiest crop, not where the last one's crop was
+        st.session_state[f"{key_prefix}_crop_row"] = busy_top
+        st.session_state[f"{key_prefix}_crop_col"] = busy_left
+        st.session_state[f"{key_prefix}{CROP_FOR}"] = fm.key
     top_column, left_column = st.columns(2)
     with top_column:
         top = position_slider(t("views.crop_row"), height - PHOTO_CROP, f"{key_prefix}_crop_row",
-                              height // 2)
+                              busy_top)
     with left_column:
         left = position_slider(t("views.crop_col"), width - PHOTO_CROP, f"{key_prefix}_crop_col",
-                               width // 2)
+                               busy_left)
     return np.ascontiguousarray(plane[top:top + PHOTO_CROP, left:left + PHOTO_CROP])
+
+
+def photo_crop(fm, key_prefix: str) -> tuple[int, int, int, int]:
+    """``(row0, col0, row1, col1)`` of the crop :func:`pick_plane` (keyed ``key_prefix``) works
+    on: where its sliders were left for this photo, else the photo's busiest crop (where
+    :func:`pick_plane` opens)."""
+    height, width = fm.data.shape[-2:]
+    if st.session_state.get(f"{key_prefix}{CROP_FOR}") == fm.key:
+        top = int(st.session_state.get(f"{key_prefix}_crop_row", 0) or 0)
+        left = int(st.session_state.get(f"{key_prefix}_crop_col", 0) or 0)
+    else:
+        top, left = feature_map_busiest(fm, PHOTO_CROP)
+    top = int(np.clip(top, 0, max(height - PHOTO_CROP, 0)))
+    left = int(np.clip(left, 0, max(width - PHOTO_CROP, 0)))
+    return top, left, min(top + PHOTO_CROP, height), min(left + PHOTO_CROP, width)
 
 
 def clicked_cell(event, out_w: int) -> tuple[int, int] | None:
@@ -98,12 +122,7 @@ def shape_text(shape: tuple[int, ...]) -> str:
 def animated_crop(fm) -> tuple[int, int, int, int]:
     """``(row0, col0, row1, col1)`` of the photo crop the animation works on, as
     :func:`pick_plane`'s sliders (keyed :data:`ANIMATION_PREFIX`) left it."""
-    height, width = fm.data.shape[-2:]
-    top = int(np.clip(int(st.session_state.get(f"{ANIMATION_PREFIX}_crop_row", 0) or 0), 0,
-                      max(height - PHOTO_CROP, 0)))
-    left = int(np.clip(int(st.session_state.get(f"{ANIMATION_PREFIX}_crop_col", 0) or 0), 0,
-                       max(width - PHOTO_CROP, 0)))
-    return top, left, min(top + PHOTO_CROP, height), min(left + PHOTO_CROP, width)
+    return photo_crop(fm, ANIMATION_PREFIX)
 
 
 def crop_outline_is_stale(fm) -> bool:

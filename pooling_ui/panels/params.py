@@ -532,9 +532,13 @@ def _axis_latex(symbol: str, n: int | None, k: int, s: int, p, d: int, ceil: boo
     return rf"{out} &= {general} \\ &= {numbers} = {shown}", note, result is None
 
 
-def show_output_size(params: PoolParams, fm) -> None:
-    """The output-size formula per axis, with the current numbers substituted."""
+def show_output_size(params: PoolParams, fm, in_hw: tuple[int, int] | None = None) -> None:
+    """The output-size formula per axis, with the current numbers substituted: for the input
+    ``fm``, or for a map of ``in_hw`` when a page pools something else (the Conv lesson pools
+    a shrunk copy of a photo, after a convolution)."""
     height, width = (None, None) if fm is None else fm.data.shape[-2:]
+    if in_hw is not None:
+        height, width = in_hw
     lines, notes, empty = [], [], False
     for axis, symbol, n in ((0, "H", height), (1, "W", width)):
         pad = params.padding if isinstance(params.padding, str) else params.padding[axis]
@@ -556,6 +560,22 @@ def show_output_size(params: PoolParams, fm) -> None:
 
 
 # -- the panel ------------------------------------------------------------------------------------
+# Session state: this run's slot of the sidebar's output-size formula (see formula_for_map).
+FORMULA_SLOT_KEY = "params_formula_slot"
+
+
+def formula_for_map(params: PoolParams, in_hw: tuple[int, int], note: str) -> None:
+    """Redraw the sidebar's output-size formula for a map of ``in_hw`` that the page pools
+    instead of the input, with ``note`` (already worded) under it. Call it from the page's own
+    run, not from a fragment's (a fragment may not write outside itself)."""
+    slot = st.session_state.get(FORMULA_SLOT_KEY)
+    if slot is None:
+        return
+    with slot.container():
+        show_output_size(params, None, in_hw)
+        st.caption(note)
+
+
 def parameter_panel(fm) -> PoolParams | None:
     """Draw the parameter panel in the sidebar; the chosen parameters, or None when invalid.
 
@@ -578,7 +598,11 @@ def parameter_panel(fm) -> PoolParams | None:
         params = params_from_state(st.session_state)
         problem = params if isinstance(params, Message) else check_params(params, fm)
         if not isinstance(params, Message):
-            show_output_size(params, fm)
+            slot = st.empty()
+            # kept for this run: a page that pools another map redraws the formula for it
+            st.session_state[FORMULA_SLOT_KEY] = slot
+            with slot.container():
+                show_output_size(params, fm)
             LINK.write(url_values(params, st.session_state))
     if problem is not None:
         st.error(t("params.invalid", message=render(problem)))

@@ -253,6 +253,7 @@ def build_animation_figure(
     padded_value: str = "",
     start_step: int = 0,
     max_width_px: float | None = None,
+    decimals: int | None = None,
 ) -> dict:
     """The animated figure for one plane, as a plotly figure dict (frames included).
 
@@ -275,6 +276,8 @@ def build_animation_figure(
     max_width_px : float, optional
         The width the figure may take (its column's, on a wide window; default
         :func:`column_px`).
+    decimals : int, optional
+        The cells' numbers rounded to this many decimals (0 for a photo's pixel values).
 
     Returns
     -------
@@ -295,11 +298,12 @@ def build_animation_figure(
     value_range = fg.finite_range(x2d, y2d)
 
     fig = go.Figure()
-    fig.add_trace(fg.value_heatmap(x2d, name="x", value_range=value_range))
+    fig.add_trace(fg.value_heatmap(x2d, name="x", value_range=value_range, decimals=decimals))
     padding_shapes, padding_traces = fg.padding_decorations(
         (height, width), geometry.pad, pad_lo, pad_hi, padded_value)
     fig.add_traces(padding_traces)
-    fig.add_trace(fg.value_heatmap(y2d, x_offset=out_x, name="y", value_range=value_range))
+    fig.add_trace(fg.value_heatmap(y2d, x_offset=out_x, name="y", value_range=value_range,
+                                   decimals=decimals))
     fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "cmin": value_range[0],
                                  "cmax": value_range[1]})
 
@@ -490,6 +494,7 @@ def _step_view(fm, params, plane, geometry, y2d, winners, region, *, playing: bo
         labels = [t("animation.explain_step_label", step=i + 1, row=r, col=c)
                   for i, (r, c) in enumerate(steps)]
         padded_value = pad_label(params.kind, params.count_include_pad, params.padding)
+        decimals = fg.rounding_for(plane, fm.is_photo)
         # The arithmetic goes beside the figure while the cells stay big enough to read from
         # the back of a room; otherwise the figure takes the page's width and it goes underneath.
         beside_px = column_px()
@@ -520,19 +525,23 @@ def _step_view(fm, params, plane, geometry, y2d, winners, region, *, playing: bo
                 figure = figure_at_step(cached_figure(
                     playing_figure, plane, y2d, geometry, region, winners=winners,
                     padding=params.padding, padded_value=padded_value,
-                    max_width_px=max_width_px,
+                    max_width_px=max_width_px, decimals=decimals,
                 ), _Painter(geometry, y2d, region, winners), row, col)
             else:
                 figure = cached_figure(
                     build_animation_figure, plane, y2d, geometry, region, winners=winners,
                     padding=params.padding,
                     padded_value=padded_value, start_step=chosen, max_width_px=max_width_px,
+                    decimals=decimals,
                 )
             st.plotly_chart(figure, width="content", key="anim_figure",
                             config=export.figure_config(fm, params, what))
             st.caption(t("animation.legend"))
+            if decimals == 0:
+                st.caption(t("animation.rounded"))
             export.gif_button(fm, params, what, plane, y2d, geometry, region, winners=winners,
-                              padding=params.padding, padded_value=padded_value)
+                              padding=params.padding, padded_value=padded_value,
+                              decimals=decimals)
         box = tables.table_expander("anim_table_open")
         if box:
             with box:

@@ -23,15 +23,37 @@ from pooling_ui.base.caching import cache_data, cached_figure, value_key
 from pooling_ui.base.i18n import engine_message, labeller, t
 from pooling_ui.figures import grids as fg
 from pooling_ui.figures import tables
-from pooling_ui.figures.pictures import fit_scale, photo_value_range, show_photo
-from pooling_ui.panels.common import animated_crop, channel_name, kind_name
-from pooling_ui.tools.output import crop_outputs
+from pooling_ui.figures.pictures import (
+    colour_bar_figure,
+    enlarge,
+    feature_map_busiest,
+    feature_map_range,
+    fit_scale,
+    fitted_photo,
+    outlined_photo,
+    photo_value_range,
+    scaled_picture,
+    show_photo,
+    zoom_pictures,
+    zoom_region,
+)
+from pooling_ui.panels.common import animated_crop, channel_name, kind_name, position_slider
+from pooling_ui.tools.output import LOCATOR_PX, ZOOM_DEFAULT_SIDE, ZOOM_SIDES, crop_outputs
 
 DEFAULT_KINDS = ("max", "avg")
 COLUMNS_PER_ROW = 4
 # Usable width in pixels of one of 1, 2, 3 or 4 columns on a wide page (normal profile).
 COLUMN_PX = (900, 440, 290, 210)
 PHOTO_WIDTH = 300
+# Photos: two kinds a row, each picture half the page wide (an output of 256 columns is then
+# drawn about 1.8 px a cell: blockiness and smoothing can be seen), and the swipe picture the
+# whole page wide.
+PHOTO_COLUMNS = 2
+PHOTO_GAP_PX = 16
+MASK_SCALE = "Greens"
+DIFFERENCE_SCALE = "RdBu"
+SWIPE_KEY = "cmp_swipe"
+SWIPE_DIVIDER_PX = 3
 
 @dataclass(frozen=True)
 class KindResult:
@@ -154,6 +176,10 @@ def compare_view(fm, params) -> None:
                              message=engine_message(result.error)))
         good = [r for r in results if r.error is None]
         if not good:
+            return
+        if fm.is_photo:
+            photo_compare(fm, params, good)
+            _numbers_table(good)
             return
         channel = _channel(fm)
         _side_by_side(fm, good, channel)
@@ -295,6 +321,221 @@ def _difference(fm, results: list[KindResult], channel: int | None) -> None:
                                               caption, cell_px=cell_px, midpoint=0.0),
                                 width="content", key=f"cmp_diff_{name}",
                                 config={"displayModeBar": False})
+
+
+# -- photos ---------------------------------------------------------------------------------------
+def photo_column_px() -> int:
+    """Width in pixels of one of a photo row's :data:`PHOTO_COLUMNS` pictures."""
+    return (pf.profile().page_px - PHOTO_GAP_PX * (PHOTO_COLUMNS - 1)) // PHOTO_COLUMNS
+
+
+def photo_compare(fm, params, results: list[KindResult]) -> None:
+    """A photo's comparison: each kind's output large, side by side; two kinds on one picture
+    with a divider to drag; one zoom region at full resolution for every kind (output and
+    mask); each kind's mask of the whole photo on its own scale; the difference of two kinds on
+    a scale centred at 0."""
+    value_range = feature_map_range(fm)
+    width = photo_column_px()
+    st.markdown(f"**{t('compare.outputs_heading')}**")
+    for start in range(0, len(results), PHOTO_COLUMNS):
+        row = results[start:start + PHOTO_COLUMNS]
+        for column, result in zip(st.columns(PHOTO_COLUMNS, gap="small"), row, strict=False):
+            with column:
+                _output_picture(result, value_range, width)
+    st.caption(t("compare.outputs_note"))
+    st.markdown(f"**{t('compare.swipe_heading')}**")
+    a, b = _pair(results)
+    _swipe_fragment(a, b, value_range)
+    _zoom(fm, params, results, value_range)
+    _photo_masks(results)
+    _photo_difference(a, b)
+
+
+def _output_picture(result: KindResult, value_range, width: int) -> None:
+    output = result.output
+    pixels, step = fitted_photo(output, _derived(result.key, "output"), width, value_range)
+    h, w = output.shape[-2:]
+    key = "compare.output_shrunk" if step > 1 else "compare.output_enlarged"
+    st.image(pixels, width=pixels.shape[1], caption=t(
+        key, kind=kind_name(result.kind), h=h, w=w, step=step,
+        px=fg.format_value(round(pixels.shape[1] * step / w, 2))))
+
+
+def _pair(results: list[KindResult]) -> tuple[KindResult, KindResult]:
+    """The two kinds the swipe and the difference show (the same pair for both)."""
+    names = [r.kind for r in results]
+    first_col, second_col = st.columns(2)
+    with first_col:
+        first = st.selectbox(t("compare.first"), names, index=0, key="cmp_first",
+                             format_func=labeller("kinds.", ".name"), persist_state="session")
+    with second_col:
+        second = st.selectbox(t("compare.second"), names, index=min(1, len(names) - 1),
+                              key="cmp_second", format_func=labeller("kinds.", ".name"),
+                              persist_state="session")
+    by_kind = {r.kind: r for r in results}
+    return by_kind.get(first, results[0]), by_kind.get(second, results[-1])
+
+
+def swipe_pixels(left: np.ndarray, right: np.ndarray, share: float) -> np.ndarray:
+    """``left``'s pixels left of a divider at ``share`` of the width, ``right``'s after it, and
+    the divider drawn as a white line edged in black (seen on dark and light pictures alike).
+
+    Examples
+    --------
+    >>> a, b = np.zeros((1, 10, 3), np.uint8), np.full((1, 10, 3), 9, np.uint8)
+    >>> swipe_pixels(a, b, 0.5)[0, :, 0].tolist()
+    [0, 0, 0, 0, 0, 0, 255, 0, 9, 9]
+    """
+    width = left.shape[1]
+    x = round(float(np.clip(share, 0.0, 1.0)) * width)
+    pixels = left.copy()
+    pixels[:, x:] = right[:, x:]
+    half = SWIPE_DIVIDER_PX // 2
+    lo, hi = max(x - half, 0), min(x + half + 1, width)
+    pixels[:, max(lo - 1, 0):min(hi + 1, width)] = 0
+    pixels[:, lo:hi] = 255
+    return pixels
+
+
+@st.fragment
+def _swipe_fragment(a: KindResult, b: KindResult, value_range) -> None:
+    """Two kinds on one picture, a divider between them that the slider moves (a fragment:
+    moving it reruns only this picture)."""
+    if a.output.shape != b.output.shape or a.kind == b.kind:
+        st.info(t("compare.swipe_needs_pair"))
+        return
+    share = st.slider(t("compare.swipe_divider"), 0, 100, 50, step=1, key=SWIPE_KEY,
+                      format="%d%%", persist_state="session")
+    width = pf.profile().page_px
+    left, _ = fitted_photo(a.output, _derived(a.key, "output"), width, value_range)
+    right, _ = fitted_photo(b.output, _derived(b.key, "output"), width, value_range)
+    st.image(swipe_pixels(left, right, (share or 0) / 100), width=width,
+             caption=t("compare.swipe_caption", a=kind_name(a.kind), b=kind_name(b.kind)))
+
+
+def _zoom(fm, params, results: list[KindResult], value_range) -> None:
+    """One region of the input at full resolution, and the same region of every kind's output
+    (each output cell as the stride block it stands for) and of every kind's mask."""
+    st.markdown(f"**{t('compare.zoom_heading')}**")
+    height, width = fm.data.shape[-2:]
+    sides = [side for side in ZOOM_SIDES if side <= min(height, width)] or [min(height, width)]
+    default_side = ZOOM_DEFAULT_SIDE if ZOOM_DEFAULT_SIDE in sides else sides[-1]
+    st.session_state.setdefault("cmp_zoom_size", default_side)
+    if st.session_state["cmp_zoom_size"] not in sides:
+        st.session_state["cmp_zoom_size"] = default_side
+    # opened on the photo's busiest region: edges, where the kinds differ most
+    busy_row, busy_col = feature_map_busiest(fm, default_side)
+    row_column, col_column, size_column = st.columns(3)
+    with row_column:
+        centre_row = position_slider(t("photo_view.zoom_row"), height - 1, "cmp_zoom_row",
+                                     busy_row + default_side // 2)
+    with col_column:
+        centre_col = position_slider(t("photo_view.zoom_col"), width - 1, "cmp_zoom_col",
+                                     busy_col + default_side // 2)
+    with size_column:
+        side = st.select_slider(t("photo_view.zoom_size"), sides, key="cmp_zoom_size")
+    region = zoom_region((height, width), (centre_row, centre_col), int(side))
+    row0, col0, row1, col1 = region
+    geometry = engine.geometry((height, width), params.geometry_kwargs())
+    column_width = photo_column_px()
+    zoom = max(1, column_width // max(row1 - row0, col1 - col0))
+    where = t("compare.zoom_region", row0=row0, row1=row1 - 1, col0=col0, col1=col1 - 1,
+              zoom=zoom)
+    top = st.columns(PHOTO_COLUMNS, gap="small")
+    with top[0]:
+        locator = outlined_photo(fm, region, min(LOCATOR_PX * 2, column_width))
+        st.image(locator, width=locator.shape[1], caption=t("photo_view.zoom_where"))
+    crop, _ = zoom_pictures(fm.data, results[0].output, geometry, params.stride, region,
+                            value_range)
+    with top[1]:
+        st.image(enlarge(crop, zoom), width=crop.shape[1] * zoom,
+                 caption=t("compare.zoom_input", h=height, w=width, where=where))
+    for start in range(0, len(results), PHOTO_COLUMNS):
+        row = results[start:start + PHOTO_COLUMNS]
+        for column, result in zip(st.columns(PHOTO_COLUMNS, gap="small"), row, strict=False):
+            _, blocks = zoom_pictures(fm.data, result.output, geometry, params.stride, region,
+                                      value_range)
+            name = kind_name(result.kind)
+            top_value = _mask_top(result)
+            mask = result.mask[:, row0:row1, col0:col1]
+            pixels, _ = scaled_picture(mask, _derived(result.key, f"mask-zoom{region}"),
+                                       column_width, (0.0, top_value), MASK_SCALE, integer=True)
+            with column:
+                st.image(enlarge(blocks, zoom), width=blocks.shape[1] * zoom,
+                         caption=t("compare.zoom_output", kind=name, where=where,
+                                   sh=params.stride[0], sw=params.stride[1]))
+                st.image(pixels, width=pixels.shape[1],
+                         caption=t("compare.zoom_mask", kind=name, where=where))
+                _mask_bar(top_value, pixels.shape[1])
+
+
+def _mask_top(result: KindResult) -> float:
+    """The top of a kind's own mask scale: its largest |gradient| (1 for an all-zero mask)."""
+    finite = np.abs(result.mask[np.isfinite(result.mask)])
+    top = float(finite.max()) if finite.size else 0.0
+    return top if top > 0 else 1.0
+
+
+def _mask_bar(top: float, width: int) -> None:
+    st.plotly_chart(cached_figure(colour_bar_figure, (0.0, top), MASK_SCALE, width,
+                                  (0.0, top / 2, top),
+                                  ("0", fg.format_value(top / 2), fg.format_value(top))),
+                    width="content", config={"displayModeBar": False, "staticPlot": True})
+
+
+def _photo_masks(results: list[KindResult]) -> None:
+    """Each kind's mask of the whole photo on its own colour scale (the kinds' masks differ by
+    orders of magnitude), downsampled by keeping each block's largest value, with the share of
+    inputs that receive gradient beside it."""
+    st.markdown(f"**{t('compare.masks_heading')}**")
+    width = photo_column_px()
+    for start in range(0, len(results), PHOTO_COLUMNS):
+        row = results[start:start + PHOTO_COLUMNS]
+        for column, result in zip(st.columns(PHOTO_COLUMNS, gap="small"), row, strict=False):
+            top = _mask_top(result)
+            pixels, step = scaled_picture(result.mask, _derived(result.key, "mask"), width,
+                                          (0.0, top), MASK_SCALE)
+            with column:
+                st.image(pixels, width=pixels.shape[1], caption=t(
+                    "compare.mask_caption", kind=kind_name(result.kind),
+                    top=fg.format_value(top), share=result.numbers["receives"]))
+                _mask_bar(top, pixels.shape[1])
+                if step > 1:
+                    st.caption(t("compare.shrunk", step=step))
+    st.caption(t("compare.masks_note"))
+
+
+def _photo_difference(a: KindResult, b: KindResult) -> None:
+    """``a − b`` of the outputs and of the masks on a diverging scale centred at 0, each with
+    its colour bar (channels averaged for the outputs; the strongest for the masks)."""
+    st.markdown(f"**{t('compare.difference_heading')}**")
+    if a.output.shape != b.output.shape:
+        st.info(t("compare.swipe_needs_pair"))
+        return
+    width = photo_column_px()
+    names = {"a": kind_name(a.kind), "b": kind_name(b.kind)}
+    with np.errstate(invalid="ignore"):
+        output_diff = (a.output.astype(np.float64) - b.output).mean(axis=0, keepdims=True)
+        mask_diff = a.mask.astype(np.float64) - b.mask
+    pair_key = a.key and b.key and f"{a.key}||{b.key}"
+    for column, diff, title, name in zip(
+            st.columns(PHOTO_COLUMNS, gap="small"), (output_diff, mask_diff),
+            ("compare.difference_output", "compare.difference_mask"), ("out", "mask"),
+            strict=True):
+        lo, hi = fg.finite_range(diff)
+        limit = max(abs(lo), abs(hi), 1e-12)
+        pixels, step = scaled_picture(diff.astype(np.float32), _derived(pair_key, f"diff-{name}"),
+                                      width, (-limit, limit), DIFFERENCE_SCALE)
+        with column:
+            st.image(pixels, width=pixels.shape[1], caption=t(title, **names))
+            if step > 1:
+                st.caption(t("compare.shrunk", step=step))
+            st.plotly_chart(cached_figure(
+                colour_bar_figure, (-limit, limit), DIFFERENCE_SCALE, pixels.shape[1],
+                (-limit, 0.0, limit),
+                (fg.format_value(-limit), "0", fg.format_value(limit))),
+                width="content", config={"displayModeBar": False, "staticPlot": True})
+    st.caption(t("compare.difference_note", **names))
 
 
 def _numbers_table(results: list[KindResult]) -> None:

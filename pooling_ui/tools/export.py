@@ -161,10 +161,11 @@ GIF_CELL_PX = (6, 56)
 GIF_MARGIN_PX = 8
 GIF_CAPTION_PX = 28
 OUTLINE_PX = 3
-# Numbers go in the cells while the padded input is at most this many cells on a side (and the
-# cells are big enough to read).
-GIF_TEXT_MAX_SIDE = 16
+# Numbers go in the cells while the padded input is at most this many cells on a side (the
+# figures' own limit) and they fit the cells at a readable size (gif_texts_fit).
+GIF_TEXT_MAX_SIDE = 24
 GIF_TEXT_MIN_CELL_PX = 20
+GIF_TEXT_MIN_FONT_PX = 10
 
 # One palette for every frame: the colour scale's levels, then the fixed colours.
 LEVELS = 200
@@ -209,15 +210,17 @@ def _level_indices(grid: np.ndarray, value_range: tuple[float, float]) -> np.nda
     return np.where(np.isnan(values), INDEX["white"], np.nan_to_num(index)).astype(np.int64)
 
 
-def gif_number(value: float) -> str:
-    """A cell's number as the figures print it, in the characters Pillow's font has.
+def gif_number(value: float, decimals: int | None = None) -> str:
+    """A cell's number as the figures print it (rounded as they round it), in the characters
+    Pillow's font has.
 
     Examples
     --------
-    >>> gif_number(-2.5), gif_number(-float("inf")), gif_number(1 / 3)
-    ('-2.5', '-inf', '0.3333')
+    >>> gif_number(-2.5), gif_number(-float("inf")), gif_number(1 / 3), gif_number(14.7, 0)
+    ('-2.5', '-inf', '0.3333', '15')
     """
-    return fg.format_value(value).replace("−", "-").replace("∞", "inf")
+    text = fg.cell_texts(np.array([[value]]), decimals)[0][0]
+    return text.replace("−", "-").replace("∞", "inf")
 
 
 @functools.cache
@@ -279,11 +282,12 @@ def gif_layout(geometry) -> GifLayout:
 
 
 def _draw_grid(draw: ImageDraw.ImageDraw, layout: GifLayout, grid: np.ndarray,
-               corner: Callable[[int, int], tuple[int, int]], value_range, show_text: bool):
+               corner: Callable[[int, int], tuple[int, int]], value_range, show_text: bool,
+               decimals: int | None = None):
     levels, _ = _palette()
     indices = _level_indices(grid, value_range)
     gap = 1 if show_text else 0
-    texts = [[gif_number(v) for v in row] for row in grid] if show_text else None
+    texts = [[gif_number(v, decimals) for v in row] for row in grid] if show_text else None
     font = _fitting_font([text for row in texts for text in row], layout.cell_px) if texts else None
     for r in range(grid.shape[0]):
         for c in range(grid.shape[1]):
@@ -299,8 +303,19 @@ def _draw_grid(draw: ImageDraw.ImageDraw, layout: GifLayout, grid: np.ndarray,
                       font=font, fill=INDEX["black"] if dark else INDEX["white"])
 
 
+def gif_texts_fit(texts, cell_px: int) -> bool:
+    """Whether numbers can be printed in cells of ``cell_px``: the cells are at least
+    :data:`GIF_TEXT_MIN_CELL_PX` and the longest text fits them at
+    :data:`GIF_TEXT_MIN_FONT_PX` or more (how many cells there are does not matter: the
+    layout has already sized them)."""
+    if cell_px < GIF_TEXT_MIN_CELL_PX:
+        return False
+    longest = max(texts, key=len, default="0")
+    return _font(GIF_TEXT_MIN_FONT_PX).getlength(longest) <= cell_px - 4
+
+
 def _base_picture(x2d, y2d, geometry, region, padding, padded_value: str,
-                  layout: GifLayout) -> Image.Image:
+                  layout: GifLayout, decimals: int | None = None) -> Image.Image:
     """Everything that does not move: the grids, the padding, the outlines of the grids."""
     height, width = geometry.in_hw
     out_h, out_w = geometry.out_hw
@@ -310,7 +325,8 @@ def _base_picture(x2d, y2d, geometry, region, padding, padded_value: str,
     draw = ImageDraw.Draw(picture)
     pad_lo, pad_hi = fg.declared_padding(padding, geometry)
     small = max(top + height + bottom, left + width + right) <= GIF_TEXT_MAX_SIDE
-    show_text = small and layout.cell_px >= GIF_TEXT_MIN_CELL_PX
+    texts = [gif_number(v, decimals) for v in (*np.ravel(x2d), *np.ravel(y2d))] if small else []
+    show_text = small and gif_texts_fit(texts, layout.cell_px)
     pad_font = _fitting_font([gif_number_label(padded_value)], layout.cell_px)
     for r in range(-top, height + bottom):
         for c in range(-left, width + right):
@@ -325,8 +341,8 @@ def _base_picture(x2d, y2d, geometry, region, padding, padded_value: str,
                           gif_number_label(padded_value), anchor="mm", font=pad_font,
                           fill=INDEX["text"])
     value_range = fg.finite_range(x2d, y2d)
-    _draw_grid(draw, layout, x2d, layout.input_px, value_range, show_text)
-    _draw_grid(draw, layout, y2d, layout.output_px, value_range, show_text)
+    _draw_grid(draw, layout, x2d, layout.input_px, value_range, show_text, decimals)
+    _draw_grid(draw, layout, y2d, layout.output_px, value_range, show_text, decimals)
     draw.rectangle(layout.box(layout.input_px(0, 0), height, width), outline=INDEX["frame"])
     draw.rectangle(layout.box(layout.output_px(0, 0), out_h, out_w), outline=INDEX["frame"])
     if region.size < out_h * out_w:
@@ -382,10 +398,11 @@ def _frame(base: Image.Image, layout: GifLayout, geometry, y2d, region, winners,
 
 def animation_frames(x2d: np.ndarray, y2d: np.ndarray, geometry, region, *,
                      winners: np.ndarray | None = None, padding=0,
-                     padded_value: str = "") -> list[Image.Image]:
-    """One palette image per step of ``region`` (row by row, as the animation steps)."""
+                     padded_value: str = "", decimals: int | None = None) -> list[Image.Image]:
+    """One palette image per step of ``region`` (row by row, as the animation steps); numbers
+    rounded to ``decimals`` as the figure rounds them."""
     layout = gif_layout(geometry)
-    base = _base_picture(x2d, y2d, geometry, region, padding, padded_value, layout)
+    base = _base_picture(x2d, y2d, geometry, region, padding, padded_value, layout, decimals)
     return [_frame(base, layout, geometry, y2d, region, winners, step, row, col)
             for step, (row, col) in enumerate(region.steps())]
 
@@ -393,10 +410,10 @@ def animation_frames(x2d: np.ndarray, y2d: np.ndarray, geometry, region, *,
 @cache_data(16)
 def animation_gif(x2d: np.ndarray, y2d: np.ndarray, geometry, region, *,
                   winners: np.ndarray | None = None, padding=0, padded_value: str = "",
-                  frame_ms: int = GIF_FRAME_MS) -> bytes:
+                  frame_ms: int = GIF_FRAME_MS, decimals: int | None = None) -> bytes:
     """The animation as an animated GIF: one frame per step, ``frame_ms`` each, looping."""
     frames = animation_frames(x2d, y2d, geometry, region, winners=winners, padding=padding,
-                              padded_value=padded_value)
+                              padded_value=padded_value, decimals=decimals)
     buffer = io.BytesIO()
     frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=frame_ms,
                    loop=0, disposal=1)
@@ -423,12 +440,12 @@ def download(label: str, build: Callable[[], bytes], name: str, mime: str, key: 
 
 
 def gif_button(fm, params, what: str, x2d, y2d, geometry, region, *, winners, padding,
-               padded_value: str, key: str = "anim_gif") -> None:
+               padded_value: str, key: str = "anim_gif", decimals: int | None = None) -> None:
     """The "animation as GIF" download button (the GIF is drawn when it is clicked)."""
     name = file_name(fm, params, what, "gif")
     download(t("export.gif", steps=region.size, seconds=GIF_FRAME_MS / 1000),
              lambda: animation_gif(x2d, y2d, geometry, region, winners=winners, padding=padding,
-                                   padded_value=padded_value),
+                                   padded_value=padded_value, decimals=decimals),
              name, "image/gif", key)
 
 

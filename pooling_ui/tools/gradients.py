@@ -21,14 +21,23 @@ from pooling_ui.base.i18n import labeller, t
 from pooling_ui.figures import grids as fg
 from pooling_ui.figures import tables
 from pooling_ui.figures.grids import declared_padding
-from pooling_ui.figures.pictures import photo_scale, show_photo
-from pooling_ui.panels.common import clicked_cell, pick_plane
+from pooling_ui.figures.pictures import (
+    colour_bar_figure,
+    outline_pixels,
+    scaled_picture,
+    zoom_region,
+)
+from pooling_ui.panels.common import clicked_cell, photo_crop, pick_plane
 
 UPSTREAM_MODES = ("ones", "random", "onehot", "typed")
 TYPED_MAX_SIDE = 16
 REACH_COLOR = fg.WINNER_COLOR  # amber, cased in black as the winners are
 # Width in pixels of the picture's column (3/4 of the page, beside the controls), normal profile.
 PICTURE_PX = 680
+# The whole photo's mask: its colour scale, and the side (input cells) of the full-resolution
+# zoom under it, centred on the crop the page works on.
+MASK_SCALE = "Greens"
+MASK_ZOOM_SIDE = 32
 
 
 def picture_px() -> int:
@@ -141,7 +150,7 @@ def gradients_view(fm, params, *, key_prefix: str = "grad", photo_mask: bool = T
     st.header(t("gradients.heading"))
     _gradients_fragment(fm, params, key_prefix)
     if fm.is_photo and photo_mask:
-        _photo_mask(fm, params)
+        _photo_mask(fm, params, key_prefix)
 
 
 def _pick_callback(key_prefix: str, out_w: int) -> None:
@@ -250,14 +259,42 @@ def _typed_grid(mode: str, out_hw: tuple[int, int], key_prefix: str) -> np.ndarr
     return values if values.shape == tuple(out_hw) else None
 
 
-def _photo_mask(fm, params) -> None:
-    """The whole photo's gradient mask (all-ones upstream), shown as a picture."""
+def _photo_mask(fm, params, key_prefix: str = "grad") -> None:
+    """The whole photo's gradient mask (all-ones upstream) on its own colour scale, shrunk by
+    keeping each block's strongest cell, then a region of it at full resolution around the
+    crop the page works on, where the overlap pattern (or the winners) can be seen cell by
+    cell."""
     with engine.view_guard("photo gradient mask"):
         kwargs = params.kwargs()
         output = engine.pool_feature_map(fm, kwargs)
         ones = np.ones(output.shape, dtype=np.float32)
         mask = engine.backward_feature_map(fm, ones, "ones", kwargs)
-        top = float(np.nanmax(mask)) if mask.size else 1.0
+        finite = np.abs(mask[np.isfinite(mask)])
+        top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
         key = f"{fm.key}|mask|{value_key(kwargs)}" if fm.key else ""
-        zoom, step = photo_scale(mask.shape[-2:])
-        show_photo(mask, key, step, (0.0, max(top, 1e-12)), t("gradients.photo_mask"), zoom)
+        height, width = mask.shape[-2:]
+        crop = photo_crop(fm, key_prefix)
+        region = zoom_region((height, width), ((crop[0] + crop[2]) // 2,
+                                               (crop[1] + crop[3]) // 2), MASK_ZOOM_SIDE)
+        share = float(np.count_nonzero(mask)) / max(mask.size, 1)
+        room = picture_px() // 2 - 8
+        whole, step = scaled_picture(mask, key, room, (0.0, top), MASK_SCALE)
+        whole = outline_pixels(whole, region, whole.shape[1] / width)
+        row0, col0, row1, col1 = region
+        zoomed, _ = scaled_picture(mask[:, row0:row1, col0:col1],
+                                   f"{key}|zoom{region}" if key else "", room, (0.0, top),
+                                   MASK_SCALE, integer=True)
+        left, right = st.columns(2, gap="small")
+        with left:
+            st.image(whole, width=whole.shape[1], caption=t(
+                "gradients.photo_mask", top=fg.format_value(top), share=share))
+            if step > 1:
+                st.caption(t("gradients.photo_mask_shrunk", step=step))
+        with right:
+            st.image(zoomed, width=zoomed.shape[1], caption=t(
+                "gradients.photo_mask_zoom", row0=row0, row1=row1 - 1, col0=col0,
+                col1=col1 - 1, zoom=zoomed.shape[1] // max(col1 - col0, 1)))
+        st.plotly_chart(cached_figure(colour_bar_figure, (0.0, top), MASK_SCALE, room,
+                                      (0.0, top / 2, top),
+                                      ("0", fg.format_value(top / 2), fg.format_value(top))),
+                        width="content", config={"displayModeBar": False, "staticPlot": True})
