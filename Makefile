@@ -12,8 +12,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q -r requirements.txt -r requirements-dev.txt
 	touch $(STAMP)
 
+# One Streamlit process, warmed (imports, the default view's caches) before it prints its address.
 run: $(STAMP)
-	$(PY) -m streamlit run app.py --server.port 8501 --server.headless true
+	$(PY) deploy/single.py --port 8501
 
 # One Streamlit process per core (or WORKERS=n) behind HAProxy on :8501; `make run` is one process.
 # BACKENDS="10.0.0.2:8601 10.0.0.3:8601" adds workers on other hosts (`make worker` there).

@@ -7,8 +7,10 @@ The server's caches are shared by every session, so each is bounded twice: ``max
 Figures are the most expensive part of a run: building one with plotly's validated objects costs
 about 10 ms, and ``st.plotly_chart`` validates a plain dict again. :func:`cached_figure` builds a
 figure once per distinct value of its arguments (and language) and hands every later run — in any
-session — the same validated ``go.Figure``, which Streamlit then only copies and serialises
-(about 1 ms). A figure is a pure function of its arguments, so the key is made of their values.
+session — the same validated figure, a :class:`SharedFigure`, which also keeps the plain dict
+``st.plotly_chart`` asks it for: a run then only turns that dict into JSON, where plotly's
+``to_dict`` would deep-copy the whole figure (its animation frames too) every time. A figure is a
+pure function of its arguments, so the key is made of their values.
 """
 
 from __future__ import annotations
@@ -75,14 +77,47 @@ def value_key(*parts) -> str:
     return digest.hexdigest()
 
 
+class SharedFigure(go.Figure):
+    """A finished figure that every session shares: never changed once built (copy it with
+    ``go.Figure(shared)`` to change it). Its :meth:`to_dict` is worked out once."""
+
+    def to_dict(self) -> dict:
+        """The figure as plotly's plain dict, made on the first call and the same (shared,
+        read-only) object on every later one.
+
+        ``st.plotly_chart`` asks for it at every run and hands it to ``plotly.io.to_json``,
+        which only reads it (it removes the traces' ``uid``, which this dict never has).
+        """
+        spec = self.__dict__.get("_shared_dict")
+        if spec is None:
+            spec = super().to_dict()
+            for trace in spec.get("data", ()):
+                trace.pop("uid", None)
+            # two sessions may get here at once: both make the same dict, either one is kept
+            self.__dict__["_shared_dict"] = spec
+        return spec
+
+
 @cache_resource(FIGURE_ENTRIES)
-def _figure(key: str, _build: Callable, _args: tuple, _kwargs: dict) -> go.Figure:
+def _figure(key: str, _build: Callable, _args: tuple, _kwargs: dict) -> SharedFigure:
     built = _build(*_args, **_kwargs)
-    return built if isinstance(built, go.Figure) else go.Figure(built)
+    if isinstance(built, go.Figure):
+        # The figure just built becomes the shared one as it is: a SharedFigure(figure) copy
+        # would validate every trace again. The subclass adds no state plotly knows of.
+        built.__class__ = SharedFigure
+        return built
+    # A figure dict (the animation's) comes from a validated figure's to_dict() plus frames
+    # made as plain dicts on purpose; validating its hundreds of frame shapes again cost as
+    # much as building the figure. The object holds the traces and the layout (what a copy,
+    # go.Figure(shared), takes); the frames go to the browser as the builder made them.
+    figure = SharedFigure(data=built.get("data"), layout=built.get("layout"))
+    spec = {**figure.to_dict(), **({"frames": built["frames"]} if built.get("frames") else {})}
+    figure.__dict__["_shared_dict"] = spec
+    return figure
 
 
-def cached_figure(build: Callable, *args, **kwargs) -> go.Figure:
-    """``build(*args, **kwargs)`` as a validated ``go.Figure``, built once per distinct value of
+def cached_figure(build: Callable, *args, **kwargs) -> SharedFigure:
+    """``build(*args, **kwargs)`` as a validated, shared figure, built once per distinct value of
     the arguments, the session's language (``build`` may word its labels) and its display
     profile (``build`` sizes its figure for it)."""
     key = value_key(build.__module__, build.__qualname__, current_language(), profile_name(),

@@ -578,31 +578,60 @@ def grid_layout(fig: go.Figure, x_range: tuple[float, float], y_range: tuple[flo
         width = min_width_px
     axis = {"showgrid": False, "zeroline": False, "visible": False, "constrain": "domain",
             "fixedrange": True}
-    fig.update_xaxes(range=list(x_range), **axis)
-    fig.update_yaxes(range=[y_range[1], y_range[0]], scaleanchor="x", scaleratio=1, **axis)
-    fig.update_layout(
-        width=width,
-        height=round(span_y * cell_px) + margin["t"] + margin["b"],
-        autosize=False,
-        margin={**margin, "pad": 0, "autoexpand": False},
-        plot_bgcolor="white",
-        showlegend=False,
+    layout = {
+        "width": width,
+        "height": round(span_y * cell_px) + margin["t"] + margin["b"],
+        "autosize": False,
+        "margin": {**margin, "pad": 0, "autoexpand": False},
+        "plot_bgcolor": "white",
+        "showlegend": False,
         # The layout's font size caps plotly's automatic size of the numbers in the cells; every
         # other text of the figure sets its own size.
-        font={"size": cell_font_cap(cell_px)},
-        hoverlabel={"font": {"size": ui_font_px()}},
-    )
-    _use_profile_colorscale(fig, look)
-    if colorbar:
-        fig.update_layout(coloraxis_colorbar={
+        "font": {"size": cell_font_cap(cell_px)},
+        "hoverlabel": {"font": {"size": ui_font_px()}},
+        "coloraxis": {"colorbar": {
             "thickness": font_px(12), "x": 1, "xanchor": "left", "xpad": 8, "len": 1,
             "lenmode": "fraction", "y": 0.5, "yanchor": "middle",
-            "tickfont": {"size": small_font_px()}})
-    else:
-        fig.update_layout(coloraxis_showscale=False)
+            "tickfont": {"size": small_font_px()}}} if colorbar else {"showscale": False},
+    }
+    for name in _axis_names(fig, "x"):
+        layout[name] = {"range": list(x_range), **axis}
+    for name in _axis_names(fig, "y"):
+        layout[name] = {"range": [y_range[1], y_range[0]], "scaleanchor": "x", "scaleratio": 1,
+                        **axis}
+    # The whole layout replaced once, not updated part by part: plotly's updates go through its
+    # relayout machinery, which parses, re-validates and copies what the figure already holds
+    # (its shapes, its annotations) at every call; this validates the layout once, a third of
+    # the time it took to lay out a figure (benchmarks/run_profile_cpu.md).
+    fig.layout = _merged(fig.layout.to_plotly_json(), layout)
+    _use_profile_colorscale(fig, look)
     fit_cell_texts(fig, cell_px)
     colour_cell_texts(fig, text_tints, cell_px)
     return cell_px
+
+
+def _merged(base: dict, changes: dict) -> dict:
+    """``base`` with ``changes`` merged in, dictionaries key by key (as plotly's ``update``).
+
+    Examples
+    --------
+    >>> _merged({"a": {"b": 1, "c": 2}, "d": [1]}, {"a": {"b": 3}, "d": [2], "e": 4})
+    {'a': {'b': 3, 'c': 2}, 'd': [2], 'e': 4}
+    """
+    merged = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _axis_names(fig: go.Figure, letter: str) -> list[str]:
+    """The layout's names of the figure's ``letter`` axes (``xaxis``, ``xaxis2``, …): those
+    ``fig.update_xaxes`` would update."""
+    select = fig.select_xaxes if letter == "x" else fig.select_yaxes
+    return [axis.plotly_name for axis in select()]
 
 
 def _scale_key(colorscale) -> tuple:

@@ -382,9 +382,12 @@ def swipe_pixels(left: np.ndarray, right: np.ndarray, share: float) -> np.ndarra
 
     Examples
     --------
+    With a 3-pixel divider at half of 10 pixels (x = 5): white on 4, 5, 6, black on 3 and 7,
+    ``left`` before them and ``right`` after them.
+
     >>> a, b = np.zeros((1, 10, 3), np.uint8), np.full((1, 10, 3), 9, np.uint8)
     >>> swipe_pixels(a, b, 0.5)[0, :, 0].tolist()
-    [0, 0, 0, 0, 0, 0, 255, 0, 9, 9]
+    [0, 0, 0, 0, 255, 255, 255, 0, 9, 9]
     """
     width = left.shape[1]
     x = round(float(np.clip(share, 0.0, 1.0)) * width)
