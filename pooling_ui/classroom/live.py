@@ -36,15 +36,12 @@ import pooling_core as pc
 import pooling_live as pl
 from pooling_core.lessons import misconceptions as mc
 from pooling_core.lessons import quiz as pq
-from pooling_ui.base import profile as pf
 from pooling_ui.base.i18n import Message, labeller, t, t_plain
 from pooling_ui.classroom import live_sync as ls
-from pooling_ui.classroom.quiz import code_text
+from pooling_ui.classroom.quiz import code_text, question_figure, question_panel
 from pooling_ui.figures import grids as fg
-from pooling_ui.figures import tables
 
 ASK_CHOICES = ("cells", "shape", "gradient_cell", "quiz")
-CELL_PX = 44
 QR_PX = 240
 RESULTS_S = 2.0
 ANSWER_BOX_PX = 120
@@ -224,23 +221,6 @@ def csv_text(rows) -> str:
 
 
 # -- shown to everyone ----------------------------------------------------------------------------
-def grid_figure(x: np.ndarray) -> go.Figure:
-    """The question's input with its numbers, rows and columns numbered from 0 along the edges."""
-    height, width = x.shape
-    low, high = fg.finite_range(x)
-    fig = go.Figure(fg.value_heatmap(x, value_range=(low, high)))
-    fig.add_trace(go.Scatter(
-        x=[c + 0.5 for c in range(width)] + [-0.5] * height,
-        y=[-0.5] * width + [r + 0.5 for r in range(height)],
-        text=[str(c) for c in range(width)] + [str(r) for r in range(height)],
-        mode="text", textfont={"color": "#666", "size": pf.small_font_px()}, hoverinfo="skip",
-    ))
-    fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "cmin": low, "cmax": high})
-    fg.grid_layout(fig, (-1, width), (-1, height), cell_px=CELL_PX, colorbar=False,
-                   margin={"t": 4})
-    return fig
-
-
 def prompt(problem: mc.Problem) -> str:
     if problem.ask == "cells":
         return t("live.prompt.cells", row=problem.target[0], col=problem.target[1])
@@ -253,21 +233,13 @@ def show_question(problem: mc.Problem, key: str):
     """The question as every student sees it: what is asked, the input, the call as code.
     Returns the column beside the input, for the answer."""
     st.markdown(f"**{prompt(problem)}**")
-    figure_column, text_column = st.columns([1, 2], gap="medium")
     height, width = problem.x.shape
-    with figure_column:
-        st.caption(t("live.input_caption", h=height, w=width))
-        st.plotly_chart(grid_figure(problem.x), width="content", key=f"{key}_figure",
-                        config={"displayModeBar": False})
-        box = tables.table_expander(f"{key}_table_open")
-        if box:
-            with box:
-                tables.plain_grid(problem.x, t("live.input_caption", h=height, w=width))
-    with text_column:
-        st.code(code_text(problem), language="python", wrap_lines=True)
-        st.caption(t("live.code_tf" if problem.padding == "same" else "live.code_torch",
-                     h=height, w=width))
-    return text_column
+    caption = t("live.input_caption", h=height, w=width)
+    return question_panel(
+        problem.x, question_figure(problem.x, fg.finite_range(problem.x)), key=key,
+        caption=caption, table_caption=caption, code=code_text(problem),
+        code_caption=t("live.code_tf" if problem.padding == "same" else "live.code_torch",
+                       h=height, w=width))
 
 
 def misconception_block(code: str, working: str, count: int | None = None) -> None:

@@ -144,21 +144,43 @@ def mark_text(mark: pq.Mark) -> str:
 
 
 # -- the figure -----------------------------------------------------------------------------------
-def question_figure(x: np.ndarray) -> go.Figure:
-    """The input grid with its numbers, rows and columns numbered from 0 along the edges."""
+def question_figure(x: np.ndarray, value_range: tuple[float, float] | None = None) -> go.Figure:
+    """The input grid with its numbers, rows and columns numbered from 0 along the edges, coloured
+    over ``value_range`` (default: the quiz's 0 … :data:`pooling_core.lessons.quiz.VALUE_MAX`)."""
     height, width = x.shape
-    fig = go.Figure(fg.value_heatmap(x, value_range=(0, pq.VALUE_MAX)))
+    low, high = (0, pq.VALUE_MAX) if value_range is None else value_range
+    fig = go.Figure(fg.value_heatmap(x, value_range=(low, high)))
     fig.add_trace(go.Scatter(
         x=[c + 0.5 for c in range(width)] + [-0.5] * height,
         y=[-0.5] * width + [r + 0.5 for r in range(height)],
         text=[str(c) for c in range(width)] + [str(r) for r in range(height)],
         mode="text", textfont={"color": "#666", "size": pf.small_font_px()}, hoverinfo="skip",
     ))
-    fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "cmin": 0,
-                                 "cmax": pq.VALUE_MAX})
+    fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "cmin": low,
+                                 "cmax": high})
     fg.grid_layout(fig, (-1, width), (-1, height), cell_px=CELL_PX, colorbar=False,
                    margin={"t": 4})
     return fig
+
+
+def question_panel(x: np.ndarray, figure: go.Figure, *, key: str, caption: str,
+                   table_caption: str, code: str, code_caption: str):
+    """A question's input — the figure and, opened, the same grid as a table (with the question
+    and the code, enough to answer without seeing the figure) — beside its code; returns the
+    column beside the input, where the answer goes. The Quiz and the Live class ask this way."""
+    figure_column, text_column = st.columns([1, 2], gap="medium")
+    with figure_column:
+        st.caption(caption)
+        st.plotly_chart(figure, width="content", key=f"{key}_figure",
+                        config={"displayModeBar": False})
+        box = tables.table_expander(f"{key}_table_open")
+        if box:
+            with box:
+                tables.plain_grid(x, table_caption)
+    with text_column:
+        st.code(code, language="python", wrap_lines=True)
+        st.caption(code_caption)
+    return text_column
 
 
 # -- the page -------------------------------------------------------------------------------------
@@ -291,22 +313,14 @@ def quiz_page() -> None:
 
     st.header(t("quiz.heading", number=number, total=pq.QUIZ_LENGTH))
     st.markdown(_prompt(q))
-    figure_column, text_column = st.columns([1, 2], gap="medium")
-    with figure_column:
-        height, width = q.x.shape
-        st.caption(t("quiz.input_caption", h=height, w=width))
-        st.plotly_chart(cached_figure(question_figure, q.x), width="content",
-                        key="quiz_figure", config={"displayModeBar": False})
-        # The grid in words, for those who cannot see the figure: with the question and the
-        # code above it, enough to answer every question.
-        box = tables.table_expander("quiz_table_open")
-        if box:
-            with box:
-                tables.plain_grid(q.x, t("grid_table.quiz_input", h=height, w=width))
+    height, width = q.x.shape
+    text_column = question_panel(
+        q.x, cached_figure(question_figure, q.x), key="quiz",
+        caption=t("quiz.input_caption", h=height, w=width),
+        table_caption=t("grid_table.quiz_input", h=height, w=width), code=code_text(q),
+        code_caption=t("quiz.code_tf" if q.padding == "same" else "quiz.code_torch",
+                       h=height, w=width))
     with text_column:
-        st.code(code_text(q), language="python", wrap_lines=True)
-        st.caption(t("quiz.code_tf" if q.padding == "same" else "quiz.code_torch",
-                     h=q.x.shape[0], w=q.x.shape[1]))
         _answer_form(q)
         _feedback(q)
     buttons = st.container(horizontal=True)
