@@ -38,7 +38,7 @@ from pooling_ui.figures.pictures import (
     zoom_region,
 )
 from pooling_ui.panels.common import animated_crop, channel_name, kind_name, position_slider
-from pooling_ui.tools.output import LOCATOR_PX, ZOOM_DEFAULT_SIDE, ZOOM_SIDES, crop_outputs
+from pooling_ui.tools.output import LOCATOR_PX, crop_outputs, zoom_sides
 
 DEFAULT_KINDS = ("max", "avg")
 COLUMNS_PER_ROW = 4
@@ -288,17 +288,8 @@ def _photo(values: np.ndarray, key: str, value_range: tuple[float, float], what:
 
 def _difference(fm, results: list[KindResult], channel: int | None) -> None:
     st.markdown(f"**{t('compare.difference_heading')}**")
-    names = [r.kind for r in results]
-    first_col, second_col = st.columns(2)
-    with first_col:
-        first = st.selectbox(t("compare.first"), names, index=0, key="cmp_first",
-                             format_func=labeller("kinds.", ".name"), persist_state="session")
-    with second_col:
-        second = st.selectbox(t("compare.second"), names, index=min(1, len(names) - 1),
-                              key="cmp_second", format_func=labeller("kinds.", ".name"),
-                              persist_state="session")
-    by_kind = {r.kind: r for r in results}
-    a, b = by_kind.get(first, results[0]), by_kind.get(second, results[-1])
+    a, b = _pair(results)
+    first, second = a.kind, b.kind
     with np.errstate(invalid="ignore"):
         output_diff = a.output.astype(np.float64) - b.output
         mask_diff = a.mask.astype(np.float64) - b.mask
@@ -421,11 +412,7 @@ def _zoom(fm, params, results: list[KindResult], value_range) -> None:
     (each output cell as the stride block it stands for) and of every kind's mask."""
     st.markdown(f"**{t('compare.zoom_heading')}**")
     height, width = fm.data.shape[-2:]
-    sides = [side for side in ZOOM_SIDES if side <= min(height, width)] or [min(height, width)]
-    default_side = ZOOM_DEFAULT_SIDE if ZOOM_DEFAULT_SIDE in sides else sides[-1]
-    st.session_state.setdefault("cmp_zoom_size", default_side)
-    if st.session_state["cmp_zoom_size"] not in sides:
-        st.session_state["cmp_zoom_size"] = default_side
+    sides, default_side = zoom_sides((height, width), "cmp_zoom_size")
     # opened on the photo's busiest region: edges, where the kinds differ most
     busy_row, busy_col = feature_map_busiest(fm, default_side)
     row_column, col_column, size_column = st.columns(3)

@@ -270,14 +270,20 @@ def blocks_pair(fm, params, output: np.ndarray, output_key: str, geometry,
     st.caption(t("photo_view.blocks_note", sh=params.stride[0], sw=params.stride[1]))
 
 
+def zoom_sides(hw: tuple[int, int], state_key: str) -> tuple[list[int], int]:
+    """The zoom's square sides that fit a ``hw`` input and the one it opens with; the widget
+    ``state_key`` is set to that one unless it already holds a side that fits."""
+    sides = [side for side in ZOOM_SIDES if side <= min(hw)] or [min(hw)]
+    default_side = ZOOM_DEFAULT_SIDE if ZOOM_DEFAULT_SIDE in sides else sides[-1]
+    if st.session_state.get(state_key) not in sides:
+        st.session_state[state_key] = default_side
+    return sides, default_side
+
+
 def zoom_view(fm, params, output: np.ndarray, geometry) -> None:
     """A region of the input at full resolution beside the same region of the blown-up output."""
     height, width = fm.data.shape[-2:]
-    sides = [side for side in ZOOM_SIDES if side <= min(height, width)] or [min(height, width)]
-    default_side = ZOOM_DEFAULT_SIDE if ZOOM_DEFAULT_SIDE in sides else sides[-1]
-    st.session_state.setdefault("output_zoom_size", default_side)
-    if st.session_state["output_zoom_size"] not in sides:
-        st.session_state["output_zoom_size"] = default_side
+    sides, _ = zoom_sides((height, width), "output_zoom_size")
     row_column, col_column, size_column = st.columns(3)
     with row_column:
         centre_row = position_slider(t("photo_view.zoom_row"), height - 1, "output_zoom_row",
