@@ -8,6 +8,7 @@ from the files written here (a 6-value column pooled by 2 gives 3 values).
 from __future__ import annotations
 
 import io
+import json
 import struct
 import wave
 
@@ -191,3 +192,30 @@ def test_bad_link_values_are_warnings_and_the_defaults_are_used():
     assert app.number_input(key="sig_kernel").value == 8
     app = open_page("pool1d", {"lang": "zh", "sig_source": "audio", "sig_factor": "3"})
     assert len(app.warning) == 1 and english_left(app) == {}
+
+
+def test_steps_are_numbered_from_1_and_old_links_keep_their_output():
+    # the "steps" preset, windows of 4: 240 values → 60 outputs, steps 1 … 60. A link's
+    # sig_step is the output index (0-based, as links always were): sig_step=1 is y[1], step 2.
+    app = open_page("pool1d", {"lang": "en", "sig_preset": "steps", "sig_kernel": "4",
+                               "sig_step": "1"})
+    assert_no_bug(app)
+    slider = app.slider(key="sig_step_shown")
+    assert (slider.min, slider.max, slider.value) == (1, 60, 2)
+    assert app.text[0].value.startswith("y[1] = ")
+    assert app.query_params["sig_step"] == "1"
+    # step 1 is y[0], and the link says 0
+    app.slider(key="sig_step_shown").set_value(1).run()
+    assert_no_bug(app)
+    assert app.text[0].value.startswith("y[0] = ")
+    assert app.query_params["sig_step"] == "0"
+    # Next moves to step 2 = y[1]
+    app.button(key="sig_next").click().run()
+    assert app.slider(key="sig_step_shown").value == 2
+    assert app.query_params["sig_step"] == "1"
+    # the animation's slider counts from 1 too; its caption names the output y[i]
+    animation = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")
+                 if json.loads(chart.proto.spec).get("frames")]
+    labels = [step["label"] for step in animation[0]["layout"]["sliders"][0]["steps"]]
+    assert labels[:3] == ["1", "2", "3"]
+    assert any(c.value.startswith("Steps 1 to ") and "(y[0] … y[" in c.value for c in app.caption)

@@ -171,7 +171,7 @@ def _audio_stretch(x, envelope, centres, kernel, stride, rate) -> None:
     for frame in [figure["layout"], *(frame["layout"] for frame in figure["frames"])]:
         frame["shapes"][0]["path"] = _span_path(frame["shapes"][0]["path"])
     st.plotly_chart(figure, key="sig_audio_animation", config={"displayModeBar": False})
-    st.caption(t("lesson_pool1d.audio_animation_legend", first=first, last=first + count - 1))
+    st.caption(t("lesson_pool1d.audio_animation_legend", first=first + 1, last=first + count))
 
 
 def _span_path(path: str) -> str:

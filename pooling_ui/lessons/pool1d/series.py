@@ -45,6 +45,9 @@ from pooling_ui.lessons.pool1d.controls import (
 )
 from pooling_ui.panels.params import DILATION_MAX, KERNEL_MAX, PAD_MAX, STRIDE_MAX
 
+# The step slider's own key: it shows steps from 1, ``sig_step`` holds the 0-based output index.
+SHOWN_STEP_KEY = "sig_step_shown"
+
 
 @dataclass(frozen=True)
 class SeriesParams:
@@ -114,6 +117,8 @@ def stretch_animation(x: np.ndarray, y: np.ndarray, centres: np.ndarray, taps: n
     ``taps`` are the windows' input positions ``(steps, k)``, relative to ``x`` (the stretch);
     ``y``/``centres`` the outputs of those steps; ``first_step`` the step shown first;
     ``index_offset`` is added to the step numbers printed (the stretch's first output index).
+    The slider numbers the steps from 1, as the Explorer does; the caption names the output
+    by its index, ``y[i]`` (step ``i + 1``).
     """
     steps = len(y)
     lo = float(np.min(taps)) - 1
@@ -149,7 +154,7 @@ def stretch_animation(x: np.ndarray, y: np.ndarray, centres: np.ndarray, taps: n
                          "suffix": t("animation.step_suffix"), "xanchor": "left",
                          "font": {"size": pf.ui_font_px()}},
         "transition": {"duration": 0},
-        "steps": [{"method": "animate", "label": str(step + index_offset),
+        "steps": [{"method": "animate", "label": str(step + index_offset + 1),
                    "args": [[str(step)], {"mode": "immediate", "frame": {"redraw": False}}]}
                   for step in range(steps)],
     }
@@ -298,10 +303,14 @@ def series_view(signal) -> None:
         step_max = y.size - 1
         if st.session_state.get("sig_step", 0) > step_max:
             st.session_state["sig_step"] = step_max
-        step = 0
+        step = int(st.session_state.get(LINK.seed("sig_step"), 0) or 0)
         if step_max > 0:
-            step = int(st.slider(t("lesson_pool1d.step"), 0, step_max, key=LINK.seed("sig_step"),
-                                 on_change=LINK.forget, persist_state="session"))
+            # Steps are numbered from 1, as on the Explorer; ``sig_step`` (session and link)
+            # stays the output's index y[i], 0-based, so that every link made before still
+            # shows the same output: the slider shows step i + 1.
+            st.session_state[SHOWN_STEP_KEY] = step + 1
+            st.slider(t("lesson_pool1d.step"), 1, step_max + 1, key=SHOWN_STEP_KEY,
+                      on_change=_step_shown)
             _step_buttons(step, step_max)
         labels = {"x_title": t("lesson_pool1d.axis_index"),
                   "y_title": t("lesson_pool1d.axis_value"),
@@ -324,7 +333,14 @@ def series_view(signal) -> None:
                                    taps[first:first + count], step - first,
                                    index_offset=first, **labels)
         st.plotly_chart(figure, key="sig_series_animation", config={"displayModeBar": False})
-        st.caption(t("lesson_pool1d.animation_legend", first=first, last=first + count - 1))
+        st.caption(t("lesson_pool1d.animation_legend", first=first + 1, last=first + count,
+                     first_index=first, last_index=first + count - 1))
+
+
+def _step_shown() -> None:
+    """The slider (steps from 1) moved: the output index ``sig_step`` follows."""
+    st.session_state["sig_step"] = int(st.session_state[SHOWN_STEP_KEY]) - 1
+    LINK.forget()
 
 
 def _move_step(delta: int, step_max: int) -> None:
