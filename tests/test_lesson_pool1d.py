@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from test_ui_figures import array
 from test_ui_language import english_left
 from ui_support import assert_no_bug, open_page
 
@@ -219,3 +220,28 @@ def test_steps_are_numbered_from_1_and_old_links_keep_their_output():
     labels = [step["label"] for step in animation[0]["layout"]["sliders"][0]["steps"]]
     assert labels[:3] == ["1", "2", "3"]
     assert any(c.value.startswith("Steps 1 to ") and "(y[0] … y[" in c.value for c in app.caption)
+
+
+def test_blank_csv_rows_stay_gaps_on_the_time_axis():
+    # lines: 1 header, 2 "0,1", 3 "1,3", 4 "2," (blank cell), 5 "3,2", 6 blank line, 7 "5,5",
+    # 8 "6,4". Column v: numbers 1, 3, 2, 5, 4 at rows 0, 1, 3, 5, 6 (from the first data row)
+    # — rows 2 and 4 are gaps. Max pooling of the numbers only, windows of 2: (1,3) → 3 and
+    # (2,5) → 5 (the 4 is left over), drawn at the middle of the rows each window covers:
+    # (0+1)/2 = 0.5 and (3+5)/2 = 4.
+    app = open_page("pool1d", {"lang": "en", "sig_preset": "csv", "sig_kernel": "2"})
+    upload(app, "sig_csv_upload", csv_file("t,v\n0,1\n1,3\n2,\n3,2\n\n5,5\n6,4\n"))
+    assert_no_bug(app)
+    assert "5 values → **2** pooled values" in markdown(app)
+    assert any(c.value.startswith("2 row(s) without a number") for c in app.caption)
+    series = json.loads(app.get("plotly_chart")[0].proto.spec)
+    signal, pooled = series["data"][0], series["data"][1]
+    np.testing.assert_array_equal(array(signal["x"]), [0, 1, 2, 3, 4, 5, 6])
+    # NaN where a row has no number: the line breaks there
+    np.testing.assert_array_equal(array(signal["y"]), [1, 3, np.nan, 2, np.nan, 5, 4])
+    assert signal["connectgaps"] is False
+    np.testing.assert_array_equal(array(pooled["x"]), [0.5, 4.0])
+    np.testing.assert_array_equal(array(pooled["y"]), [3, 5])
+    assert "row of the file" in series["layout"]["xaxis"]["title"]["text"]
+    # the t column has one gap (the blank line), and the preset signals none
+    assert signals.csv_column(signals.read_csv(b"t,v\n0,1\n1,3\n2,\n3,2\n\n5,5\n6,4\n"),
+                              0).positions.tolist() == [0, 1, 2, 3, 5, 6]
