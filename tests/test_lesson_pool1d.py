@@ -245,3 +245,30 @@ def test_blank_csv_rows_stay_gaps_on_the_time_axis():
     # the t column has one gap (the blank line), and the preset signals none
     assert signals.csv_column(signals.read_csv(b"t,v\n0,1\n1,3\n2,\n3,2\n\n5,5\n6,4\n"),
                               0).positions.tolist() == [0, 1, 2, 3, 5, 6]
+
+
+def test_the_audio_zoom_opens_on_the_loudest_stretch():
+    # 2 s at 8 kHz, silent but for a burst at samples 12000 … 12399 (1.5 s). Windows of 20 ms
+    # = 160 samples every 10 ms = 80: window w covers 80w … 80w + 159, so the first to reach
+    # sample 12000 is w = 149 (11920 … 12079; w = 148 ends at 11999). The stretch shows
+    # min((6000 − 160) // 80 + 1, 40) = 40 windows, centred: it starts at window 149 − 20 = 129
+    # (from 0), shown as 130 (from 1), at sample 129 · 80 = 10320, i.e. 1.290 s.
+    samples = [0] * 16000
+    samples[12000:12400] = [16000] * 400
+    app = open_page("pool1d", {"lang": "en", "sig_source": "audio", "sig_audio": "wav"})
+    upload(app, "sig_wav_upload", wav_file(samples))
+    assert_no_bug(app)
+    zoom = app.slider(key="sig_zoom")
+    assert (zoom.min, zoom.value) == (1, 130)
+    assert any(c.value.startswith("Windows 130 to 169 over |x|") for c in app.caption)
+    stretch = next(json.loads(chart.proto.spec) for chart in app.get("plotly_chart")
+                   if json.loads(chart.proto.spec).get("frames"))
+    assert "1.290" in stretch["layout"]["xaxis"]["title"]["text"]
+    # the user's choice stays while the recording and the windows do not change
+    app.slider(key="sig_zoom").set_value(5).run()
+    assert app.slider(key="sig_zoom").value == 5
+    # a new recording, loud at its start, opens at window 1
+    early = [16000] * 400 + [0] * 15600
+    upload(app, "sig_wav_upload", wav_file(early, name="early.wav"))
+    assert_no_bug(app)
+    assert app.slider(key="sig_zoom").value == 1
