@@ -11,7 +11,14 @@ from .errors import AXES, MESSAGES, PoolingError
 from .explain import Explanation, Geometry, explain, window_geometry
 from .kinds import Kind, Option, gaussian_weights
 from .kinds import fmt as format_number
-from .lessons.blur import binomial_filter, blur_pool2d, max_blur_pool2d, shift2d, shift_change
+from .lessons.blur import (
+    aligned_change,
+    binomial_filter,
+    blur_pool2d,
+    max_blur_pool2d,
+    shift2d,
+    shift_change,
+)
 from .lessons.conv import FILTERS, conv1d, conv2d, relu
 from .lessons.receptive import Layer, ReceptiveField, receptive_field
 from .params import output_size
@@ -41,6 +48,7 @@ __all__ = [
     "ReceptiveField",
     "adaptive_pool2d",
     "adaptive_pool2d_backward",
+    "aligned_change",
     "binomial_filter",
     "blur_pool2d",
     "conv1d",

@@ -186,3 +186,80 @@ def test_the_change_metrics_on_a_hand_worked_case():
     nan = float("nan")
     change = shift_change([nan, 1.0, 2.0, 3.0], [nan, nan, 2.0, 4.0])
     assert change.fraction == 0.5 and change.mean_abs == 0.5
+
+
+# -- the aligned change: what the content's motion does not explain -------------------------------
+def test_the_aligned_change_on_zhangs_row_worked_by_hand():
+    # [0,0,1,1,0,0,1,1], max with windows of 2, stride 2 → [0,1,0,1].
+    # Shift by 1 (half a stride): the pooling gives [1,1,1,1]. δ/s = 1/2, so the old output is
+    # tried moved by 0 → [0,1,0,1] (|Δ| = 1,0,1,0: mean 2/4) and by 1 → [1,0,1,0] (|Δ| =
+    # 0,1,0,1: mean 2/4). Neither explains the change: 0.5 is left, all of mean |Δ| (0.5).
+    # Shift by 2 (one stride): the input reads [1,1,0,0,1,1,0,0], pooled [1,0,1,0] = the old
+    # output moved by one cell: 0 left, although every cell changed (mean |Δ| 1).
+    # Shift by 3: [0,1,1,0,0,1,1,0] → [1,1,1,1]; candidates move by 1 and 2 ([1,0,1,0] and
+    # [0,1,0,1]): 0.5 again.
+    x = np.array([[0, 0, 1, 1, 0, 0, 1, 1]], dtype=np.float32)
+    before = pc.pool2d(x, "max", kernel_size=(1, 2))
+    for cells, expected_after, aligned, mean in [(1, [1, 1, 1, 1], 0.5, 0.5),
+                                                 (2, [1, 0, 1, 0], 0.0, 1.0),
+                                                 (3, [1, 1, 1, 1], 0.5, 0.5),
+                                                 (4, [0, 1, 0, 1], 0.0, 0.0)]:
+        after = pc.pool2d(pc.shift2d(x, (0, cells)), "max", kernel_size=(1, 2))
+        np.testing.assert_array_equal(after, [expected_after])
+        assert pc.aligned_change(before, after, (0, cells), (1, 2)) == aligned
+        assert pc.shift_change(before, after).mean_abs == mean
+
+
+def test_the_aligned_change_picks_the_better_candidate_by_hand():
+    # old [[1, 5, 2]], new [[2, 1, 4]], δ/s = 1/2: moved by 0 → |Δ| 1,4,2 (7/3); moved by 1 →
+    # [[2, 1, 5]], |Δ| 0,0,1 (1/3). The smaller is kept.
+    old, new = [[1.0, 5.0, 2.0]], [[2.0, 1.0, 4.0]]
+    assert pc.aligned_change(old, new, (0, 1), 2) == pytest.approx(1 / 3)
+    # NaN cells are left out, as in shift_change: δ = one stride, moved by 1 → [[2, nan, 5]]
+    # against [[2, 1, 4]]: |Δ| 0 and 1 over the two finite cells
+    nan = float("nan")
+    assert pc.aligned_change([[nan, 5.0, 2.0]], [[2.0, 1.0, 4.0]], (0, 2), 2) == 0.5
+
+
+def torch_aligned(before: torch.Tensor, after: torch.Tensor, shift, stride) -> float:
+    """The definition written again with torch: the smallest mean |after - roll(before, m)| over
+    m = floor or ceil of shift / stride per axis."""
+    near = [{math.floor(d / s), math.ceil(d / s)} for d, s in zip(shift, stride, strict=True)]
+    return min(float((after - torch.roll(before, (a, b), dims=(-2, -1))).abs().mean())
+               for a in near[0] for b in near[1])
+
+
+@pytest.mark.parametrize(("kernel", "stride"), [(2, 2), (3, 3), (3, 2), (2, (2, 3))])
+def test_the_aligned_change_against_torch_rolled_max_pooling(kernel, stride):
+    strides = stride if isinstance(stride, tuple) else (stride, stride)
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 12, 12)).astype(np.float32)
+    xt = torch.from_numpy(x)[None]
+    before = F.max_pool2d(xt, kernel, stride)[0]
+    for shift in [(0, 1), (1, 1), (strides[0], 0), (0, strides[1]), (2 * strides[0], strides[1])]:
+        after = F.max_pool2d(torch.roll(xt, shift, dims=(-2, -1)), kernel, stride)[0]
+        ours = pc.aligned_change(pc.pool2d(x, "max", kernel, stride),
+                                 pc.pool2d(pc.shift2d(x, shift), "max", kernel, stride),
+                                 shift, stride)
+        assert ours == pytest.approx(torch_aligned(before, after, shift, strides), rel=1e-6,
+                                     abs=1e-7)
+        if kernel == stride and shift[0] % strides[0] == 0 and shift[1] % strides[1] == 0:
+            # windows that tile a 12×12 input: a circular shift by whole strides is the output
+            # rolled by whole cells, in torch as here — nothing left
+            moved = torch.roll(before, (shift[0] // strides[0], shift[1] // strides[1]),
+                               dims=(-2, -1))
+            assert torch.equal(after, moved)
+            assert ours == 0.0
+        if shift == (0, 1):
+            assert ours > 0.1  # random detail finer than the stride aliases
+
+
+def test_the_aligned_change_refuses_bad_arguments():
+    for call, code in [(lambda: pc.aligned_change([[1.0]], [[1.0, 2.0]], (0, 1), 2),
+                        "change_shapes"),
+                       (lambda: pc.aligned_change([[1.0]], [[1.0]], (0, "a"), 2),
+                        "shift_not_number"),
+                       (lambda: pc.aligned_change([1.0], [1.0], (0, 1), 2), "bad_ndim_2d")]:
+        with pytest.raises(pc.PoolingError) as caught:
+            call()
+        assert caught.value.code == code

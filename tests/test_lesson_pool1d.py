@@ -8,6 +8,7 @@ from the files written here (a 6-value column pooled by 2 gives 3 values).
 from __future__ import annotations
 
 import io
+import json
 import struct
 import wave
 
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from test_ui_figures import array
 from test_ui_language import english_left
 from ui_support import assert_no_bug, open_page
 
@@ -191,3 +193,82 @@ def test_bad_link_values_are_warnings_and_the_defaults_are_used():
     assert app.number_input(key="sig_kernel").value == 8
     app = open_page("pool1d", {"lang": "zh", "sig_source": "audio", "sig_factor": "3"})
     assert len(app.warning) == 1 and english_left(app) == {}
+
+
+def test_steps_are_numbered_from_1_and_old_links_keep_their_output():
+    # the "steps" preset, windows of 4: 240 values → 60 outputs, steps 1 … 60. A link's
+    # sig_step is the output index (0-based, as links always were): sig_step=1 is y[1], step 2.
+    app = open_page("pool1d", {"lang": "en", "sig_preset": "steps", "sig_kernel": "4",
+                               "sig_step": "1"})
+    assert_no_bug(app)
+    slider = app.slider(key="sig_step_shown")
+    assert (slider.min, slider.max, slider.value) == (1, 60, 2)
+    assert app.text[0].value.startswith("y[1] = ")
+    assert app.query_params["sig_step"] == "1"
+    # step 1 is y[0], and the link says 0
+    app.slider(key="sig_step_shown").set_value(1).run()
+    assert_no_bug(app)
+    assert app.text[0].value.startswith("y[0] = ")
+    assert app.query_params["sig_step"] == "0"
+    # Next moves to step 2 = y[1]
+    app.button(key="sig_next").click().run()
+    assert app.slider(key="sig_step_shown").value == 2
+    assert app.query_params["sig_step"] == "1"
+    # the animation's slider counts from 1 too; its caption names the output y[i]
+    animation = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")
+                 if json.loads(chart.proto.spec).get("frames")]
+    labels = [step["label"] for step in animation[0]["layout"]["sliders"][0]["steps"]]
+    assert labels[:3] == ["1", "2", "3"]
+    assert any(c.value.startswith("Steps 1 to ") and "(y[0] … y[" in c.value for c in app.caption)
+
+
+def test_blank_csv_rows_stay_gaps_on_the_time_axis():
+    # lines: 1 header, 2 "0,1", 3 "1,3", 4 "2," (blank cell), 5 "3,2", 6 blank line, 7 "5,5",
+    # 8 "6,4". Column v: numbers 1, 3, 2, 5, 4 at rows 0, 1, 3, 5, 6 (from the first data row)
+    # — rows 2 and 4 are gaps. Max pooling of the numbers only, windows of 2: (1,3) → 3 and
+    # (2,5) → 5 (the 4 is left over), drawn at the middle of the rows each window covers:
+    # (0+1)/2 = 0.5 and (3+5)/2 = 4.
+    app = open_page("pool1d", {"lang": "en", "sig_preset": "csv", "sig_kernel": "2"})
+    upload(app, "sig_csv_upload", csv_file("t,v\n0,1\n1,3\n2,\n3,2\n\n5,5\n6,4\n"))
+    assert_no_bug(app)
+    assert "5 values → **2** pooled values" in markdown(app)
+    assert any(c.value.startswith("2 row(s) without a number") for c in app.caption)
+    series = json.loads(app.get("plotly_chart")[0].proto.spec)
+    signal, pooled = series["data"][0], series["data"][1]
+    np.testing.assert_array_equal(array(signal["x"]), [0, 1, 2, 3, 4, 5, 6])
+    # NaN where a row has no number: the line breaks there
+    np.testing.assert_array_equal(array(signal["y"]), [1, 3, np.nan, 2, np.nan, 5, 4])
+    assert signal["connectgaps"] is False
+    np.testing.assert_array_equal(array(pooled["x"]), [0.5, 4.0])
+    np.testing.assert_array_equal(array(pooled["y"]), [3, 5])
+    assert "row of the file" in series["layout"]["xaxis"]["title"]["text"]
+    # the t column has one gap (the blank line), and the preset signals none
+    assert signals.csv_column(signals.read_csv(b"t,v\n0,1\n1,3\n2,\n3,2\n\n5,5\n6,4\n"),
+                              0).positions.tolist() == [0, 1, 2, 3, 5, 6]
+
+
+def test_the_audio_zoom_opens_on_the_loudest_stretch():
+    # 2 s at 8 kHz, silent but for a burst at samples 12000 … 12399 (1.5 s). Windows of 20 ms
+    # = 160 samples every 10 ms = 80: window w covers 80w … 80w + 159, so the first to reach
+    # sample 12000 is w = 149 (11920 … 12079; w = 148 ends at 11999). The stretch shows
+    # min((6000 − 160) // 80 + 1, 40) = 40 windows, centred: it starts at window 149 − 20 = 129
+    # (from 0), shown as 130 (from 1), at sample 129 · 80 = 10320, i.e. 1.290 s.
+    samples = [0] * 16000
+    samples[12000:12400] = [16000] * 400
+    app = open_page("pool1d", {"lang": "en", "sig_source": "audio", "sig_audio": "wav"})
+    upload(app, "sig_wav_upload", wav_file(samples))
+    assert_no_bug(app)
+    zoom = app.slider(key="sig_zoom")
+    assert (zoom.min, zoom.value) == (1, 130)
+    assert any(c.value.startswith("Windows 130 to 169 over |x|") for c in app.caption)
+    stretch = next(json.loads(chart.proto.spec) for chart in app.get("plotly_chart")
+                   if json.loads(chart.proto.spec).get("frames"))
+    assert "1.290" in stretch["layout"]["xaxis"]["title"]["text"]
+    # the user's choice stays while the recording and the windows do not change
+    app.slider(key="sig_zoom").set_value(5).run()
+    assert app.slider(key="sig_zoom").value == 5
+    # a new recording, loud at its start, opens at window 1
+    early = [16000] * 400 + [0] * 15600
+    upload(app, "sig_wav_upload", wav_file(early, name="early.wav"))
+    assert_no_bug(app)
+    assert app.slider(key="sig_zoom").value == 1

@@ -4,7 +4,11 @@ Expected numbers are worked by hand from the inputs. The worked 4×4 grid shifte
 cell (circularly) reads ``[[4,1,3,2],[2,5,6,1],[1,7,2,8],[6,3,4,0]]``: its 2×2 maxima are
 ``[[5,6],[7,8]]`` against ``[[6,4],[7,8]]`` unshifted (2 of 4 cells change, by 1 and 2: mean
 0.75), its averages ``[[3,3],[4.25,3.5]]`` against ``[[3.75,2.25],[4,3.75]]`` (all 4 change:
-mean (0.75+0.75+0.25+0.25)/4 = 0.5). The row ``[0,0,1,1,0,0,1,1]`` is Zhang's (2019) example.
+mean (0.75+0.75+0.25+0.25)/4 = 0.5). Left after aligning (the unshifted output moved by 0 or
+by 1 output column, δ/s = 1/2, the closer kept): max moved by 1 reads ``[[4,6],[8,7]]``, off
+by 1,0,1,1 — 0.75, no better than unmoved (0.75); average moved by 1 reads
+``[[2.25,3.75],[3.75,4]]``, off by 0.75,0.75,0.5,0.5 — 0.625, worse than unmoved (0.5).
+The row ``[0,0,1,1,0,0,1,1]`` is Zhang's (2019) example.
 """
 
 from __future__ import annotations
@@ -52,14 +56,17 @@ def test_the_worked_grid_shifted_by_one_cell_by_hand():
     app = open_page("shift", {"lang": "en"})
     assert_no_bug(app)
     captions = method_captions(app)
-    assert captions["max pooling"] == "50% of cells changed, mean |Δ| 0.75"
-    assert captions["average pooling"] == "100% of cells changed, mean |Δ| 0.5"
+    assert captions["max pooling"] == \
+        "50% of cells changed, mean |Δ| 0.75, left after aligning 0.75"
+    assert captions["average pooling"] == \
+        "100% of cells changed, mean |Δ| 0.5, left after aligning 0.5"
     assert set(captions) == {"max pooling", "average pooling", "BlurPool", "MaxBlurPool"}
     assert app.query_params["shift_by"] == "0x1"
     # no shift: nothing changes, for every method
     app.slider(key="shift_by_w").set_value(0).run()
     assert_no_bug(app)
-    assert set(method_captions(app).values()) == {"0% of cells changed, mean |Δ| 0"}
+    assert set(method_captions(app).values()) == \
+        {"0% of cells changed, mean |Δ| 0, left after aligning 0"}
     assert app.query_params["shift_by"] == "0"
 
 
@@ -68,9 +75,12 @@ def test_the_papers_row_by_hand_and_a_blur_the_engine_refuses():
     type_the_paper_row(app)
     assert_no_bug(app)
     captions = method_captions(app)
-    # [0,1,0,1] → [1,1,1,1]; averages [0,1,0,1] → [0.5,0.5,0.5,0.5]
-    assert captions["max pooling"] == "50% of cells changed, mean |Δ| 0.5"
-    assert captions["average pooling"] == "100% of cells changed, mean |Δ| 0.5"
+    # [0,1,0,1] → [1,1,1,1]; averages [0,1,0,1] → [0.5,0.5,0.5,0.5]. Aligning by 0 or 1 output
+    # cell ([0,1,0,1] or [1,0,1,0]) leaves every cell 1 off (max) or 0.5 off (average), on two or
+    # on four cells: 0.5 both, all of the change is aliasing
+    assert captions["max pooling"] == "50% of cells changed, mean |Δ| 0.5, left after aligning 0.5"
+    assert captions["average pooling"] == \
+        "100% of cells changed, mean |Δ| 0.5, left after aligning 0.5"
     # one row cannot be reflect-padded by one cell: both blurs are refused, with the reason
     refusals = [w.value for w in app.warning if "cannot pool this input" in w.value]
     assert len(refusals) == 2, refusals
@@ -80,8 +90,10 @@ def test_the_papers_row_by_hand_and_a_blur_the_engine_refuses():
     app.selectbox(key="shift_filter").set_value(1).run()
     assert_no_bug(app)
     captions = method_captions(app)
-    assert captions["BlurPool"] == "100% of cells changed, mean |Δ| 1"
-    assert captions["MaxBlurPool"] == "50% of cells changed, mean |Δ| 0.5"
+    # ... and [1,0,1,0] is [0,1,0,1] moved by one output cell: all the change is motion
+    assert captions["BlurPool"] == "100% of cells changed, mean |Δ| 1, left after aligning 0"
+    assert captions["MaxBlurPool"] == \
+        "50% of cells changed, mean |Δ| 0.5, left after aligning 0.5"
     assert app.query_params["shift_filter"] == "1"
 
 
@@ -174,3 +186,24 @@ def test_the_chinese_page_has_no_english_left_in_any_state():
 def test_the_same_reading_finds_english_on_the_english_page():
     app = open_page("shift", {"lang": "en", "input": "photo"})
     assert len(english_left(app)) > 10
+
+
+def test_the_sweep_plots_whats_left_after_aligning_by_hand():
+    # Zhang's row, max and average with windows of 2 and stride 2, BlurPool and MaxBlurPool with
+    # no blur (filter 1): at shift 1 max leaves 0.5 (worked in test_engine_blur), BlurPool (plain
+    # subsampling: [0,1,0,1] → [1,0,1,0], the old output moved by one cell) leaves 0
+    from pooling_ui.lessons import shift as lesson
+
+    x = np.array([[[0, 0, 1, 1, 0, 0, 1, 1]] * 2], dtype=np.float32)
+    kwargs = {"kernel_size": (1, 2), "stride": (1, 2)}
+    setup = lesson.Setup({"kind": "max", **kwargs}, {"kind": "avg", **kwargs}, (1, 2), (1, 2), 1)
+    shifts = ((0.0, 0.0), (0.0, 1.0))
+    points = lesson.sweep("zhang-row-test", x, setup, shifts)
+    assert [p.aligned for p in points["max"]] == [0.0, 0.5]
+    assert [p.mean_abs for p in points["max"]] == [0.0, 0.5]
+    assert [p.aligned for p in points["blur"]] == [0.0, 0.0]
+    assert [p.mean_abs for p in points["blur"]] == [0.0, 1.0]
+    figure = lesson.sweep_figure(list(shifts), points, "right")
+    third = [trace for trace in figure.data if trace.xaxis == "x3"]
+    assert [list(trace.y) for trace in third] == [[p.aligned for p in points[m]]
+                                                  for m in points]

@@ -535,3 +535,34 @@ def test_the_window_cell_list_agrees_with_the_formula_to_the_digit():
     inside = formula.split("(", 1)[1].split(")", 1)[0].split(" + ")
     assert listed == inside, (listed, formula)
     assert listed[0] == "147.6" and listed[1] == "0.1667"
+
+
+def test_padding_is_drawn_on_all_four_sides_and_the_unread_cells_are_marked():
+    # avg 3×3, stride 2, padding 1 on the 4×4 example: windows start at −1 and 1 on each axis
+    # and cover padded indices −1 … 3, so the padding row and column at index 4 (bottom,
+    # right) exist but are never read. Worked by hand, in input coordinates:
+    read = {(-1, c) for c in range(-1, 4)} | {(r, -1) for r in range(0, 4)}  # 5 + 4 cells
+    unread = {(4, c) for c in range(-1, 5)} | {(r, 4) for r in range(-1, 4)}  # 6 + 5 cells
+    app = run_page("explorer", {"input": "worked4x4", "kind": "avg", "kernel": "3",
+                                "stride": "2", "padding": "1"})
+    fig = animation_figure(app)
+    origin_row, origin_col = grid_origin(heatmap(fig, "x"))
+    from pooling_ui.base.profile import NORMAL
+    from pooling_ui.figures.grids import UNREAD_COLOR
+
+    def filled(colour: str) -> set[tuple[int, int]]:
+        return {(r - origin_row, c - origin_col) for shape in fig["layout"]["shapes"]
+                if shape.get("fillcolor") == colour for r, c in cells_of(shape["path"])}
+
+    assert filled(NORMAL.pad_color) == read
+    assert filled(UNREAD_COLOR) == unread
+    drawn = read | unread
+    # all four sides: above, below, left and right of the 4×4 grid
+    assert {r for r, _ in drawn} >= {-1, 4} and {c for _, c in drawn} >= {-1, 4}
+    assert len(drawn) == 6 * 6 - 4 * 4
+    # the unread cells say so on hover; the read ones keep what a padded cell counts as (0)
+    hover = [trace for trace in fig["data"] if trace.get("name") == "unread"]
+    assert len(hover) == 1 and len(hover[0]["x"]) == len(unread)
+    labels = [trace for trace in fig["data"] if trace.get("name") == "padding"]
+    assert len(labels) == 1 and len(labels[0]["text"]) == len(read)
+    assert set(labels[0]["text"]) == {"0"}

@@ -20,6 +20,9 @@ This module is written from the paper's description (not from its reference code
 * :func:`shift2d` — move the content by whole or fractional cells, wrapping around (circular).
 * :func:`shift_change` — the fraction of output cells that changed, and the mean absolute change
   (:func:`changed_cells`: which).
+* :func:`aligned_change` — the mean absolute change left once the unshifted output is moved by
+  the whole number of output cells nearest to ``shift / stride``: what the content's motion does
+  not explain (aliasing, and the border for a non-circular shift).
 
 >>> import numpy as np, pooling_core as pc
 >>> x = np.array([[0, 0, 1, 1, 0, 0, 1, 1]], dtype=np.float32)
@@ -237,12 +240,7 @@ def shift2d(x, shift) -> np.ndarray:
     array([[0., 0., 3., 1.]], dtype=float32)
     """
     array = _check_planes(x)
-    try:
-        pair = tuple(float(value) for value in shift)
-    except (TypeError, ValueError):
-        raise PoolingError("shift_not_number", value=shift) from None
-    if len(pair) != 2 or not all(math.isfinite(value) for value in pair):
-        raise PoolingError("shift_not_number", value=shift)
+    pair = _shift_pair(shift)
     out = array
     for axis, amount in zip((-2, -1), pair, strict=True):
         whole = math.floor(amount)
@@ -325,3 +323,87 @@ def shift_change(before, after, tolerance: float = CHANGE_TOLERANCE) -> Change:
     changed = changed_cells(old, new, tolerance)
     mean_abs = float(difference.sum() / finite.sum()) if finite.any() else math.nan
     return Change(float(changed.mean()), mean_abs)
+
+
+def _shift_pair(shift) -> tuple[float, float]:
+    try:
+        pair = tuple(float(value) for value in shift)
+    except (TypeError, ValueError):
+        raise PoolingError("shift_not_number", value=shift) from None
+    if len(pair) != 2 or not all(math.isfinite(value) for value in pair):
+        raise PoolingError("shift_not_number", value=shift)
+    return pair
+
+
+def output_shifts(shift, stride) -> list[tuple[int, int]]:
+    """The whole output shifts nearest to ``shift / stride``: floor and ceiling on each axis.
+
+    Examples
+    --------
+    >>> output_shifts((0, 1), (2, 2)), output_shifts((0, 2), (2, 2)), output_shifts((3, 0), 2)
+    ([(0, 0), (0, 1)], [(0, 1)], [(1, 0), (2, 0)])
+    """
+    rows, cols = _shift_pair(shift)
+    steps = as_pair(stride, "stride", 1)
+    near = [sorted({math.floor(amount / step), math.ceil(amount / step)})
+            for amount, step in zip((rows, cols), steps, strict=True)]
+    return [(down, right) for down in near[0] for right in near[1]]
+
+
+def aligned_change(before, after, shift, stride) -> float:
+    """Mean ``|after - roll(before, m)|`` for the best whole output shift ``m`` near
+    ``shift / stride``: the change that the content moving does not explain.
+
+    Pooling with stride ``s`` can follow a shift of the input only in whole strides: moving the
+    input ``δ = m·s`` cells should move the output ``m`` cells (Zhang 2019, "Making Convolutional
+    Networks Shift-Invariant Again", §3: shift-equivariance, which strided layers can have at
+    best for shifts that are multiples of the stride). So ``before`` is moved by each whole
+    output shift nearest to ``δ / s`` (floor and ceiling per axis, :func:`output_shifts`;
+    circularly, like :func:`shift2d`), and the smallest mean absolute difference from ``after``
+    is kept. For ``δ`` a multiple of the stride there is one candidate and the result is the
+    equivariance error (0 for a circular shift of an input whose size the windows tile, else the
+    border); in between, it is what no aligned copy of the old output explains — aliasing. The
+    cell-by-cell mean ``|Δ|`` of :func:`shift_change` counts the content's own motion as change
+    as well.
+
+    Parameters
+    ----------
+    before, after : array_like of the same shape (..., H_out, W_out)
+        The pooled input and the pooled shifted input.
+    shift : (float, float)
+        The input's shift in cells (rows down, columns right), as given to :func:`shift2d`.
+    stride : int or (int, int)
+        The pooling's stride.
+
+    Returns
+    -------
+    float
+        Over the cells where both are finite; NaN if there are none, 0 for empty outputs.
+
+    Examples
+    --------
+    Zhang's row ``[0, 0, 1, 1, 0, 0, 1, 1]``, max pooled with windows of 2 and stride 2, gives
+    ``[0, 1, 0, 1]``. Shifted right by one cell it gives ``[1, 1, 1, 1]``: δ/s = 1/2, so the
+    candidates are the old output moved by 0 (``[0, 1, 0, 1]``) and by 1 (``[1, 0, 1, 0]``),
+    each 2 cells off by 1 — a mean of 2/4 for both. Shifted by two cells (one stride) it gives
+    ``[1, 0, 1, 0]``, exactly the old output moved by one cell: 0, although every cell changed.
+
+    >>> aligned_change([[0, 1, 0, 1]], [[1, 1, 1, 1]], (0, 1), (1, 2))
+    0.5
+    >>> aligned_change([[0, 1, 0, 1]], [[1, 0, 1, 0]], (0, 2), (1, 2))
+    0.0
+    """
+    old, new = _same_shape(before, after)
+    if old.ndim < 2:
+        raise PoolingError("bad_ndim_2d", shape=tuple(old.shape))
+    if old.size == 0:
+        return 0.0
+    best = math.nan
+    for moves in output_shifts(shift, stride):
+        moved = np.roll(old, moves, axis=(-2, -1))
+        finite = np.isfinite(moved) & np.isfinite(new)
+        if not finite.any():
+            continue
+        value = float(np.abs(np.where(finite, new - moved, 0.0)).sum() / finite.sum())
+        best = value if math.isnan(best) else min(best, value)
+    return best

@@ -135,11 +135,23 @@ class CsvColumn:
         by their line number in the file (counted from 1, the header included).
     cut_to : int or None
         The column had more than :data:`CSV_MAX_VALUES` numbers and was cut to that many.
+    positions : ndarray of int64 or None
+        Where each value lies on the file's time axis: its line minus the first data row's line
+        (0 for the first). A row without a number — a blank cell, a blank line, text — keeps
+        its place as a gap, so the values' positions skip it. None: one value per position.
     """
 
     values: np.ndarray
     bad_rows: tuple[tuple[int, str], ...] = ()
     cut_to: int | None = None
+    positions: np.ndarray | None = None
+
+    @property
+    def gaps(self) -> int:
+        """How many positions between the first value and the last hold no number."""
+        if self.positions is None or self.positions.size == 0:
+            return 0
+        return int(self.positions[-1] - self.positions[0] + 1 - self.positions.size)
 
 
 def _decode_text(data: bytes) -> str:
@@ -258,16 +270,20 @@ def csv_column(table: CsvTable, index: int, *, delimiter: str = ",") -> CsvColum
     """Column ``index`` (from 0) of ``table`` as float32 numbers.
 
     Cells that are not numbers are left out and listed in ``bad_rows``; a column in which fewer
-    than half the cells (or fewer than two) are numbers is refused.
+    than half the cells (or fewer than two) are numbers is refused. Each value keeps its place
+    on the file's time axis (``positions``: its line from the first data row), so the rows
+    without a number, blank lines included, stay there as gaps.
 
     Examples
     --------
-    >>> column = csv_column(read_csv(b"v\\n1\\nx\\n3\\n4\\n"), 0)
-    >>> column.values, column.bad_rows
-    (array([1., 3., 4.], dtype=float32), ((3, 'x'),))
+    >>> column = csv_column(read_csv(b"v\\n1\\nx\\n3\\n\\n4\\n"), 0)
+    >>> column.values, column.bad_rows, column.positions.tolist(), column.gaps
+    (array([1., 3., 4.], dtype=float32), ((3, 'x'),), [0, 2, 4], 2)
     """
     values: list[float] = []
+    where: list[int] = []
     bad: list[tuple[int, str]] = []
+    first_line = table.rows[0][0] if table.rows else 0
     for line, cells in table.rows:
         cell = cells[index] if index < len(cells) else ""
         number = parse_number(cell, delimiter)
@@ -275,6 +291,7 @@ def csv_column(table: CsvTable, index: int, *, delimiter: str = ",") -> CsvColum
             bad.append((line, cell.strip()))
         else:
             values.append(number)
+            where.append(line - first_line)
     name = table.names[index]
     if len(values) < 2 or len(values) < CSV_MIN_NUMERIC_SHARE * len(table.rows):
         example = next((text for _, text in bad if text), "")
@@ -284,7 +301,8 @@ def csv_column(table: CsvTable, index: int, *, delimiter: str = ",") -> CsvColum
         raise SignalLoadError("csv_too_few", column=name, count=len(values))
     cut = len(values) > CSV_MAX_VALUES
     array = np.asarray(values[:CSV_MAX_VALUES], dtype=np.float32)
-    return CsvColumn(array, tuple(bad), CSV_MAX_VALUES if cut else None)
+    positions = np.asarray(where[:CSV_MAX_VALUES], dtype=np.int64)
+    return CsvColumn(array, tuple(bad), CSV_MAX_VALUES if cut else None, positions)
 
 
 def numeric_columns(table: CsvTable, delimiter: str = ",") -> list[int]:

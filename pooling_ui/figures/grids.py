@@ -17,6 +17,7 @@ Nothing here computes pooling: the grids drawn are arrays :mod:`pooling_core` pr
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import unicodedata
@@ -69,6 +70,8 @@ TEXT_LIGHT = "#ffffff"
 MASK_COLOR = "#fafafa"
 GRADIENT_COLORSCALE = "RdBu"
 OVERHANG_COLOR = "#ececec"
+# Declared padding that no window reads: paler than the padding the windows read, dashed.
+UNREAD_COLOR = "#f4f4f4"
 # Lines on the white page rather than over cells: the frame round a grid; the plots' series (the
 # pooled result red, the signal blue, the Shift lesson's four poolings red, blue, green and
 # purple); a plot's grid lines and its zero line.
@@ -231,6 +234,7 @@ def padding_decorations(
     *,
     x_offset: float = 0,
     y_offset: float = 0,
+    read: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[list[dict], list[go.Scatter]]:
     """Grey, hatched padding cells around an ``in_hw`` grid, and lighter ceil-mode overhang.
 
@@ -239,6 +243,12 @@ def padding_decorations(
     ``geometry.pad`` (how far windows reach, overhang included); ``pad_lo``/``pad_hi`` the padding
     the user set. While the grid is small, ``label`` (what a padded cell counts as: ``−∞``, ``0``)
     is printed in each padding cell. Returns ``(shapes, traces)``.
+
+    ``read`` — the input rows and columns some window reads (:func:`read_lines`) — marks the
+    padding cells no window reads: they stay drawn (the padding exists on every side it was
+    declared) but paler (:data:`UNREAD_COLOR`), dashed, unhatched and unlabelled, with a hover
+    saying so. A window reads every pair of one of its rows and one of its columns, and
+    every row window meets every column window, so the cells read are exactly rows × columns.
     """
     height, width = in_hw
     (top, bottom), (left, right) = reach
@@ -257,13 +267,31 @@ def padding_decorations(
                                  dash="dot", layer="below"))
     if not padding:
         return shapes, traces
-    shapes.append(path_shape(padding, color=look.pad_line_color, width=1, fill=look.pad_color,
-                             layer="below"))
+    unread = [] if read is None else unread_padding(padded, in_hw, read)
+    if unread:
+        # the read padding as cells (the unread ones may cut its bands anywhere), the unread
+        # ones paler and dashed
+        read_cells = set(padding_cells(padded, in_hw)) - set(unread)
+        if read_cells:
+            shapes.append(path_shape(cells_path(sorted(read_cells), **offsets),
+                                     color=look.pad_line_color, width=1, fill=look.pad_color,
+                                     layer="below"))
+        shapes.append(path_shape(cells_path(unread, **offsets), color=look.pad_line_color,
+                                 width=1, fill=UNREAD_COLOR, dash="dash", layer="below"))
+        traces.append(go.Scatter(
+            x=[x_offset + c + 0.5 for _, c in unread], y=[y_offset + r + 0.5 for r, _ in unread],
+            mode="markers", marker={"size": 1, "opacity": 0}, name="unread",
+            hovertemplate=t("figures.unread_hover") + "<extra></extra>"))
+    else:
+        shapes.append(path_shape(padding, color=look.pad_line_color, width=1,
+                                 fill=look.pad_color, layer="below"))
     small = max(outer[1] - outer[0], outer[3] - outer[2]) <= TEXT_MAX_SIDE
     if not small:
         return shapes, traces
-    cells = [(r, c) for r in range(padded[0], padded[1]) for c in range(padded[2], padded[3])
-             if not (0 <= r < height and 0 <= c < width)]
+    skipped = set(unread)
+    cells = [cell for cell in padding_cells(padded, in_hw) if cell not in skipped]
+    if not cells:
+        return shapes, traces
     hatch = "".join(
         f"M{_num(x_offset + c)},{_num(y_offset + r + 1)}L{_num(x_offset + c + 1)},"
         f"{_num(y_offset + r)}" for r, c in cells
@@ -278,6 +306,62 @@ def padding_decorations(
         hovertemplate=t("figures.padding_hover") + "<extra></extra>", name="padding",
     ))
     return shapes, traces
+
+
+def padding_cells(padded: tuple[int, int, int, int], in_hw: tuple[int, int]
+                  ) -> list[tuple[int, int]]:
+    """``(row, col)`` of the cells of box ``padded`` outside the ``in_hw`` grid, row by row."""
+    height, width = in_hw
+    return [(r, c) for r in range(padded[0], padded[1]) for c in range(padded[2], padded[3])
+            if not (0 <= r < height and 0 <= c < width)]
+
+
+def read_lines(geometry) -> tuple[np.ndarray, np.ndarray]:
+    """The input rows and columns that some window of ``geometry`` reads (padding included).
+
+    Examples
+    --------
+    >>> import pooling_core as pc
+    >>> rows, cols = read_lines(pc.window_geometry((4, 4), 3, 2, 1))
+    >>> rows.tolist(), cols.tolist()
+    ([-1, 0, 1, 2, 3], [-1, 0, 1, 2, 3])
+    """
+    return np.unique(geometry.row_taps), np.unique(geometry.col_taps)
+
+
+def unread_padding(padded: tuple[int, int, int, int], in_hw: tuple[int, int],
+                   read: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, int]]:
+    """The padding cells of box ``padded`` whose row or column no window reads.
+
+    Examples
+    --------
+    4×4, window 3, stride 2, padding 1: rows and columns −1 … 3 are read, so the bottom row
+    and the right column of the padding (index 4) are not — 6 + 6 − 1 = 11 cells.
+
+    >>> cells = unread_padding((-1, 5, -1, 5), (4, 4), ([-1, 0, 1, 2, 3], [-1, 0, 1, 2, 3]))
+    >>> len(cells), cells[:3], (4, 4) in cells
+    (11, [(-1, 4), (0, 4), (1, 4)], True)
+    """
+    rows, cols = (set(np.asarray(lines).tolist()) for lines in read)
+    return [(r, c) for r, c in padding_cells(padded, in_hw) if r not in rows or c not in cols]
+
+
+def drawn_geometry(geometry, padding):
+    """``geometry`` with its ``pad`` widened to the declared padding on every side, for a
+    picture: the padding exists on all four sides, whether or not a window reaches it.
+
+    Examples
+    --------
+    >>> import pooling_core as pc
+    >>> g = pc.window_geometry((4, 4), 3, 2, 1)
+    >>> g.pad, drawn_geometry(g, 1).pad
+    (((1, 0), (1, 0)), ((1, 1), (1, 1)))
+    """
+    (top, left), (bottom, right) = declared_padding(padding, geometry)
+    (reach_top, reach_bottom), (reach_left, reach_right) = geometry.pad
+    pad = ((max(top, reach_top), max(bottom, reach_bottom)),
+           (max(left, reach_left), max(right, reach_right)))
+    return dataclasses.replace(geometry, pad=pad)
 
 
 def _num(value: float) -> str:

@@ -4,7 +4,9 @@ The input is shifted circularly (:func:`pooling_core.shift2d`) by the chosen cel
 photo, a fraction of a cell more to the right), pooled four ways with the sidebar's window and
 stride — max, average, BlurPool (binomial blur with the stride) and MaxBlurPool (max with stride
 1, then BlurPool) — and each output is compared cell by cell with the pooling of the unshifted
-input (:func:`pooling_core.shift_change`). A plot sweeps the shifts from 0 to one stride. No
+input (:func:`pooling_core.shift_change`) and with it moved by the whole output cells nearest to
+shift ÷ stride (:func:`pooling_core.aligned_change`: the change the motion does not explain,
+aliasing). A plot sweeps the shifts from 0 to one stride. No
 pooling maths here: every number comes from :mod:`pooling_core`.
 
 Max and average pooling take the sidebar's kernel, stride, padding, dilation and ceil mode (and,
@@ -31,6 +33,7 @@ and the default.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -131,6 +134,16 @@ class Outcome:
     before: np.ndarray
     after: np.ndarray
     change: pc.lessons.blur.Change
+    aligned: float
+    """:func:`pooling_core.aligned_change`: the mean |Δ| left after aligning."""
+
+
+class Point(NamedTuple):
+    """One method at one shift of the sweep."""
+
+    fraction: float
+    mean_abs: float
+    aligned: float
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -152,20 +165,26 @@ def study(key: str, _x: np.ndarray, _setup: Setup, shift: tuple[float, float]
             outcomes[method] = error
             continue
         outcomes[method] = Outcome(_read_only(before), _read_only(after),
-                                   pc.shift_change(before, after))
+                                   pc.shift_change(before, after),
+                                   pc.aligned_change(before, after, shift, _setup.stride))
     return outcomes
 
 
 @cache_resource(16)
 def sweep(key: str, _x: np.ndarray, _setup: Setup, shifts: tuple[tuple[float, float], ...]
-          ) -> dict[str, list[pc.lessons.blur.Change]]:
+          ) -> dict[str, list[Point]]:
     """Each method's change at every shift of ``shifts`` (methods the engine refuses left out)."""
-    changes: dict[str, list[pc.lessons.blur.Change]] = {}
+    changes: dict[str, list[Point]] = {}
     for method in METHODS:
         try:
             before = _setup.pooled(_x, method)
-            changes[method] = [pc.shift_change(before, _setup.pooled(pc.shift2d(_x, s), method))
-                               for s in shifts]
+            points = []
+            for shift in shifts:
+                after = _setup.pooled(pc.shift2d(_x, shift), method)
+                change = pc.shift_change(before, after)
+                points.append(Point(change.fraction, change.mean_abs,
+                                    pc.aligned_change(before, after, shift, _setup.stride)))
+            changes[method] = points
         except pc.PoolingError:
             continue
     return changes
@@ -221,10 +240,12 @@ def outputs_figure(grids: list[tuple[str, np.ndarray]], changed: list[np.ndarray
 
 def sweep_figure(shifts: list[tuple[float, float]], changes: dict[str, list],
                  direction: str) -> go.Figure:
-    """Per method: the share of changed output cells and the mean |Δ| against the shift."""
+    """Per method, against the shift: the share of changed output cells, the mean |Δ| and the
+    mean |Δ| left after aligning (the last two on one scale, to be compared)."""
     along = [s[1] if direction == "right" else s[0] for s in shifts]
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
-        t("lesson_shift.plot_fraction"), t("lesson_shift.plot_mean")))
+    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.08, subplot_titles=(
+        t("lesson_shift.plot_fraction"), t("lesson_shift.plot_mean"),
+        t("lesson_shift.plot_aligned")))
     for method, values in changes.items():
         style = {"color": METHOD_COLORS[method]}
         name = method_label(method)
@@ -238,10 +259,19 @@ def sweep_figure(shifts: list[tuple[float, float]], changes: dict[str, list],
             line=style, legendgroup=method, showlegend=False,
             hovertemplate=t("lesson_shift.hover_mean", method=name) + "<extra></extra>"),
             row=1, col=2)
+        fig.add_trace(go.Scatter(
+            x=along, y=[value.aligned for value in values], mode="lines+markers", name=name,
+            line=style, legendgroup=method, showlegend=False,
+            hovertemplate=t("lesson_shift.hover_aligned", method=name) + "<extra></extra>"),
+            row=1, col=3)
     axis_title = t(f"lesson_shift.plot_axis.{direction}")
     fig.update_xaxes(title_text=axis_title, dtick=1 if len(along) <= 16 else None)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(rangemode="tozero", row=1, col=2)
+    # one scale for mean |Δ| and what is left of it after aligning, so the two can be compared
+    top = max((v for values in changes.values() for point in values
+               for v in (point.mean_abs, point.aligned) if np.isfinite(v)), default=0.0)
+    for col in (2, 3):
+        fig.update_yaxes(range=[0, max(top, 1e-9) * 1.05], row=1, col=col)
     fig.update_layout(width=pf.profile().page_px, height=360,
                       margin={"l": 50, "r": 20, "t": 40, "b": 50},
                       legend={"orientation": "h", "y": -0.25, "x": 0},
@@ -390,7 +420,14 @@ def _shift_fragment(fm, params) -> None:
 
 def _change_caption(outcome: Outcome) -> str:
     return t("lesson_shift.change", fraction=outcome.change.fraction,
-             mean=fg.format_value(outcome.change.mean_abs))
+             mean=fg.format_value(outcome.change.mean_abs),
+             aligned=fg.format_value(outcome.aligned))
+
+
+def _measures_caption() -> None:
+    """One sentence each on what the two numbers under the outputs measure."""
+    st.caption(t("lesson_shift.measure_mean"))
+    st.caption(t("lesson_shift.measure_aligned"))
 
 
 def _grid_outputs(data: np.ndarray, shift: tuple[float, float], outcomes: dict) -> None:
@@ -415,6 +452,7 @@ def _grid_outputs(data: np.ndarray, shift: tuple[float, float], outcomes: dict) 
     columns = st.columns(len(done))
     for column, (method, outcome) in zip(columns, done, strict=True):
         column.caption(f"**{method_label(method)}** — {_change_caption(outcome)}")
+    _measures_caption()
 
 
 def _photo_outputs(data: np.ndarray, shift: tuple[float, float], outcomes: dict,
@@ -440,6 +478,7 @@ def _photo_outputs(data: np.ndarray, shift: tuple[float, float], outcomes: dict,
         for method, outcome in done:
             show_photo(outcome.after, f"{key}|{shift}|{method}", step, value_range,
                        f"{method_label(method)} — {_change_caption(outcome)}", zoom)
+    _measures_caption()
     # |Δ| per cell, averaged over the colour channels, on one scale for every method so that a
     # brighter picture means a bigger change
     differences = [(method, np.abs(outcome.after - outcome.before).mean(axis=0, keepdims=True))

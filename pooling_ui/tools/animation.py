@@ -287,6 +287,7 @@ def build_animation_figure(
         cell — these two are the markers' casings, their coloured lines follow with the same
         paths; each frame carries exactly these paths and ``annotations[0]``'s text.
     """
+    geometry = fg.drawn_geometry(geometry, padding)
     height, width = geometry.in_hw
     out_h, out_w = geometry.out_hw
     reach_left = geometry.pad[1][0]
@@ -300,7 +301,8 @@ def build_animation_figure(
     fig = go.Figure()
     fig.add_trace(fg.value_heatmap(x2d, name="x", value_range=value_range, decimals=decimals))
     padding_shapes, padding_traces = fg.padding_decorations(
-        (height, width), geometry.pad, pad_lo, pad_hi, padded_value)
+        (height, width), geometry.pad, pad_lo, pad_hi, padded_value,
+        read=fg.read_lines(geometry))
     fig.add_traces(padding_traces)
     fig.add_trace(fg.value_heatmap(y2d, x_offset=out_x, name="y", value_range=value_range,
                                    decimals=decimals))
@@ -390,7 +392,10 @@ def _animation_fragment(fm, params) -> None:
         if fm.is_photo and crop_outline_is_stale(fm):
             st.rerun()  # the whole page: the output view outlines the crop on the photo
         kwargs = params.kwargs()
-        geometry = engine.geometry(plane.shape, params.geometry_kwargs())
+        # the padding drawn on all four sides it was declared, read or not (and the extents,
+        # tables and GIF sized for it): pictures only, the windows are the engine's
+        geometry = fg.drawn_geometry(engine.geometry(plane.shape, params.geometry_kwargs()),
+                                     params.padding)
         y2d, winners = engine.pool_with_indices(plane, kwargs)
         region = _pick_region(geometry.out_hw, frame_cap(geometry, y2d, winners))
         # Two fragments (one ticking, one still) so that pausing drops the ticking one, and

@@ -141,21 +141,43 @@ def audio_view(loaded) -> None:
         _line_layout(fig, t("lesson_pool1d.axis_seconds"), t("lesson_pool1d.axis_amplitude"))
         st.plotly_chart(fig, key="sig_audio_figure", config={"displayModeBar": False})
         st.caption(t("lesson_pool1d.waveform_note", block=block))
-        _audio_stretch(x, envelope, centres, kernel, stride, rate)
+        _audio_stretch(x, envelope, centres, kernel, stride, rate, key)
         _playback(key, x, rate)
 
 
-def _audio_stretch(x, envelope, centres, kernel, stride, rate) -> None:
+def loudest_stretch(envelope: np.ndarray, count: int) -> int:
+    """The first window (from 0) of the ``count`` windows centred on the loudest one — the
+    largest value of the envelope (max |x| per window), the first such if several.
+
+    Examples
+    --------
+    >>> loudest_stretch(np.array([0, 0, 0, 0.1, 0.9, 0.2, 0, 0]), 3)
+    3
+    >>> loudest_stretch(np.array([0.9, 0, 0, 0]), 3), loudest_stretch(np.array([0, 0, 0, 1.0]), 2)
+    (0, 2)
+    """
+    finite = np.where(np.isfinite(envelope), envelope, -np.inf)
+    loudest = int(np.argmax(finite)) if finite.size else 0
+    return int(np.clip(loudest - count // 2, 0, max(envelope.size - count, 0)))
+
+
+def _audio_stretch(x, envelope, centres, kernel, stride, rate, key: str) -> None:
     st.header(t("lesson_pool1d.animation_heading"))
     count = int(np.clip((AUDIO_STRETCH_SAMPLES - kernel) // stride + 1, 1, ANIMATION_STEPS))
     count = min(count, envelope.size)
     last_first = envelope.size - count
     first = 0
     if last_first > 0:
-        if st.session_state.get("sig_zoom", 0) > last_first:
-            st.session_state["sig_zoom"] = last_first
-        first = int(st.slider(t("lesson_pool1d.zoom"), 0, last_first, key=LINK.seed("sig_zoom"),
-                              persist_state="session"))
+        # A new recording, or new windows, opens the zoom on the loudest stretch (a recording
+        # usually starts with silence). ``sig_zoom`` is the first window, counted from 1.
+        opened = (key, kernel, stride)
+        if st.session_state.get("sig_zoom_opened") != opened:
+            st.session_state["sig_zoom_opened"] = opened
+            st.session_state["sig_zoom"] = loudest_stretch(envelope, count) + 1
+        st.session_state["sig_zoom"] = int(np.clip(st.session_state.get("sig_zoom", 1), 1,
+                                                   last_first + 1))
+        first = int(st.slider(t("lesson_pool1d.zoom"), 1, last_first + 1,
+                              key=LINK.seed("sig_zoom"), persist_state="session")) - 1
     begin = first * stride
     end = min(x.size, (first + count - 1) * stride + kernel)
     stretch = np.abs(x[begin:end])
@@ -171,7 +193,7 @@ def _audio_stretch(x, envelope, centres, kernel, stride, rate) -> None:
     for frame in [figure["layout"], *(frame["layout"] for frame in figure["frames"])]:
         frame["shapes"][0]["path"] = _span_path(frame["shapes"][0]["path"])
     st.plotly_chart(figure, key="sig_audio_animation", config={"displayModeBar": False})
-    st.caption(t("lesson_pool1d.audio_animation_legend", first=first, last=first + count - 1))
+    st.caption(t("lesson_pool1d.audio_animation_legend", first=first + 1, last=first + count))
 
 
 def _span_path(path: str) -> str:

@@ -18,7 +18,7 @@ uploader), ``sig_csv_delimiter`` (``comma``, ``semicolon``, ``tab``), ``sig_csv_
 that a bad upload or another source loses nothing);
 audio: ``sig_audio`` (``synth``, ``wav``), ``sig_wav_upload``, ``sig_wav_file`` (as the CSV's),
 ``sig_window_ms``, ``sig_hop_ms``, ``sig_play_kind`` (``avg``, ``max``), ``sig_factor``,
-``sig_zoom`` (first window of the zoomed stretch);
+``sig_zoom`` (first window of the zoomed stretch, from 1; opened on the loudest stretch);
 sentence: ``sig_words`` (the sentence typed; the example sentence in the session's language).
 
 URL names: ``sig_source``, then the current source's: ``sig_preset``, ``sig_seed``,
@@ -87,7 +87,7 @@ DEFAULTS = {
     "sig_hop_ms": 10.0,
     "sig_play_kind": "avg",
     "sig_factor": 8,
-    "sig_zoom": 0,
+    "sig_zoom": 1,
 }
 SERIES_URL = ("sig_preset", "sig_seed", "sig_noise", "sig_kind", "sig_kernel", "sig_stride",
               "sig_padding", "sig_dilation", "sig_ceil", "sig_cip", "sig_step")

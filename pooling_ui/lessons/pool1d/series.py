@@ -45,6 +45,9 @@ from pooling_ui.lessons.pool1d.controls import (
 )
 from pooling_ui.panels.params import DILATION_MAX, KERNEL_MAX, PAD_MAX, STRIDE_MAX
 
+# The step slider's own key: it shows steps from 1, ``sig_step`` holds the 0-based output index.
+SHOWN_STEP_KEY = "sig_step_shown"
+
 
 @dataclass(frozen=True)
 class SeriesParams:
@@ -86,14 +89,58 @@ def _pool_series(x: np.ndarray, kwargs: dict) -> np.ndarray:
     return pc.pool1d(x, **kwargs)
 
 
+def on_time_axis(index, positions: np.ndarray | None) -> np.ndarray:
+    """Value indices (fractional, or past either end for padding) placed on the time axis of
+    ``positions`` (:attr:`pooling_ui.data.signals.CsvColumn.positions`): linear between the
+    values' positions, one step per cell beyond the ends. None: the index itself.
+
+    Examples
+    --------
+    >>> on_time_axis([-1, 0, 0.5, 1, 2, 3], np.array([0, 3, 4])).tolist()
+    [-1.0, 0.0, 1.5, 3.0, 4.0, 5.0]
+    """
+    index = np.asarray(index, dtype=np.float64)
+    if positions is None or positions.size < 2:
+        return index
+    inside = np.interp(index, np.arange(positions.size), positions)
+    before = positions[0] + index
+    after = positions[-1] + (index - (positions.size - 1))
+    return np.where(index < 0, before, np.where(index > positions.size - 1, after, inside))
+
+
+def with_gaps(x: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(time, values)`` over every position from the first value's to the last's, NaN where
+    a row holds no number, so that the line breaks there (a gap) instead of bridging it.
+
+    Examples
+    --------
+    >>> with_gaps(np.array([1.0, 3.0, 4.0]), np.array([0, 2, 4]))[1].tolist()
+    [1.0, nan, 3.0, nan, 4.0]
+    """
+    time = np.arange(positions[0], positions[-1] + 1)
+    values = np.full(time.size, np.nan, dtype=np.float64)
+    values[positions - positions[0]] = x
+    return time, values
+
+
 def series_figure(x: np.ndarray, y: np.ndarray, centres: np.ndarray, taps, *,
                   scale: float = 1.0, x_title: str, y_title: str, signal_name: str,
-                  pooled_name: str, hover_x: str) -> go.Figure:
-    """The whole signal, the pooled values at their windows' centres, the window of ``step``."""
+                  pooled_name: str, hover_x: str,
+                  positions: np.ndarray | None = None) -> go.Figure:
+    """The whole signal, the pooled values at their windows' centres, the window of ``step``.
+
+    With ``positions`` (a CSV column's rows, gaps included) the signal is drawn on that time
+    axis with its gaps left open, and the pooled values and the window are placed on it by
+    :func:`on_time_axis`: the pooling itself works on the numbers only."""
     fig = go.Figure()
-    positions = np.arange(x.size) * scale
-    fig.add_trace(go.Scatter(x=positions, y=x, mode="lines", name=signal_name,
-                             line={"color": SIGNAL_COLOR, "width": 1.2},
+    if positions is not None and positions.size >= 2:
+        time, signal = with_gaps(x, positions)
+        centres = on_time_axis(centres, positions)
+        taps = on_time_axis(taps, positions)
+    else:
+        time, signal = np.arange(x.size), x
+    fig.add_trace(go.Scatter(x=time * scale, y=signal, mode="lines", name=signal_name,
+                             line={"color": SIGNAL_COLOR, "width": 1.2}, connectgaps=False,
                              hovertemplate=hover_x + "<extra></extra>"))
     fig.add_trace(go.Scatter(x=centres * scale, y=y, mode="lines+markers", name=pooled_name,
                              line={"color": POOLED_COLOR, "width": 2, "shape": "hvh"},
@@ -114,6 +161,8 @@ def stretch_animation(x: np.ndarray, y: np.ndarray, centres: np.ndarray, taps: n
     ``taps`` are the windows' input positions ``(steps, k)``, relative to ``x`` (the stretch);
     ``y``/``centres`` the outputs of those steps; ``first_step`` the step shown first;
     ``index_offset`` is added to the step numbers printed (the stretch's first output index).
+    The slider numbers the steps from 1, as the Explorer does; the caption names the output
+    by its index, ``y[i]`` (step ``i + 1``).
     """
     steps = len(y)
     lo = float(np.min(taps)) - 1
@@ -149,7 +198,7 @@ def stretch_animation(x: np.ndarray, y: np.ndarray, centres: np.ndarray, taps: n
                          "suffix": t("animation.step_suffix"), "xanchor": "left",
                          "font": {"size": pf.ui_font_px()}},
         "transition": {"duration": 0},
-        "steps": [{"method": "animate", "label": str(step + index_offset),
+        "steps": [{"method": "animate", "label": str(step + index_offset + 1),
                    "args": [[str(step)], {"mode": "immediate", "frame": {"redraw": False}}]}
                   for step in range(steps)],
     }
@@ -178,7 +227,8 @@ def _read_csv(digest: str, _data: bytes, delimiter: str, header: bool):
 
 
 def _csv_signal():
-    """The CSV column as ``(values, name)``, or None (with a message) when there is none."""
+    """The CSV column as ``(values, name, positions)`` (positions None when it has no gaps),
+    or None (with a message) when there is none."""
     st.caption(t("lesson_pool1d.csv_limits", size=f"{signals.CSV_MAX_BYTES / 1e6:g}",
                  values=signals.CSV_MAX_VALUES))
     upload = _kept_upload(t("lesson_pool1d.csv_upload"), ["csv", "txt", "tsv"], "sig_csv_upload",
@@ -239,7 +289,10 @@ def _csv_signal():
         st.warning(t("lesson_pool1d.csv_bad_rows", count=len(column.bad_rows), rows=listed))
     if column.cut_to:
         st.caption(t("lesson_pool1d.csv_cut", count=column.cut_to))
-    return column.values, t("lesson_pool1d.csv_name", name=name, column=table.names[index])
+    if column.gaps:
+        st.caption(t("lesson_pool1d.csv_gaps", count=column.gaps))
+    return (column.values, t("lesson_pool1d.csv_name", name=name, column=table.names[index]),
+            column.positions if column.gaps else None)
 
 
 def series_controls():
@@ -256,7 +309,7 @@ def series_controls():
             noise = _number(t("lesson_pool1d.noise"), "sig_noise", 0.0, NOISE_MAX, step=0.05,
                             format="%g")
         values = signals.preset_signal(preset, seed=int(seed), noise=float(noise))
-        signal = values, t(f"lesson_pool1d.presets.{preset}")
+        signal = values, t(f"lesson_pool1d.presets.{preset}"), None
     st.header(t("lesson_pool1d.params_title"))
     kind = _choice(t("lesson_pool1d.kind"), pc.KINDS, "sig_kind",
                    format_func=labeller("kinds.", ".label"))
@@ -282,7 +335,7 @@ def series_view(signal) -> None:
     if signal is None:
         st.info(t("lesson_pool1d.no_signal"))
         return
-    x, name = signal
+    x, name, positions = signal
     params = series_params(st.session_state)
     st.markdown(t("lesson_pool1d.series_lead", name=name, length=x.size))
     with engine.view_guard("pool1d_series"):
@@ -298,18 +351,25 @@ def series_view(signal) -> None:
         step_max = y.size - 1
         if st.session_state.get("sig_step", 0) > step_max:
             st.session_state["sig_step"] = step_max
-        step = 0
+        step = int(st.session_state.get(LINK.seed("sig_step"), 0) or 0)
         if step_max > 0:
-            step = int(st.slider(t("lesson_pool1d.step"), 0, step_max, key=LINK.seed("sig_step"),
-                                 on_change=LINK.forget, persist_state="session"))
+            # Steps are numbered from 1, as on the Explorer; ``sig_step`` (session and link)
+            # stays the output's index y[i], 0-based, so that every link made before still
+            # shows the same output: the slider shows step i + 1.
+            st.session_state[SHOWN_STEP_KEY] = step + 1
+            st.slider(t("lesson_pool1d.step"), 1, step_max + 1, key=SHOWN_STEP_KEY,
+                      on_change=_step_shown)
             _step_buttons(step, step_max)
         labels = {"x_title": t("lesson_pool1d.axis_index"),
                   "y_title": t("lesson_pool1d.axis_value"),
                   "signal_name": t("lesson_pool1d.trace_signal"),
                   "pooled_name": t("lesson_pool1d.trace_pooled",
                                    kind=t(f"kinds.{params.kind}.name"))}
+        gaps = {} if positions is None else {
+            "positions": positions, "x_title": t("lesson_pool1d.axis_row"),
+            "hover_x": t("lesson_pool1d.hover_row")}
         st.plotly_chart(series_figure(x, y, centres, taps[step],
-                                      hover_x="x[%{x}] = %{y:.4g}", **labels),
+                                      **{"hover_x": "x[%{x}] = %{y:.4g}", **labels, **gaps}),
                         key="sig_series_figure", config={"displayModeBar": False})
         st.caption(t("lesson_pool1d.series_legend"))
         explanation = engine.explain(x[None], 0, step, params.kwargs_2d())
@@ -324,7 +384,14 @@ def series_view(signal) -> None:
                                    taps[first:first + count], step - first,
                                    index_offset=first, **labels)
         st.plotly_chart(figure, key="sig_series_animation", config={"displayModeBar": False})
-        st.caption(t("lesson_pool1d.animation_legend", first=first, last=first + count - 1))
+        st.caption(t("lesson_pool1d.animation_legend", first=first + 1, last=first + count,
+                     first_index=first, last_index=first + count - 1))
+
+
+def _step_shown() -> None:
+    """The slider (steps from 1) moved: the output index ``sig_step`` follows."""
+    st.session_state["sig_step"] = int(st.session_state[SHOWN_STEP_KEY]) - 1
+    LINK.forget()
 
 
 def _move_step(delta: int, step_max: int) -> None:
