@@ -356,7 +356,7 @@ def aligned_change(before, after, shift, stride) -> float:
 
     Pooling with stride ``s`` can follow a shift of the input only in whole strides: moving the
     input ``δ = m·s`` cells should move the output ``m`` cells (Zhang 2019, "Making Convolutional
-    Networks Shift-Invariant Again", §3: shift-equivariance, which strided layers can have at
+    Networks Shift-Invariant Again", ICML 2019: shift-equivariance, which strided layers can have at
     best for shifts that are multiples of the stride). So ``before`` is moved by each whole
     output shift nearest to ``δ / s`` (floor and ceiling per axis, :func:`output_shifts`;
     circularly, like :func:`shift2d`), and the smallest mean absolute difference from ``after``
