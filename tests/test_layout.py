@@ -19,7 +19,7 @@ WITH_EXAMPLES = (
     "pooling_ui.base.caching", "pooling_ui.base.profile", "pooling_ui.data.images",
     "pooling_ui.data.presets", "pooling_ui.figures.grids", "pooling_ui.figures.pictures",
     "pooling_ui.panels.common", "pooling_ui.panels.inputs", "pooling_ui.panels.params",
-    "pooling_ui.panels.display", "pooling_ui.tools.animation", "pooling_ui.tools.compare",
+    "pooling_ui.panels.display", "pooling_ui.figures.sliding", "pooling_ui.tools.compare",
     "pooling_core.lessons.textcnn",
 )
 

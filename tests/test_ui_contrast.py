@@ -36,11 +36,12 @@ from pooling_core.lessons.textcnn import FilterResult
 from pooling_ui.base import profile as pf
 from pooling_ui.classroom import quiz
 from pooling_ui.figures import grids as fg
+from pooling_ui.figures import sliding
 from pooling_ui.lessons import conv as lesson_conv
 from pooling_ui.lessons import shapes as lesson_shapes
 from pooling_ui.lessons import shift as lesson_shift
 from pooling_ui.lessons.pool1d.sentence import sentence_figure
-from pooling_ui.tools import animation, compare, gradients
+from pooling_ui.tools import compare, gradients
 from pooling_ui.tools import output as view_output
 
 TEXT_MIN = 4.5
@@ -328,8 +329,8 @@ def explorer_figures(x: np.ndarray) -> list[dict]:
               "ceil_mode": False}
     geometry = pc.window_geometry(x.shape, **params)
     y, winners = pc.pool2d(x, kind="max", return_indices=True, **params)
-    region = animation.Region(0, geometry.out_hw[0], 0, geometry.out_hw[1])
-    anim = animation.build_animation_figure(x, y, geometry, region, winners=winners,
+    region = sliding.Region(0, geometry.out_hw[0], 0, geometry.out_hw[1])
+    anim = sliding.build_animation_figure(x, y, geometry, region, winners=winners,
                                             padding=(1, 1), padded_value="−∞")
     avg = pc.pool2d(x, kind="avg", kernel_size=2, stride=1)
     figs = [anim,
@@ -453,7 +454,7 @@ def test_gif_numbers_have_4_5_to_1():
     params = {"kernel_size": 2, "stride": 2, "padding": 0}
     geometry = pc.window_geometry(WORKED.shape, **params)
     y, winners = pc.pool2d(WORKED, kind="max", return_indices=True, **params)
-    region = animation.Region(0, 2, 0, 2)
+    region = sliding.Region(0, 2, 0, 2)
     gif = Image.open(io.BytesIO(export.animation_gif(WORKED, y, geometry, region,
                                                      winners=winners)))
     gif.seek(gif.n_frames - 1)

@@ -25,10 +25,10 @@ from pooling_ui.base.i18n import Message
 from pooling_ui.data import presets
 from pooling_ui.figures import grids as fg
 from pooling_ui.figures import pictures as vo
+from pooling_ui.figures.sliding import Region
 from pooling_ui.panels.inputs import FeatureMap
 from pooling_ui.panels.params import PoolParams
 from pooling_ui.tools import export
-from pooling_ui.tools.animation import Region
 
 WORKED = presets.worked_example()[0]
 WINDOW_RGB = tuple(int(fg.WINDOW_COLOR[i:i + 2], 16) for i in (1, 3, 5))

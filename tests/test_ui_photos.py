@@ -109,8 +109,8 @@ def test_the_gif_keeps_rounded_numbers_for_a_padded_photo_crop():
     from PIL import Image
 
     import pooling_core as pc
+    from pooling_ui.figures.sliding import Region
     from pooling_ui.tools import export
-    from pooling_ui.tools.animation import Region
 
     plane = _plane("astronaut")[200:216, 200:216].astype(np.float32)
     kwargs = {"kind": "avg", "kernel_size": 3, "stride": 2, "padding": 1}

@@ -7,7 +7,7 @@ and the click does not rerun the page (``on_click="ignore"``). The GIF is cached
 is drawn from, so a second click, or a second student with the same settings, costs nothing.
 
 The GIF is drawn with Pillow from the same pieces as the plotly animation of
-:mod:`pooling_ui.tools.animation`: the input with its padding drawn around it, the output beside it
+:mod:`pooling_ui.figures.sliding`: the input with its padding drawn around it, the output beside it
 at the same scale, and per step (in the animation's order, over the animation's region) the
 window and its output cell outlined in :data:`pooling_ui.figures.grids.WINDOW_COLOR`, the winning
 cell in :data:`pooling_ui.figures.grids.WINNER_COLOR` and the outputs still to come hidden. Numbers
