@@ -87,3 +87,179 @@ def test_a_figure_dict_with_plain_frames_is_sent_as_plotly_would_validate_it():
     assert shared.to_dict() == go.Figure(spec).to_dict()
     # what a copy takes (the traces and the layout) is there too
     assert go.Figure(shared).to_dict()["layout"] == go.Figure(spec).to_dict()["layout"]
+
+
+# -- the sliding window's figure, built as a plain dict ---------------------------------------
+#
+# The reference is the figure as it was built before: plotly's validated objects added trace by
+# trace, laid out by grid_layout (itself checked above against plotly's own updates), turned into
+# a dict by plotly, then validated again as cached_figure did — what Streamlit sent.
+
+def _reference_animation(x2d, y2d, geometry, region, *, winners=None, padding=0,
+                         padded_value="", start_step=0, max_width_px=None, decimals=None) -> dict:
+    from pooling_ui.base import profile as pf
+    from pooling_ui.base.i18n import t
+    from pooling_ui.figures import sliding as sl
+    from pooling_ui.figures.player import play_buttons, step_slider
+
+    geometry = fg.drawn_geometry(geometry, padding)
+    height, width = geometry.in_hw
+    out_h, out_w = geometry.out_hw
+    reach_left = geometry.pad[1][0]
+    pad_lo, pad_hi = fg.declared_padding(padding, geometry)
+    painter = sl.Painter(geometry, y2d, region, winners)
+    out_x = painter.out_x
+    steps = region.steps()
+    start_step = int(np.clip(start_step, 0, len(steps) - 1))
+    value_range = fg.finite_range(x2d, y2d)
+    fig = go.Figure()
+    fig.add_trace(fg.value_heatmap(x2d, name="x", value_range=value_range, decimals=decimals))
+    padding_shapes, padding_traces = fg.padding_decorations(
+        (height, width), geometry.pad, pad_lo, pad_hi, padded_value,
+        read=fg.read_lines(geometry))
+    fig.add_traces(padding_traces)
+    fig.add_trace(fg.value_heatmap(y2d, x_offset=out_x, name="y", value_range=value_range,
+                                   decimals=decimals))
+    fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "cmin": value_range[0],
+                                 "cmax": value_range[1]})
+    first = painter.paths(*steps[start_step])
+    window = fg.marker_shapes(first[1], color=fg.WINDOW_COLOR, fill=fg.WINDOW_TINT)
+    winner = fg.marker_shapes(first[2], color=fg.WINNER_COLOR, width=4) \
+        if winners is not None else []
+    shapes = [fg.path_shape(first[0], color=fg.TRANSPARENT, width=0, fill=fg.MASK_COLOR),
+              window[0], *winner[:1], window[1], *winner[1:]]
+    shapes.extend(padding_shapes)
+    shapes.append(fg.path_shape(fg.rect_path(0, 0, height, width), color=fg.FRAME_COLOR,
+                                width=1.5))
+    shapes.append(fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x),
+                                color=fg.FRAME_COLOR, width=1.5))
+    if region.size < out_h * out_w:
+        shapes.append(fg.path_shape(
+            fg.rect_path(region.row0, region.col0, region.row1, region.col1, x_offset=out_x),
+            color="#333", width=2, dash="dash"))
+    cell_px, x_range, y_range = sl.figure_extent(geometry, max_width_px)
+    annotations = [
+        {**fg.label_annotation(painter.caption(*steps[start_step]), out_x + out_w,
+                               sl.caption_y(geometry), size=sl.CAPTION_FONT_PX, anchor="right"),
+         "yanchor": "top", "yshift": -4},
+        fg.label_annotation(t("animation.input_label", h=height, w=width), -reach_left, 1,
+                            yref="paper"),
+        fg.label_annotation(t("animation.output_label", h=out_h, w=out_w), out_x, 1,
+                            yref="paper"),
+    ]
+    fig.update_layout(shapes=shapes, annotations=annotations, updatemenus=[play_buttons()],
+                      sliders=[step_slider(len(steps), start_step)])
+    fg.grid_layout(fig, x_range, y_range, cell_px=cell_px,
+                   margin={"b": pf.font_px(sl.CONTROLS_PX)}, min_width_px=sl.min_width_px(),
+                   text_tints=[fg.WINDOW_TINT])
+    built = fig.to_dict()
+    # what cached_figure sent: the traces and layout validated again, the frames as made
+    sent = go.Figure(data=built["data"], layout=built["layout"]).to_dict()
+    sent["frames"] = [painter.frame(step, row, col) for step, (row, col) in enumerate(steps)]
+    return sent
+
+
+def _animation_cases():
+    import pooling_core as pc
+    from pooling_ui.figures import sliding as sl
+
+    rng = np.random.default_rng(18)
+    worked = np.array([[1, 3, 2, 1], [4, 6, 5, 0], [3, 1, 2, 2], [0, 8, 1, 7]], np.float32)
+    with_gaps = rng.normal(size=(8, 8)).astype(np.float32)
+    with_gaps[1, 2], with_gaps[5, 6] = np.nan, -np.inf
+    photo = rng.integers(0, 256, size=(16, 16)).astype(np.float32)
+    inputs = {"worked": worked, "random8": rng.normal(size=(8, 8)).astype(np.float32),
+              "gaps8": with_gaps, "random16": rng.normal(size=(16, 16)).astype(np.float32),
+              "photo16": photo, "random64": rng.normal(size=(64, 64)).astype(np.float32),
+              "wide5x9": rng.normal(size=(5, 9)).astype(np.float32)}
+    settings = [
+        {"kind": "max", "kernel_size": 2, "stride": 2},
+        {"kind": "max", "kernel_size": 3, "stride": 2, "padding": 1},
+        {"kind": "avg", "kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+        {"kind": "avg", "kernel_size": 3, "stride": 1, "padding": 1, "count_include_pad": False},
+        {"kind": "min", "kernel_size": 2, "stride": 1, "dilation": 2},
+        {"kind": "max", "kernel_size": 3, "stride": 2, "padding": "same"},
+        {"kind": "lp", "kernel_size": 2, "stride": 2, "p": 3.0},
+        {"kind": "max", "kernel_size": (3, 2), "stride": (2, 1), "padding": (1, 0),
+         "dilation": (1, 2), "ceil_mode": True},
+    ]
+    for name, x in inputs.items():
+        for index, setting in enumerate(settings):
+            if name in {"random64", "photo16"} and index not in {0, 1, 5}:
+                continue  # the big inputs: a few settings (each figure takes a while)
+            kind = setting["kind"]
+            params = {key: value for key, value in setting.items() if key != "kind"}
+            geo_params = {key: params[key] for key in ("kernel_size", "stride", "padding",
+                                                       "dilation", "ceil_mode") if key in params}
+            geometry = pc.window_geometry(x.shape, **geo_params)
+            winners = None
+            if kind in {"max", "min"}:
+                y, winners = pc.pool2d(x, kind=kind, return_indices=True, **params)
+            else:
+                y = pc.pool2d(x, kind=kind, **params)
+            y = np.asarray(y)
+            rows, cols = sl.region_shape(geometry.out_hw, sl.frame_cap(geometry, y, winners))
+            out_h, out_w = geometry.out_hw
+            row0, col0 = (out_h - rows) // 2, (out_w - cols) // 2
+            region = sl.Region(row0, row0 + rows, col0, col0 + cols)
+            padding = params.get("padding", 0)
+            label = sl.pad_label(kind, params.get("count_include_pad", True), padding)
+            decimals = 0 if name == "photo16" else None
+            yield (f"{name}-{index}", x, y, geometry, region,
+                   {"winners": winners, "padding": padding, "padded_value": label,
+                    "start_step": 3 * index, "decimals": decimals})
+
+
+@pytest.mark.parametrize("display", ["normal", "projector"])
+def test_the_animation_built_as_a_dict_sends_what_plotlys_objects_sent(display, monkeypatch):
+    import plotly.io as pio
+
+    from pooling_ui.base import profile as pf
+    from pooling_ui.figures import sliding as sl
+
+    monkeypatch.setattr(pf, "is_projector", lambda: display == "projector")
+    count = 0
+    for label, x, y, geometry, region, kwargs in _animation_cases():
+        reference = _reference_animation(x, y, geometry, region, **kwargs)
+        ours = sl.build_animation_figure(x, y, geometry, region, **kwargs)
+        # what Streamlit sends for the cached figure: plotly.io.to_json of its to_dict()
+        shared = caching._figure(f"test-anim-{display}-{label}", lambda o=ours: o, (), {})
+        sent = shared.to_dict()
+        assert pio.to_json(sent, validate=False) == pio.to_json(reference, validate=False), label
+        # a copy (the step-by-step play's) validates it and holds the same traces and layout
+        copy = go.Figure(shared).to_dict()
+        assert copy["data"] == go.Figure(reference).to_dict()["data"], label
+        assert copy["layout"] == go.Figure(reference).to_dict()["layout"], label
+        count += 1
+    assert count >= 40
+
+
+def test_the_playing_figure_copies_and_moves_as_before():
+    import pooling_core as pc
+    from pooling_ui.figures import sliding as sl
+
+    x = np.array([[1, 3, 2, 1], [4, 6, 5, 0], [3, 1, 2, 2], [0, 8, 1, 7]], np.float32)
+    geometry = pc.window_geometry(x.shape, 2, 2, 1)
+    y, winners = pc.pool2d(x, kind="max", kernel_size=2, stride=2, padding=1,
+                           return_indices=True)
+    region = sl.Region(0, 3, 0, 3)
+    reference = _reference_animation(x, y, geometry, region, winners=winners, padding=1,
+                                     padded_value="−∞")
+    reference.pop("frames")
+    reference["layout"].pop("sliders")
+    reference["layout"].pop("updatemenus")
+    shared = caching._figure("test-playing-4x4", sl.playing_figure,
+                             (x, y, geometry, region), {"winners": winners, "padding": 1,
+                                                         "padded_value": "−∞"})
+    painter = sl.Painter(geometry, y, region, winners)
+    moved = sl.figure_at_step(shared, painter, 1, 2).to_dict()
+    # the hand-worked step (1, 2): window rows 1…2 and columns 3…4 (the right padding), its
+    # output cell at x 7 + 2 = 9, caption y[1,2] = max(x[1,3], x[2,3], padding) = max(0, 2) = 2
+    assert moved["layout"]["shapes"][1]["path"] == "M3,1H5V3H3ZM9,1H10V2H9Z"
+    assert moved["layout"]["annotations"][0]["text"] == "y[1,2] = 2"
+    # everything else as the old figure had it
+    expected = go.Figure(reference)
+    for shape, path in zip(expected.layout.shapes, painter.paths(1, 2), strict=False):
+        shape.path = path
+    expected.layout.annotations[0].text = painter.caption(1, 2)
+    assert moved == expected.to_dict()

@@ -26,6 +26,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
+import plotly.io
+from _plotly_utils.basevalidators import ColorscaleValidator
+from _plotly_utils.utils import convert_to_base64
 
 from pooling_core import format_number
 from pooling_ui.base.i18n import t
@@ -235,6 +238,7 @@ def padding_decorations(
     x_offset: float = 0,
     y_offset: float = 0,
     read: tuple[np.ndarray, np.ndarray] | None = None,
+    plain: bool = False,
 ) -> tuple[list[dict], list[go.Scatter]]:
     """Grey, hatched padding cells around an ``in_hw`` grid, and lighter ceil-mode overhang.
 
@@ -242,7 +246,8 @@ def padding_decorations(
     heatmap of its own, which would cost as many bytes as the input. ``reach`` is
     ``geometry.pad`` (how far windows reach, overhang included); ``pad_lo``/``pad_hi`` the padding
     the user set. While the grid is small, ``label`` (what a padded cell counts as: ``−∞``, ``0``)
-    is printed in each padding cell. Returns ``(shapes, traces)``.
+    is printed in each padding cell. Returns ``(shapes, traces)``; with ``plain`` the traces are
+    plain dicts (for a figure built as a dict, :func:`figure_spec`).
 
     ``read`` — the input rows and columns some window reads (:func:`read_lines`) — marks the
     padding cells no window reads: they stay drawn (the padding exists on every side it was
@@ -278,7 +283,8 @@ def padding_decorations(
                                      layer="below"))
         shapes.append(path_shape(cells_path(unread, **offsets), color=look.pad_line_color,
                                  width=1, fill=UNREAD_COLOR, dash="dash", layer="below"))
-        traces.append(go.Scatter(
+        traces.append(_scatter(
+            plain,
             x=[x_offset + c + 0.5 for _, c in unread], y=[y_offset + r + 0.5 for r, _ in unread],
             mode="markers", marker={"size": 1, "opacity": 0}, name="unread",
             hovertemplate=t("figures.unread_hover") + "<extra></extra>"))
@@ -299,13 +305,20 @@ def padding_decorations(
     shapes.append(path_shape(hatch, color=look.hatch_color, width=1, layer="below"))
     if not label:
         return shapes, traces
-    traces.append(go.Scatter(
+    traces.append(_scatter(
+        plain,
         x=[x_offset + c + 0.5 for _, c in cells], y=[y_offset + r + 0.5 for r, _ in cells],
         text=[label] * len(cells), mode="text",
         textfont={"color": look.pad_text_color, "size": font_px(12)},
         hovertemplate=t("figures.padding_hover") + "<extra></extra>", name="padding",
     ))
     return shapes, traces
+
+
+def _scatter(plain: bool, **properties) -> go.Scatter | dict:
+    """A scatter trace: plotly's validated one, or with ``plain`` the same as a plain dict (for
+    a figure built as a dict, :func:`figure_spec`)."""
+    return {"type": "scatter", **properties} if plain else go.Scatter(**properties)
 
 
 def padding_cells(padded: tuple[int, int, int, int], in_hw: tuple[int, int]
@@ -692,6 +705,243 @@ def grid_layout(fig: go.Figure, x_range: tuple[float, float], y_range: tuple[flo
     fit_cell_texts(fig, cell_px)
     colour_cell_texts(fig, text_tints, cell_px)
     return cell_px
+
+
+# Dict twins of the helpers above, for a figure built as a plain dict from start to end (the
+# animation's): plotly's validated objects cost more to build than the figure's numbers, and a
+# figure dict sent through :func:`pooling_ui.base.caching.cached_figure` is never validated.
+# :func:`figure_spec` finishes such a figure as plotly's ``to_dict`` would have written it: the
+# same keys in the same order, the same values (tests/test_figure_cache.py compares the JSON).
+
+
+def value_heatmap_spec(
+    grid: np.ndarray,
+    *,
+    x_offset: float = 0,
+    y_offset: float = 0,
+    name: str = "",
+    coloraxis: str = "coloraxis",
+    value_range: tuple[float, float] | None = None,
+    show_text: bool = True,
+    decimals: int | None = None,
+) -> dict:
+    """:func:`value_heatmap` as a plain trace dict."""
+    grid = np.asarray(grid)
+    value_range = value_range or finite_range(grid)
+    texts = cell_texts(grid, decimals) if show_text else None
+    gap = profile().cell_gap_px if texts is not None else 0
+    trace = {"type": "heatmap", "z": colour_values(grid, value_range), "x0": x_offset + 0.5,
+             "dx": 1, "y0": y_offset + 0.5, "dy": 1, "coloraxis": coloraxis, "name": name,
+             "xgap": gap, "ygap": gap}
+    if texts is not None and decimals is not None:
+        trace.update(text=texts, texttemplate="%{text}", customdata=cell_texts(grid),
+                     hovertemplate=t("figures.value_hover") + " %{customdata}<extra></extra>")
+    elif texts is not None:
+        trace.update(text=texts, texttemplate="%{text}",
+                     hovertemplate=t("figures.value_hover") + " %{text}<extra></extra>")
+    else:
+        trace.update(hovertemplate=t("figures.value_hover") + " %{z:.4g}<extra></extra>")
+    return trace
+
+
+def _coloured_cells_spec(traces: list[dict], layout: dict, trace: dict) -> np.ndarray:
+    """:func:`_coloured_cells` of a plain trace dict in a plain figure."""
+    z = np.asarray(trace["z"], dtype=np.float64)
+    if trace.get("coloraxis"):
+        axis = layout.get(trace["coloraxis"], {})
+        scale, reverse = axis.get("colorscale"), axis.get("reversescale")
+        lo, hi = axis.get("cmin"), axis.get("cmax")
+        shared = [np.asarray(other["z"], dtype=np.float64) for other in traces
+                  if other["type"] == "heatmap" and other.get("coloraxis") == trace["coloraxis"]
+                  and other.get("z") is not None]
+    else:
+        scale, reverse = trace.get("colorscale"), trace.get("reversescale")
+        lo, hi = trace.get("zmin"), trace.get("zmax")
+        shared = [z]
+    if lo is None or hi is None:
+        auto = finite_range(*shared)
+        lo = auto[0] if lo is None else lo
+        hi = auto[1] if hi is None else hi
+    scale = scale if scale is not None else profile().colorscale
+    share = (z - lo) / (hi - lo) if hi > lo else np.full_like(z, 0.5)
+    colours = scale_colours(scale, np.nan_to_num(share), bool(reverse))
+    background = parse_colour(layout.get("plot_bgcolor") or "#ffffff")[:3]
+    return np.where(np.isfinite(z)[..., None], np.rint(colours), np.array(background))
+
+
+def colour_cell_texts_spec(traces: list[dict], layout: dict, tints: Sequence[str] = (),
+                           cell_px: float | None = None) -> None:
+    """:func:`colour_cell_texts` on a plain figure's trace dicts (the layers are appended)."""
+    layers = []
+    for trace in traces:
+        if trace["type"] != "heatmap" or not trace.get("texttemplate") \
+                or trace.get("text") is None:
+            continue
+        if trace.get("textfont", {}).get("color"):
+            continue
+        texts = np.array(trace["text"], dtype=object)
+        colours = text_colours(_coloured_cells_spec(traces, layout, trace), tints)
+        texts_flat = [text for row in trace["text"] for text in row]
+        size = cell_font_px(cell_px, texts_flat, trace.get("xgap") or 0) if cell_px else None
+        del trace["texttemplate"]
+        for colour in (TEXT_DARK, TEXT_LIGHT):
+            show = (colours == colour) & (texts != "")
+            if show.any():
+                layer = {"type": "heatmap", "z": np.zeros(texts.shape, dtype=np.uint8)}
+                layer.update({key: trace[key] for key in ("x", "y", "x0", "dx", "y0", "dy",
+                                                          "xgap", "ygap") if key in trace})
+                layer.update(
+                    colorscale=[[0, TRANSPARENT], [1, TRANSPARENT]], showscale=False,
+                    hoverinfo="skip", name=f"{trace.get('name') or ''} {colour}".strip(),
+                    text=np.where(show, texts, "").tolist(), texttemplate="%{text}",
+                    textfont={"color": colour} if size is None else {"color": colour,
+                                                                      "size": size})
+                layers.append(layer)
+    traces.extend(layers)
+
+
+def fit_cell_texts_spec(traces: list[dict], cell_px: float) -> None:
+    """:func:`fit_cell_texts` on a plain figure's trace dicts."""
+    smallest = profile().cell_font_min_px
+    for trace in traces:
+        if trace["type"] == "heatmap" and trace.get("texttemplate") \
+                and trace.get("text") is not None:
+            texts = [text for row in trace["text"] for text in row]
+            if cell_font_px(cell_px, texts, trace.get("xgap") or 0) < smallest:
+                del trace["texttemplate"]
+        elif trace["type"] == "scatter" and trace.get("mode") == "text" \
+                and trace.get("text") is not None:
+            size = cell_font_px(cell_px, list(trace["text"]))
+            if size < smallest:
+                trace["mode"] = "markers"
+                trace["marker"] = _merged(trace.get("marker", {}), {
+                    "symbol": "square", "size": cell_px, "color": TRANSPARENT})
+            else:
+                trace["textfont"] = _merged(trace.get("textfont", {}), {"size": size})
+
+
+def grid_layout_spec(traces: list[dict], layout: dict, x_range: tuple[float, float],
+                     y_range: tuple[float, float], *, cell_px: int | None = None,
+                     max_width_px: float | None = None,
+                     max_plot_height_px: float | None = None, colorbar: bool = True,
+                     margin: dict | None = None, min_width_px: int = 0,
+                     text_tints: Sequence[str] = ()) -> int:
+    """:func:`grid_layout` on a plain figure: its trace dicts and its layout dict, both changed
+    in place (one pair of axes, ``xaxis`` and ``yaxis``, as a figure without subplots)."""
+    look = profile()
+    margin = {"l": 8, "r": look.colorbar_px if colorbar else 8, "t": look.label_row_px, "b": 8,
+              **(margin or {})}
+    span_x, span_y = x_range[1] - x_range[0], y_range[1] - y_range[0]
+    if cell_px is None:
+        cell_px = fit_cell_px(span_x, span_y, max_width_px=max_width_px,
+                              max_plot_height_px=max_plot_height_px,
+                              side_px=margin["l"] + margin["r"])
+    width = round(span_x * cell_px) + margin["l"] + margin["r"]
+    if width < min_width_px:
+        margin["r"] += min_width_px - width
+        width = min_width_px
+    axis = {"showgrid": False, "zeroline": False, "visible": False, "constrain": "domain",
+            "fixedrange": True}
+    changes = {
+        "width": width,
+        "height": round(span_y * cell_px) + margin["t"] + margin["b"],
+        "autosize": False,
+        "margin": {**margin, "pad": 0, "autoexpand": False},
+        "plot_bgcolor": "white",
+        "showlegend": False,
+        "font": {"size": cell_font_cap(cell_px)},
+        "hoverlabel": {"font": {"size": ui_font_px()}},
+        "coloraxis": {"colorbar": {
+            "thickness": font_px(12), "x": 1, "xanchor": "left", "xpad": 8, "len": 1,
+            "lenmode": "fraction", "y": 0.5, "yanchor": "middle",
+            "tickfont": {"size": small_font_px()}}} if colorbar else {"showscale": False},
+    }
+    for name in {"xaxis", *(key for key in layout if key.startswith("xaxis"))}:
+        changes[name] = {"range": list(x_range), **axis}
+    for name in {"yaxis", *(key for key in layout if key.startswith("yaxis"))}:
+        changes[name] = {"range": [y_range[1], y_range[0]], "scaleanchor": "x",
+                         "scaleratio": 1, **axis}
+    layout.update(_merged(layout, changes))
+    if look.colorscale != NORMAL.colorscale:
+        for name, axis_spec in layout.items():
+            scale = axis_spec.get("colorscale") if name.startswith("coloraxis") else None
+            if scale is not None and _scale_key(_colorscale_list(scale)) == _NORMAL_SCALE:
+                axis_spec["colorscale"] = look.colorscale
+    fit_cell_texts_spec(traces, cell_px)
+    colour_cell_texts_spec(traces, layout, text_tints, cell_px)
+    return cell_px
+
+
+_COLORSCALE = ColorscaleValidator("colorscale", "layout.coloraxis")
+
+
+def _colorscale_list(scale) -> list:
+    """A colour scale as plotly's validation writes it (plotly's own validator: a name becomes
+    its ``[stop, colour]`` list, with stops computed as plotly computes them)."""
+    return _COLORSCALE.validate_coerce(scale)
+
+
+# Values plotly keeps as they are given ("info arrays" of anything: the arguments of a button or
+# a slider step), so their dicts keep their own order; the template is plotly's own dict.
+_OPAQUE_KEYS = frozenset({"args", "template"})
+
+
+def _plotly_ordered(value):
+    """``value`` with every dict's keys in plotly's order (its generated constructors set
+    properties alphabetically), tuples as lists and named colour scales spelled out."""
+    if isinstance(value, dict):
+        ordered = {}
+        for key in sorted(value):
+            item = value[key]
+            if key in _OPAQUE_KEYS:
+                ordered[key] = item
+            elif key == "colorscale" and isinstance(item, str):
+                ordered[key] = _colorscale_list(item)
+            else:
+                ordered[key] = _plotly_ordered(item)
+        return ordered
+    if isinstance(value, (list, tuple)):
+        return [_plotly_ordered(item) for item in value]
+    return value
+
+
+_TEMPLATES: dict[str, dict] = {}
+
+
+def _template() -> dict:
+    """The default template's dict, as a new plotly figure's layout carries it (shared,
+    read-only: made once per template name)."""
+    name = str(plotly.io.templates.default)
+    template = _TEMPLATES.get(name)
+    if template is None:
+        template = go.Figure().to_dict()["layout"].get("template", {})
+        _TEMPLATES[name] = template
+    return template
+
+
+def figure_spec(traces: list[dict], layout: dict) -> dict:
+    """A plain figure (trace dicts, a layout dict) as plotly's ``Figure.to_dict()`` would give
+    it: keys in plotly's order (a trace's ``type`` last), NumPy arrays as base64 typed arrays,
+    the default template in the layout.
+
+    Examples
+    --------
+    >>> spec = figure_spec([{"type": "heatmap", "z": np.zeros((1, 2), np.uint8), "name": "a"}],
+    ...                    {"width": 100, "annotations": [{"y": 1, "text": "t"}]})
+    >>> spec["data"]
+    [{'name': 'a', 'z': {'dtype': 'u1', 'bdata': 'AAA=', 'shape': '1, 2'}, 'type': 'heatmap'}]
+    >>> spec["layout"]["annotations"], "template" in spec["layout"]
+    ([{'text': 't', 'y': 1}], True)
+    """
+    data = []
+    for trace in traces:
+        ordered = _plotly_ordered({key: value for key, value in trace.items() if key != "type"})
+        ordered["type"] = trace["type"]
+        data.append(ordered)
+    spec = {"data": data,
+            "layout": _plotly_ordered({**layout, "template": _template()})}
+    convert_to_base64(spec["data"])
+    return spec
 
 
 def _merged(base: dict, changes: dict) -> dict:
