@@ -9,8 +9,10 @@ about 10 ms, and ``st.plotly_chart`` validates a plain dict again. :func:`cached
 figure once per distinct value of its arguments (and language) and hands every later run — in any
 session — the same validated figure, a :class:`SharedFigure`, which also keeps the plain dict
 ``st.plotly_chart`` asks it for: a run then only turns that dict into JSON, where plotly's
-``to_dict`` would deep-copy the whole figure (its animation frames too) every time. A figure is a
-pure function of its arguments, so the key is made of their values.
+``to_dict`` would deep-copy the whole figure (its animation frames too) every time. A builder may
+instead return the figure dict as plotly's ``to_dict`` writes it (the animation's, built as plain
+dicts): it is sent as it is and validated only if a copy of it is asked for. A figure is a pure
+function of its arguments, so the key is made of their values.
 """
 
 from __future__ import annotations
