@@ -263,3 +263,81 @@ def test_the_playing_figure_copies_and_moves_as_before():
         shape.path = path
     expected.layout.annotations[0].text = painter.caption(1, 2)
     assert moved == expected.to_dict()
+
+
+# -- the Explorer's input/output pair, built as a plain dict -----------------------------------
+
+def _reference_pair(data, output, channel_names=("gray",)) -> dict:
+    """The pair figure as it was built before (plotly's objects), as cached_figure sent it."""
+    from pooling_ui.base import profile as pf
+    from pooling_ui.base.i18n import t
+    from pooling_ui.panels.common import channel_name
+
+    channels, height, width = data.shape
+    out_h, out_w = output.shape[-2:]
+    value_range = fg.finite_range(data, output)
+    out_x = width + fg.GAP_COLUMNS
+    rows = max(height, out_h)
+    cell_px = fg.fit_cell_px(out_x + out_w, channels * (rows + 1),
+                             side_px=8 + pf.profile().colorbar_px)
+    label_rows = fg.rows_for_px(pf.profile().label_row_px, cell_px)
+    row_step = rows + label_rows
+    fig = go.Figure()
+    annotations, shapes = [], []
+    for channel in range(channels):
+        y0 = channel * row_step
+        fig.add_trace(fg.value_heatmap(data[channel], y_offset=y0, value_range=value_range,
+                                       name="x"))
+        fig.add_trace(fg.value_heatmap(output[channel], x_offset=out_x, y_offset=y0,
+                                       value_range=value_range, name="y"))
+        suffix = f"  ({channel_name(channel_names[channel])})" if channels > 1 else ""
+        annotations.append(fg.label_annotation(
+            f"{t('output.input_title')}{suffix}: {height}×{width}", 0, y0))
+        annotations.append(fg.label_annotation(
+            f"{t('output.output_title')}{suffix}: {out_h}×{out_w}", out_x, y0))
+        shapes.append(fg.path_shape(fg.rect_path(0, 0, height, width, y_offset=y0),
+                                    color=fg.FRAME_COLOR, width=1.5))
+        shapes.append(fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x,
+                                                 y_offset=y0), color=fg.FRAME_COLOR, width=1.5))
+    fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "cmin": value_range[0],
+                                 "cmax": value_range[1]},
+                      annotations=annotations, shapes=shapes)
+    fg.grid_layout(fig, (0, out_x + out_w), (-label_rows, channels * row_step - label_rows),
+                   cell_px=cell_px, margin={"t": 4})
+    return fig.to_dict()
+
+
+@pytest.mark.parametrize("display", ["normal", "projector"])
+def test_the_pair_built_as_a_dict_sends_what_plotlys_objects_sent(display, monkeypatch):
+    import plotly.io as pio
+
+    import pooling_core as pc
+    from pooling_ui.base import profile as pf
+    from pooling_ui.tools import output as view_output
+
+    monkeypatch.setattr(pf, "is_projector", lambda: display == "projector")
+    rng = np.random.default_rng(181)
+    gaps = rng.normal(size=(3, 7, 9)).astype(np.float32)
+    gaps[0, 1, 1], gaps[2, 3, 4] = np.nan, np.inf
+    inputs = [np.array([[[1, 3, 2, 1], [4, 6, 5, 0], [3, 1, 2, 2], [0, 8, 1, 7]]], np.float32),
+              rng.normal(size=(1, 8, 8)).astype(np.float32),
+              rng.normal(size=(1, 16, 16)).astype(np.float32),
+              rng.normal(size=(1, 64, 64)).astype(np.float32),
+              rng.integers(0, 256, size=(3, 12, 12)).astype(np.float32), gaps]
+    settings = [("max", {"kernel_size": 2, "stride": 2}),
+                ("avg", {"kernel_size": 3, "stride": 1, "padding": 1}),
+                ("min", {"kernel_size": 2, "stride": 1, "dilation": 2, "ceil_mode": True}),
+                ("lp", {"kernel_size": 2, "stride": 2, "p": 3.0}),
+                ("max", {"kernel_size": 3, "stride": 2, "padding": "same"})]
+    for index, data in enumerate(inputs):
+        names = ("R", "G", "B") if data.shape[0] == 3 else ("gray",)
+        for kind, params in settings:
+            output = np.asarray(pc.pool2d(data, kind=kind, **params))
+            reference = _reference_pair(data, output, names)
+            ours = view_output.grid_pair_figure(data, output, names)
+            shared = caching._figure(f"test-pair-{display}-{index}-{kind}-{params}",
+                                     lambda o=ours: o, (), {})
+            sent, expected = (pio.to_json(spec, validate=False)
+                              for spec in (shared.to_dict(), reference))
+            assert sent == expected, (index, kind)  # the same JSON, byte for byte
+            assert go.Figure(shared).to_dict() == go.Figure(reference).to_dict()

@@ -334,7 +334,7 @@ def explorer_figures(x: np.ndarray) -> list[dict]:
                                             padding=(1, 1), padded_value="−∞")
     avg = pc.pool2d(x, kind="avg", kernel_size=2, stride=1)
     figs = [anim,
-            view_output.grid_pair_figure(x[None], avg[None]).to_plotly_json(),
+            view_output.grid_pair_figure(x[None], avg[None]),
             view_output.input_figure(x[None]).to_plotly_json()]
     grad_y = np.zeros(geometry.out_hw, np.float32)
     grad_y[0, 0] = 1

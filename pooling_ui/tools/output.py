@@ -156,8 +156,13 @@ def summary(data: np.ndarray, output: np.ndarray) -> None:
 
 
 def grid_pair_figure(data: np.ndarray, output: np.ndarray,
-                     channel_names: tuple[str, ...] = ("gray",)) -> go.Figure:
-    """Input and output heatmaps in one pair of axes: one row per channel, same cell size."""
+                     channel_names: tuple[str, ...] = ("gray",)) -> dict:
+    """Input and output heatmaps in one pair of axes: one row per channel, same cell size.
+
+    Built as plain dicts and returned as plotly's ``to_dict`` would write the figure
+    (:func:`pooling_ui.figures.grids.figure_spec`): plotly's validated objects cost several times
+    the rest of the figure.
+    """
     channels, height, width = data.shape
     out_h, out_w = output.shape[-2:]
     value_range = fg.finite_range(data, output)
@@ -168,15 +173,15 @@ def grid_pair_figure(data: np.ndarray, output: np.ndarray,
                              side_px=8 + pf.profile().colorbar_px)
     label_rows = fg.rows_for_px(pf.profile().label_row_px, cell_px)
     row_step = rows + label_rows
-    fig = go.Figure()
+    traces = []
     annotations = []
     shapes = []
     for channel in range(channels):
         y0 = channel * row_step
-        fig.add_trace(fg.value_heatmap(data[channel], y_offset=y0, value_range=value_range,
-                                       name="x"))
-        fig.add_trace(fg.value_heatmap(output[channel], x_offset=out_x, y_offset=y0,
-                                       value_range=value_range, name="y"))
+        traces.append(fg.value_heatmap_spec(data[channel], y_offset=y0,
+                                            value_range=value_range, name="x"))
+        traces.append(fg.value_heatmap_spec(output[channel], x_offset=out_x, y_offset=y0,
+                                            value_range=value_range, name="y"))
         suffix = f"  ({channel_name(channel_names[channel])})" if channels > 1 else ""
         annotations.append(fg.label_annotation(
             f"{t('output.input_title')}{suffix}: {height}×{width}", 0, y0))
@@ -186,12 +191,13 @@ def grid_pair_figure(data: np.ndarray, output: np.ndarray,
                                     color=fg.FRAME_COLOR, width=1.5))
         shapes.append(fg.path_shape(fg.rect_path(0, 0, out_h, out_w, x_offset=out_x,
                                                  y_offset=y0), color=fg.FRAME_COLOR, width=1.5))
-    fig.update_layout(coloraxis={"colorscale": pf.profile().colorscale, "cmin": value_range[0],
-                                 "cmax": value_range[1]},
-                      annotations=annotations, shapes=shapes)
-    fg.grid_layout(fig, (0, out_x + out_w), (-label_rows, channels * row_step - label_rows),
-                   cell_px=cell_px, margin={"t": 4})
-    return fig
+    layout = {"coloraxis": {"colorscale": pf.profile().colorscale, "cmin": value_range[0],
+                            "cmax": value_range[1]},
+              "annotations": annotations, "shapes": shapes}
+    fg.grid_layout_spec(traces, layout, (0, out_x + out_w),
+                        (-label_rows, channels * row_step - label_rows), cell_px=cell_px,
+                        margin={"t": 4})
+    return fg.figure_spec(traces, layout)
 
 
 def photo_pair(fm, output: np.ndarray, output_key: str, *, key_prefix: str = "output",
