@@ -1,5 +1,6 @@
-"""CPU time of the sliding window's figure for a view new to the server: built and cached by
-``cached_figure`` (what a run pays once per distinct view), and its JSON (what every run pays).
+"""CPU time of the Explorer's two grid figures — the sliding window's animation and the
+input/output pair — for a view new to the server: built and cached by ``cached_figure`` (what a
+run pays once per distinct view), and its JSON (what every run pays).
 
 Run from the repository root, against this tree or another checkout of the app (to compare two
 revisions, interleave them: one process each, in turn)::
@@ -57,18 +58,31 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, args.root)
     logging.disable(logging.WARNING)  # cache_resource outside a Streamlit run warns
+    import numpy as np
     import plotly.io as pio
 
+    import pooling_core as pc
     from pooling_ui.base import caching
     from pooling_ui.figures import sliding as sl
+    from pooling_ui.tools import output as view_output
 
+    rng = np.random.default_rng(1)
+    jobs = [(f"animation, {name}", sl.build_animation_figure, fargs, kwargs)
+            for name, fargs, kwargs in cases()]
+    for name, data in [("8×8", rng.normal(size=(1, 8, 8))), ("16×16", rng.normal(size=(1, 16, 16))),
+                       ("64×64", rng.normal(size=(1, 64, 64))),
+                       ("RGB 12×12", rng.integers(0, 256, size=(3, 12, 12)))]:
+        data = data.astype(np.float32)
+        output = pc.pool2d(data, kind="max", kernel_size=2, stride=2)
+        names = ("R", "G", "B") if data.shape[0] == 3 else ("gray",)
+        jobs.append((f"pair, {name}, max k2 s2", view_output.grid_pair_figure,
+                     (data, output, names), {}))
     result = {}
-    for name, fargs, kwargs in cases():
+    for name, build_figure, fargs, kwargs in jobs:
         build, send = [], []
         for attempt in range(args.repeat + 1):
             start = time.process_time()
-            shared = caching._figure(f"bench-{name}-{attempt}", sl.build_animation_figure,
-                                     fargs, kwargs)
+            shared = caching._figure(f"bench-{name}-{attempt}", build_figure, fargs, kwargs)
             middle = time.process_time()
             pio.to_json(shared.to_dict(), validate=False)
             end = time.process_time()
