@@ -147,9 +147,9 @@ def measure(mode: str, args) -> tuple[str, list[str]]:
     moved = (f"{len(report.rejoined)}/{len(report.moved)} in {max(report.rejoin_s):.1f} s, "
              f"{report.resent} resent" if report.moved else "–")
     row = (f"| {LABELS[mode]} | {args.students} × {args.questions} | {len(acked)} {same} "
-           f"{len(stored)} | {spread(report.ack_s)} | {spread(report.follow_s)} | "
-           f"{spread(report.question_s)} | {moved} | {len(errors)} | {report.wall_s:.0f} s | "
-           f"{load} |")
+           f"{len(stored)} | {spread(report.ack_s)} | {report.pressed_again} | "
+           f"{spread(report.follow_s)} | {spread(report.question_s)} | {moved} | {len(errors)} | "
+           f"{report.wall_s:.0f} s | {load} |")
     return row, errors
 
 
@@ -167,9 +167,10 @@ def main() -> None:
     print(f"{time.strftime('%Y-%m-%d %H:%M %Z')}; {cpu_model()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}; load average before: {load_average()}\n")
     print("| run | students × questions | answers acknowledged / stored | ack p50 / p95 / max "
-          "| teacher's change → students p50 / p95 / max | question → students p50 / p95 / max "
-          "| rejoined after the kill | errors | wall | load avg (1/5/15 min) at start |")
-    print("|---|---|---:|---:|---:|---:|---|---:|---:|---|")
+          "| Send pressed again | teacher's change → students p50 / p95 / max | question → "
+          "students p50 / p95 / max | rejoined after the kill | errors | wall | load avg "
+          "(1/5/15 min) at start |")
+    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|")
     for _ in range(args.repeat):
         for mode in modes:
             row, errors = measure(mode, args)

@@ -50,6 +50,10 @@ WORKED = ("input=worked4x4&kind=avg&kernel=3&stride=2&padding=1&count_include_pa
 KERNEL_HEIGHTS = (2, 3)  # the teacher's changes alternate between these (it starts at 3)
 STEP_TIMEOUT_S = 60.0  # one student's wait for one thing on a loaded 2-core machine
 COUNTS_TIMEOUT_S = 30.0  # the teacher's results fragment reruns every 2 s
+# A student who sees no acknowledgement within this presses Send again (a fragment's timer firing
+# just as a form is sent can make Streamlit drop that run's output; see notes/live-load.md).
+ACK_PATIENCE_S = 5.0
+ANSWER_TRIES = 4
 
 
 def words(key: str, **fields) -> str:
@@ -63,14 +67,15 @@ def _pair(text: str) -> tuple[int, int]:
     return int(height), int(width or height)
 
 
-def expected_answers(query: str, cell: tuple[int, int]) -> dict[str, str]:
+def expected_answers(query: str, cell: tuple[int, int], kernel_h: int) -> dict[str, str]:
     """The right answer to "output cell ``cell``" for the avg pooling the link names (padding
-    counted), and two wrong ones with a known misconception — worked out here from the link's
-    numbers: the window over :data:`GRID` padded with zeros, its sum over the kernel's area
-    (right), over the cells inside the input (padding left out), and its largest inside value
-    (the maximum instead of the average)."""
+    counted) with the kernel's height ``kernel_h``, and two wrong ones with a known misconception
+    — worked out here from those numbers: the window over :data:`GRID` padded with zeros, its
+    sum over the kernel's area (right), over the cells inside the input (padding left out), and
+    its largest inside value (the maximum instead of the average)."""
     values = {name: items[0] for name, items in parse_qs(query).items()}
     kernel, stride, padding = (_pair(values[name]) for name in ("kernel", "stride", "padding"))
+    kernel = (kernel_h, kernel[1])
     assert values["kind"] == "avg" and values.get("count_include_pad") == "true", values
     top = cell[0] * stride[0] - padding[0]
     left = cell[1] * stride[1] - padding[1]
@@ -96,6 +101,7 @@ class Report:
     rejoined: list[str] = field(default_factory=list)  # … and came back as themselves
     rejoin_s: list[float] = field(default_factory=list)  # worker killed → student back in class
     resent: int = 0  # answers sent again after a rejoin (the page did not show them received)
+    pressed_again: int = 0  # answers sent again after ACK_PATIENCE_S without an acknowledgement
     code: str = ""
     teacher_key: str = ""
     questions: list[int] = field(default_factory=list)
@@ -277,15 +283,19 @@ class LiveClass:
                 arrived, value = await wait
                 found.append((arrived - sent, value))
             except Exception as error:
-                self._error(f"{student.nickname}: {what}: {type(error).__name__}: {error}")
+                session = student.session
+                self._error(f"{student.nickname}: {what}: {type(error).__name__}: {error} (on "
+                            f"{session.cookie('PLAB_WORKER')}, dropped {session.dropped!r}, "
+                            f"{len(session._timers)} timers, reader "
+                            f"{session._reader and session._reader.done()})")
                 found.append((None, None))
         return found
 
     async def _change_kernel(self, height: int) -> None:
         async def change():
-            sent = time.perf_counter()
-            self._check(await self.teacher.rerun(p_kernel_h=height), "teacher changes the kernel")
-            return sent
+            # not waiting for the teacher's own run: its students' screens are the evidence
+            return await self.teacher.send(p_kernel_h=height)
+        self._kernel_h = height
         for seconds, _ in await self._gather_waits(kernel_shown(height), change,
                                                    f"kernel {height} never shown"):
             if seconds is not None:
@@ -295,17 +305,15 @@ class LiveClass:
         cell = (0, number % 2)
 
         async def ask():
-            await self.teacher.rerun(live_ask_row=cell[0], live_ask_col=cell[1])
-            sent = time.perf_counter()
             self._ask_mark = len(self.teacher.texts)
-            self._check(await self.teacher.rerun(live_ask_button=True), "teacher asks")
-            return sent
+            return await self.teacher.send(live_ask_row=cell[0], live_ask_col=cell[1],
+                                           live_ask_button=True)
         found = await self._gather_waits(answer_box(known), ask, "question never shown")
         ids = {value for _, value in found if value is not None}
         if len(ids) != 1:
             raise RuntimeError(f"students see different questions: {ids}")
         self.report.questions.append(question := ids.pop())
-        self._answers_for = expected_answers(self.teacher.query, cell)
+        self._answers_for = expected_answers(self.teacher.query, cell, self._kernel_h)
         self._cell = cell
         for seconds, _ in found:
             if seconds is not None:
@@ -336,32 +344,50 @@ class LiveClass:
         return [s for s in self.students if s.id in self.report.moved]
 
     async def _answer(self, index: int, question: int) -> None:
+        """Send the answer and wait for the page to acknowledge it, as a student does: after
+        :data:`ACK_PATIENCE_S` without an acknowledgement, press *Send* again (timed from the
+        first press); after losing the worker, reconnect and send again only if the rejoined page
+        does not show the answer as received."""
         student = self.students[index]
         session = student.session
         text = self._answer_text(index)
         await asyncio.sleep(self.random.uniform(0, self.spread))
-        received = shows(words("live.answer.received", answer=text))
-        for _ in range(3):
+        received = words("live.answer.received", answer=text)
+        first_sent = None
+        for _ in range(ANSWER_TRIES):
+            wait = None
             try:
                 if session.dropped is not None:
                     await self._reconnect(student)
-                    if any(body.replace("\\", "") == words("live.answer.received", answer=text)
+                    first_sent = None  # the time lost to the kill is measured as rejoin_s
+                    if any(body.replace("\\", "") == received
                            for _, body in session.texts[self._texts_mark.get(student.id, 0):]):
                         self._acknowledged(student, question, text)
                         return
                     self.report.resent += 1
-                wait = asyncio.create_task(session.wait_for(received, STEP_TIMEOUT_S))
+                wait = asyncio.create_task(session.wait_for(shows(received), ACK_PATIENCE_S))
                 sent = await session.send(**{f"live_answer_{question}_0": text,
                                              f"live_send_{question}": True})
+                first_sent = first_sent or sent
                 arrived, _ = await wait
-                self.report.ack_s.append(arrived - sent)
+                self.report.ack_s.append(arrived - first_sent)
                 self._acknowledged(student, question, text)
                 return
+            except TimeoutError:
+                if session.dropped is None:
+                    self.report.pressed_again += 1
+                    continue
             except Exception as error:
                 if session.dropped is None and self._kill_time is None:
                     self._error(f"{student.nickname}: answer: {type(error).__name__}: {error}")
                     return
-                await asyncio.sleep(0.2)  # its worker went away: reconnect and try again
+            finally:
+                if wait is not None and not wait.done():
+                    wait.cancel()
+                with contextlib.suppress(BaseException):
+                    if wait is not None:
+                        await wait
+            await asyncio.sleep(0.2)  # its worker went away: reconnect and try again
         self._error(f"{student.nickname}: answer never acknowledged")
 
     def _acknowledged(self, student: Student, question: int, text: str) -> None:
@@ -420,9 +446,8 @@ class LiveClass:
                 await asyncio.sleep(0.1)
             if student.session.dropped is None:
                 self._error(f"{student.nickname}: its connection never dropped")
-            else:
-                self._moving.setdefault(student.id, asyncio.create_task(
-                    self._do_reconnect(student)))
+            elif student.id not in self._moving:  # (its answer may have noticed first)
+                self._moving[student.id] = asyncio.create_task(self._do_reconnect(student))
 
     async def _teacher_counts(self, question: int) -> None:
         """The teacher's results fragment must say how many answered and how many are right."""
