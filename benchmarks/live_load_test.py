@@ -45,7 +45,7 @@ for folder in (REPO_ROOT, REPO_ROOT / "deploy", REPO_ROOT / "tests"):
     sys.path.insert(0, str(folder))
 
 from classroom import DATA_DIR_ENV, DATABASE_ENV, Classroom  # noqa: E402
-from live_class_support import LiveClass, percentile  # noqa: E402
+from live_class_support import LiveClass, consecutive_free_ports, percentile  # noqa: E402
 
 MODES = ("sqlite", "kill", "postgres", "hosts", "hosts-kill")
 LABELS = {"sqlite": "make classroom, SQLite", "kill": "make classroom, SQLite, a worker killed",
@@ -115,8 +115,9 @@ def servers(mode: str, workers: int):
                 server = stack.enter_context(throwaway_postgres("127.0.0.1"))
                 url = class_database(server, secrets.token_hex(8))
             stack.enter_context(environment(**{DATA_DIR_ENV: folder, DATABASE_ENV: url}))
-            room = stack.enter_context(Classroom(workers, bind=f"127.0.0.1:{free_port()}",
-                                                 first_port=free_port(), quiet=True))
+            room = stack.enter_context(Classroom(
+                workers, bind=f"127.0.0.1:{free_port()}",
+                first_port=consecutive_free_ports(workers), quiet=True))
             # config_text names the workers w1, w2, … in the order of room.workers
             yield (room.url, lambda cookie: room.workers[int(cookie[1:]) - 1], url, folder)
 

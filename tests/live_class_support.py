@@ -35,6 +35,7 @@ import math
 import random
 import re
 import signal
+import socket
 import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
@@ -54,6 +55,22 @@ COUNTS_TIMEOUT_S = 30.0  # the teacher's results fragment reruns every 2 s
 # just as a form is sent can make Streamlit drop that run's output; see notes/live-load.md).
 ACK_PATIENCE_S = 5.0
 ANSWER_TRIES = 4
+
+
+def consecutive_free_ports(count: int) -> int:
+    """The first of ``count`` loopback ports in a row that nobody listens on right now (the
+    workers of ``deploy/classroom.py`` take ports from ``first_port`` on)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = probe.getsockname()[1]
+        try:
+            for port in range(first, first + count):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
 
 
 def words(key: str, **fields) -> str:
@@ -102,6 +119,8 @@ class Report:
     rejoin_s: list[float] = field(default_factory=list)  # worker killed → student back in class
     resent: int = 0  # answers sent again after a rejoin (the page did not show them received)
     pressed_again: int = 0  # answers sent again after ACK_PATIENCE_S without an acknowledgement
+    placement: dict[str, str] = field(default_factory=dict)  # student → affinity cookie at join
+    teacher_on: str = ""  # the teacher's affinity cookie
     code: str = ""
     teacher_key: str = ""
     questions: list[int] = field(default_factory=list)
@@ -174,7 +193,8 @@ class LiveClass:
 
     def __init__(self, url: str, students: int, questions: int, *, kill_during: int | None = None,
                  worker_of=None, seed: int = 7, answer_spread_s: float = 2.0,
-                 database_url: str | None = None, data_dir: str | None = None):
+                 database_url: str | None = None, data_dir: str | None = None,
+                 join_together: bool = True):
         self.url = url
         self.count = students
         self.questions = questions
@@ -190,6 +210,7 @@ class LiveClass:
         self._texts_mark: dict[str, int] = {}  # student id → its texts before the reconnect
         self._ask_mark = 0  # the teacher's texts before the current question
         self.database_url = database_url
+        self.join_together = join_together
         self.data_dir = data_dir
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -216,7 +237,14 @@ class LiveClass:
         try:
             await self._start()
             watchers.append(self._watch_errors(self.teacher, "teacher"))
-            await asyncio.gather(*(self._join(i) for i in range(self.count)))
+            if self.join_together:
+                await asyncio.gather(*(self._join(i) for i in range(self.count)))
+            else:  # one after another: the balancer's least-connections spreads them evenly
+                for index in range(self.count):
+                    await self._join(index)
+            self.report.teacher_on = self.teacher.cookie("PLAB_WORKER") or ""
+            self.report.placement = {s.id: s.session.cookie("PLAB_WORKER") or ""
+                                     for s in self.students}
             watchers += [self._watch_errors(s.session, s.nickname) for s in self.students]
             known: set[int] = set()
             for number in range(self.questions):
@@ -260,7 +288,8 @@ class LiveClass:
         self.students.append(student)
         session = student.session
         session.listen()
-        await asyncio.sleep(self.random.uniform(0, 1.0))  # a class opens the link within 1 s
+        if self.join_together:
+            await asyncio.sleep(self.random.uniform(0, 1.0))  # a class opens the link in 1 s
         run = await session.open(f"class={self.report.code}&lang=en")
         self._check(run, f"{student.nickname} opens the join link")
         run = await session.rerun(live_join_nick=student.nickname, live_join_button=True)
@@ -313,7 +342,7 @@ class LiveClass:
         if len(ids) != 1:
             raise RuntimeError(f"students see different questions: {ids}")
         self.report.questions.append(question := ids.pop())
-        self._answers_for = expected_answers(self.teacher.query, cell, self._kernel_h)
+        self.expected = expected_answers(self.teacher.query, cell, self._kernel_h)
         self._cell = cell
         for seconds, _ in found:
             if seconds is not None:
@@ -321,7 +350,7 @@ class LiveClass:
         return question
 
     def _answer_text(self, index: int) -> str:
-        return self._answers_for[("right", "padding_left_out", "maximum")[index % 3]]
+        return self.expected[("right", "padding_left_out", "maximum")[index % 3]]
 
     async def _answers(self, number: int, question: int) -> None:
         killer = None
@@ -452,7 +481,7 @@ class LiveClass:
     async def _teacher_counts(self, question: int) -> None:
         """The teacher's results fragment must say how many answered and how many are right."""
         acked = {sid: text for (sid, q), text in self.report.acknowledged.items() if q == question}
-        right = sum(text == self._answers_for["right"] for text in acked.values())
+        right = sum(text == self.expected["right"] for text in acked.values())
         wanted = words("live.teacher.counts", answered=len(acked), joined=self.count, right=right)
         deadline = time.monotonic() + COUNTS_TIMEOUT_S
         while time.monotonic() < deadline:
