@@ -12,8 +12,7 @@ What must hold: new browsers are spread over both hosts and each stays on its ho
 included (by HAProxy's cookie); no secret on any command line; both hosts use the one database;
 and when a host is taken away mid-class, HAProxy's health check marks it down, its browsers
 reconnect to the other host with their state, and every answer the store acknowledged is still
-there. (The live class's page is not in the app yet, so the class itself is driven through
-``pooling_live.Store`` with the URL read from each worker's own environment.)
+there (the class driven through the Live class page, ``tests/live_class_support.py``).
 
 Without HAProxy or PostgreSQL these tests skip with the reason; under ``CI=true`` (where
 ``.ci/run`` installs both) they fail instead. The last test takes a host away: it runs last.
@@ -24,14 +23,12 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-import websockets
 from pg_support import IN_CI, throwaway_postgres
 
 import pooling_live as pl
@@ -49,6 +46,7 @@ from hosts_support import (  # noqa: E402
     command_line_of,
     environ_of,
 )
+from live_class_support import LiveClass  # noqa: E402
 from streamlit_client import Session, run_sync  # noqa: E402
 
 # PostgreSQL trusts every local connection here, so this password is never checked: it is in the
@@ -218,58 +216,37 @@ def test_both_hosts_use_the_one_database(deployment):
 
 
 def test_a_host_taken_away_mid_class(deployment):
-    """Runs last: the first host does not come back."""
-    async def scenario():
-        sessions = await open_sessions(deployment.room.url, 4)
-        hosts = [deployment.server_of(s.cookie("PLAB_WORKER")) for s in sessions]
-        assert set(hosts) == set(HOSTS), hosts
-        for session in sessions:  # every student is somewhere in the lesson
-            run = await session.rerun(p_kernel_h=3)
-            assert shape_line(run) == "Shape: 1×4×4 → 1×1×2"
-        store = pl.Store.open(deployment.database_url)
-        try:
-            code, key = store.create_class()
-            students = [store.join(code, f"student {i}") for i in range(len(sessions))]
-            question = store.ask(code, key, {"ask": "shape"})
-            acknowledged = {student: store.answer(code, student, question, f"1×{i}").text
-                            for i, student in enumerate(students)}
+    """Runs last: the host taken away does not come back.
 
-            gone = HOSTS[0]
-            deployment.workers[gone].send_signal(signal.SIGKILL)  # the host is switched off
-            deployment.workers[gone].wait(timeout=30)
-            deadline = time.monotonic() + 60
-            down = [f"streamlit/{c} is DOWN" for c in ("h1", "h2")
-                    if deployment.server_of(c) == gone]
-            while not all(line in deployment.haproxy_log() for line in down):
-                assert time.monotonic() < deadline, deployment.haproxy_log()[-2000:]
-                await asyncio.sleep(0.5)
-
-            for session, host in zip(sessions, hosts, strict=True):
-                if host == gone:
-                    # its page lost its connection …
-                    with pytest.raises(websockets.ConnectionClosed):
-                        await session.rerun(p_kernel_h=3)
-                    # … reconnects through the balancer to the other host, with its link and
-                    # its widgets: the same view as before
-                    run = await session.reconnect()
-                    assert deployment.server_of(session.cookie("PLAB_WORKER")) == HOSTS[1]
-                else:
-                    run = await session.rerun(p_kernel_h=3)
-                assert run.exceptions == [] and shape_line(run) == "Shape: 1×4×4 → 1×1×2"
-                # and goes on from there
-                run = await session.rerun(p_kernel_h=4)
-                assert shape_line(run) == "Shape: 1×4×4 → 1×1×2" and run.exceptions == []
-            for session in sessions:
-                await session.close()
-
-            # nothing the store acknowledged is lost, and the class goes on
-            answers = store.answers(code, key, question)
-            assert {a.student_id: a.text for a in answers} == acknowledged
-            second = store.ask(code, key, {"ask": "stride"})
-            for student in students:
-                store.answer(code, student, second, "2")
-            assert len(store.answers(code, key, second)) == len(students)
-        finally:
-            store.close()
-
-    run_sync(scenario())
+    The class is driven through the Live class page (``tests/live_class_support.py``): the
+    teacher on one session through the balancer, three students joining one after another by the
+    join link (HAProxy's least-connections puts them on both hosts), two questions; while the
+    first question's answers arrive, the host that holds students but not the teacher is switched
+    off (its worker killed)."""
+    live = LiveClass(deployment.url, students=3, questions=2, kill_during=0,
+                     worker_of=lambda cookie: deployment.workers[deployment.server_of(cookie)],
+                     database_url=deployment.database_url, join_together=False)
+    report = run_sync(live.run())
+    assert report.errors == []
+    # a student on each host, the teacher on one of them
+    hosts = {sid: deployment.server_of(cookie) for sid, cookie in report.placement.items()}
+    assert set(hosts.values()) == set(HOSTS), hosts
+    gone = deployment.server_of(report.killed)
+    assert gone != deployment.server_of(report.teacher_on)
+    assert deployment.workers[gone].poll() is not None  # the host is off
+    # HAProxy's health check marked it down
+    deadline = time.monotonic() + 60
+    while f"streamlit/{report.killed} is DOWN" not in deployment.haproxy_log():
+        assert time.monotonic() < deadline, deployment.haproxy_log()[-2000:]
+        time.sleep(0.5)
+    # its students reconnected to the other host and came back as themselves (by their link) …
+    assert report.moved == [sid for sid, host in hosts.items() if host == gone] != []
+    assert sorted(report.rejoined) == sorted(report.moved)
+    (other,) = set(HOSTS) - {gone}
+    for student in live.students:
+        assert deployment.server_of(student.session.cookie("PLAB_WORKER")) == other
+    # … every answer a page acknowledged is in the one database, word for word, nothing else,
+    # and the class went on: the second question answered by all three on the host left
+    assert len(report.acknowledged) == 3 * 2
+    assert report.stored == report.acknowledged
+    assert {question for _, question in report.stored} == set(report.questions)
