@@ -250,6 +250,8 @@ class LiveClass:
             for number in range(self.questions):
                 await self._change_kernel(KERNEL_HEIGHTS[number % len(KERNEL_HEIGHTS)])
                 question = await self._ask(number, known)
+                if question is None:
+                    break  # the class cannot go on: reported as an error
                 known.add(question)
                 await self._answers(number, question)
                 await self._teacher_counts(question)
@@ -330,7 +332,7 @@ class LiveClass:
             if seconds is not None:
                 self.report.follow_s.append(seconds)
 
-    async def _ask(self, number: int, known: set[int]) -> int:
+    async def _ask(self, number: int, known: set[int]) -> int | None:
         cell = (0, number % 2)
 
         async def ask():
@@ -340,7 +342,8 @@ class LiveClass:
         found = await self._gather_waits(answer_box(known), ask, "question never shown")
         ids = {value for _, value in found if value is not None}
         if len(ids) != 1:
-            raise RuntimeError(f"students see different questions: {ids}")
+            self._error(f"question {number + 1}: students see the questions {sorted(ids)}")
+            return None
         self.report.questions.append(question := ids.pop())
         self.expected = expected_answers(self.teacher.query, cell, self._kernel_h)
         self._cell = cell

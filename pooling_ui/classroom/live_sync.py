@@ -25,8 +25,7 @@ the teacher" toggle), ``live_pending`` (a view to apply at the start of the next
 URL names: ``class`` (a join link: prefills the code), ``teacher`` (with ``class``: the teacher
 link; removed from the address bar once read, as a projected screen shows it), ``me`` (a
 student's id, kept in the address so that a reload or a reconnect to another worker rejoins as
-the same student, with every answer kept), ``seen`` (the class's version a student's page last
-drew: see :func:`_student_poll`).
+the same student, with every answer kept).
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ import pooling_live as pl
 from pooling_ui.base.i18n import Message, t
 from pooling_ui.base.linkstate import Link
 
-URL_NAMES = ("class", "teacher", "me", "seen")
+URL_NAMES = ("class", "teacher", "me")
 LINK = Link("live", URL_NAMES)
 # Query names that are never part of the teacher's view: the student's own language and screen,
 # and the class's own names.
@@ -58,10 +57,9 @@ TEACHER_CHECK_S = 2.0
 ROLE, CODE, KEY, STUDENT, NICK = "live_role", "live_code", "live_key", "live_student", "live_nick"
 VERSION, QUESTION, ENDED, FOLLOW = "live_version", "live_question", "live_ended", "live_follow"
 PENDING, APPLIED, PUBLISHED, ERROR = "live_pending", "live_applied", "live_published", "live_error"
-LAGGING = "live_lagging"  # the browser's address lacked the drawn version at the last poll
 JOIN_CODE = "live_join_code"  # the join form's code box (prefilled by a join link)
 SESSION_KEYS = (ROLE, CODE, KEY, STUDENT, NICK, VERSION, QUESTION, ENDED, PENDING, APPLIED,
-                PUBLISHED, LAGGING)
+                PUBLISHED)
 PROJECT_DATA_DIR = Path(__file__).resolve().parents[2] / ".data"
 FAILED = object()
 
@@ -181,8 +179,6 @@ def _keep_address() -> None:
         wanted["class"] = st.session_state[CODE]
     if role() == "student":
         wanted["me"] = st.session_state[STUDENT]
-        if st.session_state.get(VERSION) is not None:
-            wanted["seen"] = str(st.session_state[VERSION])
     LINK.write(wanted)
 
 
@@ -261,32 +257,9 @@ def _poll_now() -> None:
     _note_poll(state)
 
 
-def _browser_lags() -> bool:
-    """True when the browser's address (the query string it sent with this poll) has lacked the
-    version this session last drew for two polls running.
-
-    A full run's messages can be lost on their way: if a poll's request reaches Streamlit just
-    after a full run finished but before its messages were sent, Streamlit starts a new script
-    runner and drops the rest of them (``AppSession`` ignores events of a non-current runner;
-    Streamlit 1.67, the browser's fragment timer does not wait for a pending run). The session
-    would then believe the page shows the teacher's change, and the page would stay as it was
-    until the next change. The full run writes the version it drew into the address (``seen``),
-    and the browser sends its address with every poll, so a run that never arrived shows here.
-    One poll's grace: the address may still be on its way."""
-    if st.query_params.get("seen") == str(st.session_state.get(VERSION)):
-        st.session_state.pop(LAGGING, None)
-        return False
-    if not st.session_state.get(LAGGING):
-        st.session_state[LAGGING] = True
-        return False
-    st.session_state.pop(LAGGING, None)
-    return True
-
-
 @st.fragment(run_every=POLL_S)
 def _student_poll() -> None:
-    """Every :data:`POLL_S` s: one row; a full rerun only when the teacher changed something (or
-    when the browser never received the run that drew the last change: :func:`_browser_lags`)."""
+    """Every :data:`POLL_S` s: one row; a full rerun only when the teacher changed something."""
     if role() != "student" or st.session_state.get(ENDED) == "expired":
         return
     try:
@@ -298,7 +271,7 @@ def _student_poll() -> None:
         # drawn in the fragment: it goes away by itself once the database answers again
         st.caption(error_message(error).text())
         return
-    if _note_poll(state) or _browser_lags():
+    if _note_poll(state):
         st.rerun(scope="app")
 
 
