@@ -645,22 +645,10 @@ def fit_cell_texts(fig: go.Figure, cell_px: float) -> None:
                 trace.update(textfont={"size": size})
 
 
-def grid_layout(fig: go.Figure, x_range: tuple[float, float], y_range: tuple[float, float],
-                *, cell_px: int | None = None, max_width_px: float | None = None,
-                max_plot_height_px: float | None = None, colorbar: bool = True,
-                margin: dict | None = None, min_width_px: int = 0,
-                text_tints: Sequence[str] = ()) -> int:
-    """Square cells of a fixed size, rows downwards, no axes; returns the cell size in pixels.
-
-    The figure gets the exact ``width`` and ``height`` its cells need (plus the margins: the
-    colour bar on the right when ``colorbar``), so it must be shown with
-    ``st.plotly_chart(..., width="content")``. ``cell_px`` defaults to the largest size that
-    fits ``max_width_px`` × ``max_plot_height_px`` (default: the profile's). A figure narrower
-    than ``min_width_px`` (room for buttons under it) is widened on the right, the grids staying
-    where they are. The profile's fonts apply, and its colour scale replaces the normal one.
-    Numbers are printed black or white by contrast with their cells, also under ``text_tints``
-    (:func:`colour_cell_texts`).
-    """
+def _cells_layout(x_range, y_range, *, cell_px, max_width_px, max_plot_height_px, colorbar,
+                  margin, min_width_px) -> tuple[int, dict, dict]:
+    """What :func:`grid_layout` and :func:`grid_layout_spec` both set: the cell size, the layout
+    (sizes, margins, fonts, the colour bar) and the settings of every axis (ranges apart)."""
     look = profile()
     margin = {"l": 8, "r": look.colorbar_px if colorbar else 8, "t": look.label_row_px, "b": 8,
               **(margin or {})}
@@ -691,6 +679,30 @@ def grid_layout(fig: go.Figure, x_range: tuple[float, float], y_range: tuple[flo
             "lenmode": "fraction", "y": 0.5, "yanchor": "middle",
             "tickfont": {"size": small_font_px()}}} if colorbar else {"showscale": False},
     }
+    return cell_px, layout, axis
+
+
+def grid_layout(fig: go.Figure, x_range: tuple[float, float], y_range: tuple[float, float],
+                *, cell_px: int | None = None, max_width_px: float | None = None,
+                max_plot_height_px: float | None = None, colorbar: bool = True,
+                margin: dict | None = None, min_width_px: int = 0,
+                text_tints: Sequence[str] = ()) -> int:
+    """Square cells of a fixed size, rows downwards, no axes; returns the cell size in pixels.
+
+    The figure gets the exact ``width`` and ``height`` its cells need (plus the margins: the
+    colour bar on the right when ``colorbar``), so it must be shown with
+    ``st.plotly_chart(..., width="content")``. ``cell_px`` defaults to the largest size that
+    fits ``max_width_px`` × ``max_plot_height_px`` (default: the profile's). A figure narrower
+    than ``min_width_px`` (room for buttons under it) is widened on the right, the grids staying
+    where they are. The profile's fonts apply, and its colour scale replaces the normal one.
+    Numbers are printed black or white by contrast with their cells, also under ``text_tints``
+    (:func:`colour_cell_texts`).
+    """
+    cell_px, layout, axis = _cells_layout(
+        x_range, y_range, cell_px=cell_px, max_width_px=max_width_px,
+        max_plot_height_px=max_plot_height_px, colorbar=colorbar, margin=margin,
+        min_width_px=min_width_px)
+    look = profile()
     for name in _axis_names(fig, "x"):
         layout[name] = {"range": list(x_range), **axis}
     for name in _axis_names(fig, "y"):
@@ -828,34 +840,11 @@ def grid_layout_spec(traces: list[dict], layout: dict, x_range: tuple[float, flo
                      text_tints: Sequence[str] = ()) -> int:
     """:func:`grid_layout` on a plain figure: its trace dicts and its layout dict, both changed
     in place (one pair of axes, ``xaxis`` and ``yaxis``, as a figure without subplots)."""
+    cell_px, changes, axis = _cells_layout(
+        x_range, y_range, cell_px=cell_px, max_width_px=max_width_px,
+        max_plot_height_px=max_plot_height_px, colorbar=colorbar, margin=margin,
+        min_width_px=min_width_px)
     look = profile()
-    margin = {"l": 8, "r": look.colorbar_px if colorbar else 8, "t": look.label_row_px, "b": 8,
-              **(margin or {})}
-    span_x, span_y = x_range[1] - x_range[0], y_range[1] - y_range[0]
-    if cell_px is None:
-        cell_px = fit_cell_px(span_x, span_y, max_width_px=max_width_px,
-                              max_plot_height_px=max_plot_height_px,
-                              side_px=margin["l"] + margin["r"])
-    width = round(span_x * cell_px) + margin["l"] + margin["r"]
-    if width < min_width_px:
-        margin["r"] += min_width_px - width
-        width = min_width_px
-    axis = {"showgrid": False, "zeroline": False, "visible": False, "constrain": "domain",
-            "fixedrange": True}
-    changes = {
-        "width": width,
-        "height": round(span_y * cell_px) + margin["t"] + margin["b"],
-        "autosize": False,
-        "margin": {**margin, "pad": 0, "autoexpand": False},
-        "plot_bgcolor": "white",
-        "showlegend": False,
-        "font": {"size": cell_font_cap(cell_px)},
-        "hoverlabel": {"font": {"size": ui_font_px()}},
-        "coloraxis": {"colorbar": {
-            "thickness": font_px(12), "x": 1, "xanchor": "left", "xpad": 8, "len": 1,
-            "lenmode": "fraction", "y": 0.5, "yanchor": "middle",
-            "tickfont": {"size": small_font_px()}}} if colorbar else {"showscale": False},
-    }
     for name in {"xaxis", *(key for key in layout if key.startswith("xaxis"))}:
         changes[name] = {"range": list(x_range), **axis}
     for name in {"yaxis", *(key for key in layout if key.startswith("yaxis"))}:
