@@ -298,6 +298,15 @@ class Session:
         elif kind == "delta":
             self._note_widget(forward.delta)
 
+    @property
+    def timers(self) -> dict[str, float]:
+        """The page's fragment timers now running: fragment id → interval in seconds."""
+        return {fragment: interval for fragment, (interval, _) in self._timers.items()}
+
+    async def tick(self, fragment_id: str) -> None:
+        """Send one timer rerun of ``fragment_id`` now, as the page's timer does."""
+        await self._send_rerun(fragment_id, auto=True)
+
     async def _every(self, fragment_id: str, interval: float) -> None:
         while True:
             await asyncio.sleep(interval)

@@ -37,6 +37,7 @@ import pooling_live as pl
 from pooling_core.lessons import misconceptions as mc
 from pooling_core.lessons import quiz as pq
 from pooling_ui.base.i18n import Message, labeller, t, t_plain
+from pooling_ui.base.timers import every
 from pooling_ui.classroom import live_sync as ls
 from pooling_ui.classroom.quiz import code_text, question_figure, question_panel
 from pooling_ui.figures import grids as fg
@@ -390,7 +391,6 @@ def _reveal(code: str, teacher_key: str, question_id: int) -> None:
         st.session_state[ls.ERROR] = ls.error_message(error)
 
 
-@st.fragment(run_every=RESULTS_S)
 def _results(code: str, teacher_key: str, question_id: int) -> None:
     """The current question's answers, live: counts, histogram, misconceptions, reveal."""
     question = ls.attempt("question", code, question_id)
@@ -515,7 +515,7 @@ def teacher_page(fm, params) -> None:
                 if analysis is not None:
                     with st.expander(t("live.teacher.asked"), expanded=False):
                         show_question(analysis.problem, f"live_teacher_q{question.id}")
-            _results(code, teacher_key, state.question_id)
+            every(RESULTS_S, _results, code, teacher_key, state.question_id)
     # under the answers: while a question runs, its answers are what the teacher watches
     if state.ended:
         st.info(t("live.teacher.ended"), icon=":material/event_busy:")

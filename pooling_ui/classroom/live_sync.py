@@ -10,6 +10,7 @@ lets the panels read the link again, exactly as a freshly opened share link is r
 (:func:`before_panels`); the language and the projector switch stay the student's own.
 
 Students notice a change through a fragment that reruns every :data:`POLL_S` seconds
+(drawn with :func:`pooling_ui.base.timers.every`, so that its ticks cannot cost a run its output)
 (:func:`_student_poll`): it reads one row (:meth:`pooling_live.Store.poll` with the version last
 seen, which returns no view when nothing changed), draws nothing, and only when the version
 changed triggers a full rerun of the app.
@@ -38,6 +39,7 @@ import streamlit as st
 import pooling_live as pl
 from pooling_ui.base.i18n import Message, t
 from pooling_ui.base.linkstate import Link
+from pooling_ui.base.timers import every
 
 URL_NAMES = ("class", "teacher", "me")
 LINK = Link("live", URL_NAMES)
@@ -257,7 +259,6 @@ def _poll_now() -> None:
     _note_poll(state)
 
 
-@st.fragment(run_every=POLL_S)
 def _student_poll() -> None:
     """Every :data:`POLL_S` s: one row; a full rerun only when the teacher changed something."""
     if role() != "student" or st.session_state.get(ENDED) == "expired":
@@ -275,7 +276,6 @@ def _student_poll() -> None:
         st.rerun(scope="app")
 
 
-@st.fragment(run_every=TEACHER_CHECK_S)
 def _teacher_step() -> None:
     """The Explorer's step changes inside its own fragment, without a full run: publish it."""
     published = st.session_state.get(PUBLISHED)
@@ -329,7 +329,7 @@ def _strip(page: str) -> None:
             if page != LIVE_PAGE:
                 st.page_link(LIVE_PAGE_PATH, label=t("live.strip.open_class"),
                              icon=":material/co_present:")
-            _teacher_step()
+            every(TEACHER_CHECK_S, _teacher_step)
             return
         st.markdown(t("live.strip.student", code=code))
         if st.session_state.get(ENDED) == "expired":
@@ -345,4 +345,4 @@ def _strip(page: str) -> None:
             st.caption(t("live.strip.exploring"))
         if st.session_state.get(QUESTION) is not None and page != LIVE_PAGE:
             st.page_link(LIVE_PAGE_PATH, label=t("live.strip.answer"), icon=":material/quiz:")
-        _student_poll()
+        every(POLL_S, _student_poll)

@@ -17,6 +17,7 @@ from pooling_ui.base import engine
 from pooling_ui.base import profile as pf
 from pooling_ui.base.caching import cached_figure
 from pooling_ui.base.i18n import t, t_plain
+from pooling_ui.base.timers import every
 from pooling_ui.figures import grids as fg
 from pooling_ui.figures import tables
 from pooling_ui.figures.grids import declared_padding
@@ -87,11 +88,13 @@ def _animation_fragment(fm, params) -> None:
         # Streamlit stops its timer: a paused animation costs no server run at all.
         if st.session_state.get(PLAYING_KEY) and _play_is_stale(region.size):
             st.session_state[PLAYING_KEY] = False  # left playing on another page: stopped
-        view = _playing_view if st.session_state.get(PLAYING_KEY) else _still_view
-        view(fm, params, plane, geometry, y2d, winners, region)
+        views = (fm, params, plane, geometry, y2d, winners, region)
+        if st.session_state.get(PLAYING_KEY):
+            every(TICK_S, _playing_view, *views)
+        else:
+            _still_view(*views)
 
 
-@st.fragment(run_every=TICK_S)
 def _playing_view(*args) -> None:
     _step_view(*args, playing=True)
 
