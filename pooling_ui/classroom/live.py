@@ -36,6 +36,7 @@ import pooling_core as pc
 import pooling_live as pl
 from pooling_core.lessons import misconceptions as mc
 from pooling_core.lessons import quiz as pq
+from pooling_ui.base.caching import cached_figure
 from pooling_ui.base.i18n import Message, labeller, t, t_plain
 from pooling_ui.base.timers import every
 from pooling_ui.classroom import live_sync as ls
@@ -237,7 +238,7 @@ def show_question(problem: mc.Problem, key: str):
     height, width = problem.x.shape
     caption = t("live.input_caption", h=height, w=width)
     return question_panel(
-        problem.x, question_figure(problem.x, fg.finite_range(problem.x)), key=key,
+        problem.x, cached_figure(question_figure, problem.x, fg.finite_range(problem.x)), key=key,
         caption=caption, table_caption=caption, code=code_text(problem),
         code_caption=t("live.code_tf" if problem.padding == "same" else "live.code_torch",
                        h=height, w=width))
