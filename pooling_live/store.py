@@ -54,6 +54,7 @@ from .errors import (
     BadInput,
     ClassEnded,
     ClassNotFound,
+    LiveError,
     NotTeacher,
     RateLimited,
     SchemaError,
@@ -73,6 +74,10 @@ VIEW_MAX_BYTES = 64_000  # a view is parameters and a small grid, never an image
 QUESTION_MAX_BYTES = 64_000
 CLIENT_MAX = 200
 DEFAULT_TTL_HOURS = 24.0
+# Expired classes are deleted by whichever store activity comes first after this many seconds
+# (opening the store, a poll, a join, starting a class): a class's data goes within minutes of
+# its expiry on any server that is in use, with no timer thread to run or stop.
+PURGE_EVERY_S = 600.0
 MAX_TTL_HOURS = 24.0 * 7
 # Joins per client per window: a class of 30 behind one school NAT may share one client key, so
 # the caller should key by browser session where it can; a code guesser still gets 60/min.
@@ -309,7 +314,8 @@ class Store:
 
     def __init__(self, engine: sa.Engine, *, clock=time.time, retries: int = RETRIES,
                  backoff_s: float = BACKOFF_S, join_limit: int = JOIN_LIMIT,
-                 join_window_s: float = JOIN_WINDOW_S):
+                 join_window_s: float = JOIN_WINDOW_S,
+                 purge_every_s: float | None = PURGE_EVERY_S):
         self.engine = engine
         self.backend = engine.dialect.name
         self.clock = clock
@@ -317,6 +323,8 @@ class Store:
         self.backoff_s = backoff_s
         self.join_limit = join_limit
         self.join_window_s = join_window_s
+        self.purge_every_s = purge_every_s  # None: only purge_expired() purges
+        self._next_purge = float("-inf")
         self.retried = 0  # transient errors ridden out so far (for measurements; not exact
         # under threads)
         # SQLite: a write transaction takes the write lock when it begins (BEGIN IMMEDIATE), so a
@@ -348,7 +356,7 @@ class Store:
             SQLite: how long a writer waits for another before the retry loop takes over.
         **options
             ``clock`` (a ``time.time``-like function), ``retries``, ``backoff_s``,
-            ``join_limit``, ``join_window_s``.
+            ``join_limit``, ``join_window_s``, ``purge_every_s`` (see :meth:`housekeeping`).
 
         Raises
         ------
@@ -379,6 +387,7 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
+        store.housekeeping()
         return store
 
     def close(self) -> None:
@@ -644,6 +653,7 @@ class Store:
         if client is not None:
             self._count_join(str(client)[:CLIENT_MAX])
         name = clean_nickname(nickname)
+        self.housekeeping()
         student_id = secrets.token_urlsafe(16)
 
         def work(connection):
@@ -686,6 +696,7 @@ class Store:
     def poll(self, code, since: int | None = None) -> Poll:
         """What a following student needs, from one row: the version, the view (None when it is
         still ``since``), the current question and whether the class ended."""
+        self.housekeeping()
         def work(connection):
             stored = normalise_code(code)
             now = self.clock()
@@ -759,6 +770,20 @@ class Store:
         return self._run(work, write=False)
 
     # -- housekeeping -----------------------------------------------------------------------------
+    def housekeeping(self) -> int | None:
+        """:meth:`purge_expired` if ``purge_every_s`` passed since this store last purged; returns
+        how many classes it deleted, or None when it was not due or failed (a database that is
+        busy or away now is purged on a later call: nothing waits for it)."""
+        now = self.clock()
+        if self.purge_every_s is None or now < self._next_purge:
+            return None
+        # set before purging: other threads of this process do not purge at the same moment
+        self._next_purge = now + self.purge_every_s
+        try:
+            return self.purge_expired(now)
+        except LiveError:
+            return None
+
     def purge_expired(self, now: float | None = None) -> int:
         """Delete every expired class with its students, questions and answers, and old join
         counts; returns how many classes were deleted."""

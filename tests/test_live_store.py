@@ -299,7 +299,8 @@ def test_students_cannot_act_outside_their_class(store):
 # ---------------------------------------------------------------------------------------------
 def test_expired_classes_are_closed_then_purged(url):
     clock = Clock()
-    with pl.Store.open(url, clock=clock) as store:
+    # the purge on a timer off: this test is about what an explicit purge deletes
+    with pl.Store.open(url, clock=clock, purge_every_s=None) as store:
         short_code, short_key = store.create_class(ttl_hours=1)
         long_code, long_key = store.create_class(ttl_hours=24)
         for code, key in ((short_code, short_key), (long_code, long_key)):
@@ -330,6 +331,45 @@ def test_expired_classes_are_closed_then_purged(url):
         final = counts(store)
         assert (final["plab_classes"], final["plab_students"], final["plab_answers"],
                 final["plab_join_attempts"]) == (1, 0, 0, 0)
+
+
+def test_expired_classes_are_purged_by_later_activity_at_most_every_purge_interval(url):
+    """No class needs to be created for expired ones to go: a poll or a join purges them when
+    ``purge_every_s`` has passed since the store last purged, and not sooner."""
+    clock = Clock()
+    start = clock.now
+    with pl.Store.open(url, clock=clock, purge_every_s=600) as store:
+        short_code, short_key = store.create_class(ttl_hours=1)  # gone at start + 3600
+        # gone at start + 3650: 49 s after the purge at start + 3601, 551 s before the next
+        later_code, _ = store.create_class(ttl_hours=3650 / 3600)
+        long_code, _ = store.create_class(ttl_hours=24)
+        store.join(short_code, "S")
+        store.ask(short_code, short_key, {"ask": "shape"})
+        assert counts(store)["plab_classes"] == 3
+        clock.now = start + 3601
+        store.poll(long_code)  # a student of another class polls: due, purges
+        assert counts(store)["plab_classes"] == 2
+        assert counts(store)["plab_students"] == counts(store)["plab_questions"] == 0
+        clock.now = start + 3700  # the later class expired, 99 s after the last purge: not due
+        with pytest.raises(pl.ClassNotFound):
+            store.poll(later_code)  # expired is expired, purged or not
+        store.poll(long_code)
+        store.join(long_code, "T")
+        assert counts(store)["plab_classes"] == 2
+        clock.now = start + 3601 + 600  # due again: a join purges
+        store.join(long_code, "U")
+        assert counts(store)["plab_classes"] == 1
+        assert counts(store)["plab_students"] == 2  # T and U, of the class still running
+        assert not store.poll(long_code).ended
+
+
+def test_opening_the_store_purges_what_expired_while_no_server_ran(url):
+    clock = Clock()
+    with pl.Store.open(url, clock=clock) as store:
+        store.create_class(ttl_hours=1)
+    clock.now += 3601
+    with pl.Store.open(url, clock=clock) as reopened:
+        assert counts(reopened)["plab_classes"] == 0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
 
 import pytest
@@ -376,3 +377,21 @@ def test_a_view_that_makes_no_question_says_why(data_dir, query, ask, words):
     assert_no_bug(teacher)
     assert any(words in i.value for i in teacher.info), texts(teacher)
     assert not [b for b in teacher.button if b.key == "live_ask_button"]
+
+
+def test_the_histogram_marks_the_right_answer_in_colour_and_in_words(data_dir):
+    """Answers 5/3 (right), 3.75 and 6 to y[0,0] of the worked example (avg 3×3, stride 2,
+    padding 1 counted: (1+3+5+6)/9 = 15/9 = 5/3, shown as the reading 1.667): one bar each, and
+    only the 1.667 bar green with "right" over it, in both languages."""
+    for lang, word in (("en", "right"), ("zh", "正确")):
+        teacher, _students, _code, _question = full_class(lang)
+        charts = [chart for chart in teacher.get("plotly_chart")
+                  if "live_histogram" in (chart.proto.id or "")]
+        assert len(charts) == 1, [chart.proto.id for chart in teacher.get("plotly_chart")]
+        bar = json.loads(charts[0].proto.spec)["data"][0]
+        colours = dict(zip(bar["x"], bar["marker"]["color"], strict=True))
+        words = dict(zip(bar["x"], bar["text"], strict=True))
+        assert sorted(colours) == ["1.667", "3.75", "6"]
+        assert colours["1.667"] == live.RIGHT_BAR
+        assert colours["3.75"] == colours["6"] == live.OTHER_BAR != live.RIGHT_BAR
+        assert words == {"1.667": word, "3.75": "", "6": ""}

@@ -372,11 +372,24 @@ def _ask_form(fm, params, code: str, teacher_key: str) -> None:
                 st.rerun()
 
 
-def _histogram(histogram) -> go.Figure:
+# The right answer's bar green, the others grey: each 5.1:1 on the light theme's white, 3.7:1 on the
+# dark theme's background (WCAG 1.4.11 asks 3:1 of a bar); the right bar also says so in words over
+# it, so colour is not the only sign.
+RIGHT_BAR, OTHER_BAR = "#2e7d32", "#6e6e6e"
+
+
+def _histogram(histogram, right_label: str) -> go.Figure:
+    """The answers given, most frequent first; the right answer's bar marked in colour and in
+    words ("right" over it)."""
     labels = [label for label, _ in histogram]
     counts = [count for _, count in histogram]
-    fig = go.Figure(go.Bar(x=labels, y=counts, hovertemplate=t_plain(
-        "live.teacher.histogram_hover") + "<extra></extra>"))
+    right_word = t_plain("live.teacher.histogram_right")
+    fig = go.Figure(go.Bar(
+        x=labels, y=counts,
+        marker={"color": [RIGHT_BAR if label == right_label else OTHER_BAR for label in labels]},
+        text=[right_word if label == right_label else "" for label in labels],
+        textposition="outside", cliponaxis=False,
+        hovertemplate=t_plain("live.teacher.histogram_hover") + "<extra></extra>"))
     fig.update_layout(height=260, margin={"t": 10, "b": 40, "l": 40, "r": 10},
                       xaxis={"type": "category", "title": {"text": t_plain(
                           "live.teacher.histogram_x")}},
@@ -426,7 +439,9 @@ def _results(code: str, teacher_key: str, question_id: int) -> None:
     chart_column, groups_column = st.columns([1, 1], gap="large")
     with chart_column:
         st.markdown(f"**{t('live.teacher.histogram')}**")
-        st.plotly_chart(_histogram(result.histogram), key=f"live_histogram_{question_id}",
+        right_label = mc.answer_text(analysis.right.answer, ask)
+        st.plotly_chart(_histogram(result.histogram, right_label),
+                        key=f"live_histogram_{question_id}",
                         config={"displayModeBar": False})
     with groups_column:
         st.markdown(f"**{t('live.teacher.wrong_heading')}**")
