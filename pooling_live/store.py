@@ -82,6 +82,9 @@ MAX_TTL_HOURS = 24.0 * 7
 # Joins per client per window: a class of 30 behind one school NAT may share one client key, so
 # the caller should key by browser session where it can; a code guesser still gets 60/min.
 JOIN_LIMIT = 60
+# … and per network address, wider: a school's NAT puts whole classes behind one address, but one
+# machine opening session after session to guess codes is held to this many a window.
+ADDRESS_JOIN_LIMIT = 600
 JOIN_WINDOW_S = 60.0
 RETRIES = 8
 BACKOFF_S = 0.02
@@ -315,6 +318,7 @@ class Store:
     def __init__(self, engine: sa.Engine, *, clock=time.time, retries: int = RETRIES,
                  backoff_s: float = BACKOFF_S, join_limit: int = JOIN_LIMIT,
                  join_window_s: float = JOIN_WINDOW_S,
+                 address_join_limit: int = ADDRESS_JOIN_LIMIT,
                  purge_every_s: float | None = PURGE_EVERY_S):
         self.engine = engine
         self.backend = engine.dialect.name
@@ -323,6 +327,7 @@ class Store:
         self.backoff_s = backoff_s
         self.join_limit = join_limit
         self.join_window_s = join_window_s
+        self.address_join_limit = address_join_limit
         self.purge_every_s = purge_every_s  # None: only purge_expired() purges
         self._next_purge = float("-inf")
         self.retried = 0  # transient errors ridden out so far (for measurements; not exact
@@ -356,7 +361,8 @@ class Store:
             SQLite: how long a writer waits for another before the retry loop takes over.
         **options
             ``clock`` (a ``time.time``-like function), ``retries``, ``backoff_s``,
-            ``join_limit``, ``join_window_s``, ``purge_every_s`` (see :meth:`housekeeping`).
+            ``join_limit``, ``address_join_limit``, ``join_window_s``, ``purge_every_s`` (see
+            :meth:`housekeeping`).
 
         Raises
         ------
@@ -643,15 +649,20 @@ class Store:
         return self._run(work, write=False)
 
     # -- the students -----------------------------------------------------------------------------
-    def join(self, code, nickname=None, client: str | None = None) -> str:
+    def join(self, code, nickname=None, client: str | None = None,
+             address: str | None = None) -> str:
         """Join class ``code`` with an optional nickname; returns the new student's id.
 
-        ``client`` identifies who is joining for the rate limit (a browser session id, or an
-        address): more than ``join_limit`` attempts in ``join_window_s`` — wrong codes included,
-        so codes cannot be guessed quickly — raise :class:`RateLimited`.
+        ``client`` identifies who is joining for the rate limit (a browser session id): more
+        than ``join_limit`` attempts in ``join_window_s`` — wrong codes included, so codes cannot
+        be guessed quickly — raise :class:`RateLimited`. ``address`` (the network address the
+        join came from) is counted the same way against ``address_join_limit``, so that opening
+        new sessions does not lift the limit.
         """
+        if address is not None:
+            self._count_join("address:" + str(address)[:CLIENT_MAX], self.address_join_limit)
         if client is not None:
-            self._count_join(str(client)[:CLIENT_MAX])
+            self._count_join(str(client)[:CLIENT_MAX], self.join_limit)
         name = clean_nickname(nickname)
         self.housekeeping()
         student_id = secrets.token_urlsafe(16)
@@ -665,7 +676,7 @@ class Store:
 
         return self._run(work, write=True)
 
-    def _count_join(self, client: str) -> None:
+    def _count_join(self, client: str, limit: int) -> None:
         now = self.clock()
         slot = int(now // self.join_window_s)
         key = _hash(client)[:64]
@@ -679,7 +690,7 @@ class Store:
                 join_attempts.c.client == key, join_attempts.c.slot == slot)).scalar_one()
 
         # committed on its own, before the join: a refused join still counts
-        if self._run(work, write=True) > self.join_limit:
+        if self._run(work, write=True) > limit:
             retry_after = math.ceil((slot + 1) * self.join_window_s - now)
             raise RateLimited("rate_limited", retry_after=max(retry_after, 1))
 

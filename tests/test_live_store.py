@@ -16,6 +16,7 @@ oversized text), isolation of two classes, and answers stored == answers acknowl
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import multiprocessing
 import sqlite3
 import threading
@@ -196,6 +197,27 @@ def test_guessed_codes_say_so_and_joining_is_rate_limited(url):
         with store.engine.connect() as connection:
             clients = connection.execute(sa.select(live_store.join_attempts.c.client)).scalars()
             assert all("10.0.0.7" not in c for c in clients)
+
+
+def test_new_sessions_from_one_address_share_its_wider_limit(url):
+    """A guesser opening a new browser session for every few guesses: each session stays under
+    its own limit (3 of 5), but the address's count (limit 7 here) holds them all."""
+    clock = Clock()
+    with pl.Store.open(url, clock=clock, join_limit=5, address_join_limit=7,
+                       join_window_s=60) as store:
+        code, _ = store.create_class()
+        tried = 0
+        with pytest.raises(pl.RateLimited):
+            for session in range(10):
+                for guess in ("AAAAA1", "AAAAA2", "AAAAA3"):
+                    tried += 1
+                    with contextlib.suppress(pl.ClassNotFound):
+                        store.join(guess, client=f"session:{session}", address="203.0.113.9")
+        assert tried == 8  # 7 allowed, the 8th refused, whichever session it came from
+        # a class behind another address joins as usual, and this one does in the next window
+        store.join(code, client="session:a", address="198.51.100.4")
+        clock.now += 61
+        store.join(code, client="session:11", address="203.0.113.9")
 
 
 def test_rate_limit_holds_across_store_objects(url):

@@ -395,3 +395,29 @@ def test_the_histogram_marks_the_right_answer_in_colour_and_in_words(data_dir):
         assert colours["1.667"] == live.RIGHT_BAR
         assert colours["3.75"] == colours["6"] == live.OTHER_BAR != live.RIGHT_BAR
         assert words == {"1.667": word, "3.75": "", "6": ""}
+
+
+class _Headers:
+    def __init__(self, values):
+        self.values = values
+
+    def get_all(self, name):
+        return self.values if name == "X-Forwarded-For" else []
+
+
+@pytest.mark.parametrize(("forwarded", "peer", "expected"), [
+    ([], None, None),  # a browser on this machine, no proxy
+    ([], "198.51.100.4", "198.51.100.4"),  # no proxy: the connection's own address
+    (["203.0.113.9"], None, "203.0.113.9"),  # HAProxy on loopback appended the browser's
+    # a browser's forged entries come first; the proxy appends the real one last
+    (["1.2.3.4, 5.6.7.8", "203.0.113.9"], None, "203.0.113.9"),
+    (["1.2.3.4, 203.0.113.9"], "10.0.0.2", "203.0.113.9"),  # one header, joined by a proxy
+])
+def test_the_joining_address_is_the_nearest_proxys_entry(monkeypatch, forwarded, peer,
+                                                          expected):
+    class Context:
+        headers = _Headers(forwarded)
+        ip_address = peer
+
+    monkeypatch.setattr(live_sync.st, "context", Context())
+    assert live_sync.client_address() == expected

@@ -269,7 +269,8 @@ def _join(typed_code: str, nickname: str) -> None:
         st.error(t("live.errors.no_class", class_code=typed_code.strip() or "''"),
                  icon=":material/error:")
         return
-    student = ls.attempt("join", code, nickname or None, client=ls.session_client())
+    student = ls.attempt("join", code, nickname or None, client=ls.session_client(),
+                         address=ls.client_address())
     if student is ls.FAILED:
         return
     found = ls.attempt("student", code, student)

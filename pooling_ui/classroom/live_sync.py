@@ -116,6 +116,24 @@ def session_client() -> str:
     return f"session:{context.session_id}" if context is not None else "session:none"
 
 
+def client_address() -> str | None:
+    """The joining browser's network address, for the store's per-address join limit; None when
+    it is not known (a browser on this machine, no proxy).
+
+    Behind a proxy — ``make classroom``'s HAProxy (``option forwardfor``), an ingress — the
+    connection comes from the proxy, and the browser's address is the last ``X-Forwarded-For``
+    entry: the one the nearest proxy appended (entries a browser sends itself come before it).
+    A server reached with no proxy in front has no such header unless a browser forges one,
+    which then only moves that browser to another address's count, not past its session's.
+    """
+    try:
+        forwarded = [entry.strip() for header in st.context.headers.get_all("X-Forwarded-For")
+                     for entry in header.split(",") if entry.strip()]
+        return forwarded[-1] if forwarded else st.context.ip_address
+    except Exception:  # no request context (a bare script run): no address, the session counts
+        return None
+
+
 def role() -> str | None:
     return st.session_state.get(ROLE)
 
