@@ -51,8 +51,9 @@ WORKED = ("input=worked4x4&kind=avg&kernel=3&stride=2&padding=1&count_include_pa
 KERNEL_HEIGHTS = (2, 3)  # the teacher's changes alternate between these (it starts at 3)
 STEP_TIMEOUT_S = 60.0  # one student's wait for one thing on a loaded 2-core machine
 COUNTS_TIMEOUT_S = 30.0  # the teacher's results fragment reruns every 2 s
-# A student who sees no acknowledgement within this presses Send again (a fragment's timer firing
-# just as a form is sent can make Streamlit drop that run's output; see notes/live-load.md).
+# A student who sees no acknowledgement within this presses Send again, as a person would (before
+# pooling_ui.base.timers, a fragment's timer firing just as a form was sent could make Streamlit
+# drop that run's output: README, "A Streamlit race this test found"; now counted, expected 0).
 ACK_PATIENCE_S = 5.0
 ANSWER_TRIES = 4
 
