@@ -145,8 +145,17 @@ def test_a_shared_photo_is_what_following_students_pool(data_dir):
     assert_no_bug(follower)
     assert np.array_equal(current(follower)[0].data, second.data)
     assert current(follower)[0].key == second.key != mine.key
-    # the follower may take their own input back
+    # the follower may take their own input back; leaving the class gives it back too
     follower.button(key="in_class_photo_leave").click().run()
+    assert current(follower)[0].source == "preset"
+    teacher.button(key="in_class_photo_leave").click().run()
+    teacher.button(key="live_photo_share").click().run()  # the same bytes: the same photo
+    assert current(teacher)[0].key == second.key
+    follower.toggle(key="live_follow").set_value(False).run()
+    follower.toggle(key="live_follow").set_value(True).run()  # follow again: the photo again
+    follower.run()
+    assert current(follower)[0].key == second.key
+    follower.button(key="live_leave").click().run()
     assert current(follower)[0].source == "preset"
     # ending the class deletes its photos
     teacher.button(key="live_end").click().run()

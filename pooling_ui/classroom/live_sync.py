@@ -133,8 +133,9 @@ def role() -> str | None:
 
 
 def leave() -> None:
-    """Forget the class in this session (the store keeps it until it expires)."""
-    for key in (*SESSION_KEYS, FOLLOW):
+    """Forget the class in this session (the store keeps it until it expires), and its photo:
+    the session's own input comes back."""
+    for key in (*SESSION_KEYS, FOLLOW, inputs.CLASS_PHOTO):
         st.session_state.pop(key, None)
     for name in URL_NAMES:
         if name in st.query_params:
