@@ -1,5 +1,5 @@
 """pooling_live: the live class's shared state — classes, students, the teacher's view,
-questions and answers — in SQLite or PostgreSQL (no Streamlit here).
+questions, answers and the photos a teacher shares — in SQLite or PostgreSQL (no Streamlit here).
 
 >>> import tempfile, pooling_live as pl
 >>> with tempfile.TemporaryDirectory() as folder, pl.Store.open(data_dir=folder) as store:
@@ -21,6 +21,7 @@ from .errors import (
     RateLimited,
     SchemaError,
     StoreUnavailable,
+    UnknownPhoto,
     UnknownQuestion,
     UnknownStudent,
 )
@@ -29,9 +30,11 @@ from .store import (
     CODE_ALPHABET,
     CODE_LENGTH,
     NICKNAME_MAX,
+    PHOTO_MAX_BYTES,
     SCHEMA_VERSION,
     Ack,
     Answer,
+    ClassPhoto,
     NewClass,
     Poll,
     Question,
@@ -50,6 +53,7 @@ __all__ = [
     "CODE_LENGTH",
     "MESSAGES",
     "NICKNAME_MAX",
+    "PHOTO_MAX_BYTES",
     "SCHEMA_VERSION",
     "Ack",
     "Answer",
@@ -57,6 +61,7 @@ __all__ = [
     "BadInput",
     "ClassEnded",
     "ClassNotFound",
+    "ClassPhoto",
     "LiveError",
     "NewClass",
     "NotTeacher",
@@ -67,6 +72,7 @@ __all__ = [
     "Store",
     "StoreUnavailable",
     "Student",
+    "UnknownPhoto",
     "UnknownQuestion",
     "UnknownStudent",
     "clean_answer",

@@ -18,6 +18,9 @@ MESSAGES: dict[str, str] = {
     "no_question": "Class {class_code} has no question {question_id}.",
     "answers_closed": "The answer to question {question_id} has been revealed: answers are "
                       "closed.",
+    "no_photo": "Class {class_code} has no such photo (the teacher may have shared another since, "
+                "or ended the class).",
+    "not_png": "The {what} must be a PNG image.",
     "rate_limited": "Too many attempts to join a class from here: try again in {retry_after} s.",
     "too_large": "The {what} is too large: {size} bytes, at most {limit}.",
     "not_json": "The {what} must be plain data (a dict of numbers, text, lists): {detail}.",
@@ -79,6 +82,10 @@ class UnknownQuestion(LiveError, LookupError):
     """A question id that is not in this class."""
 
 
+class UnknownPhoto(LiveError, LookupError):
+    """A photo id that is not one of this class's shared photos."""
+
+
 class AnswersClosed(LiveError):
     """An answer to a question whose answer has been revealed."""
 
@@ -91,7 +98,7 @@ class RateLimited(LiveError):
 
 
 class BadInput(LiveError, ValueError):
-    """A view, question or class length that cannot be stored."""
+    """A view, question, photo or class length that cannot be stored."""
 
 
 class SchemaError(LiveError):

@@ -1,4 +1,5 @@
-"""The live class's store: classes, students, the teacher's view, questions and answers.
+"""The live class's store: classes, students, the teacher's view, questions, answers and the
+photos a teacher shares with the class.
 
 One code path through SQLAlchemy 2 Core for two databases:
 
@@ -21,7 +22,10 @@ constant time; student ids are random too (a student cannot answer for another b
 Joining is rate-limited per client in the database itself, so the limit holds across workers.
 Nicknames and answers are stored as the text they are (capped, NUL and lone surrogates replaced:
 PostgreSQL cannot store them; nicknames also lose control and format characters): showing them as
-text, never HTML or Markdown, is the app's job.
+text, never HTML or Markdown, is the app's job. A shared photo (:meth:`Store.share_photo`: the
+teacher key only) is PNG bytes of at most :data:`PHOTO_MAX_BYTES`, kept with its SHA-256 and read
+by its random id together with the class code (:meth:`Store.class_photo`); it is deleted when the
+class ends or is purged.
 
 Locked or unreachable databases are retried with exponential backoff and jitter a bounded number
 of times, then :class:`~pooling_live.errors.StoreUnavailable` says so. An operation returns only
@@ -59,11 +63,12 @@ from .errors import (
     RateLimited,
     SchemaError,
     StoreUnavailable,
+    UnknownPhoto,
     UnknownQuestion,
     UnknownStudent,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: plab_class_photos (a photo the teacher shares with the class)
 # Crockford's base32: digits and capitals without I, L, O, U; typed I/L read as 1, O as 0.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 6  # 32**6 = 2**30 codes
@@ -73,6 +78,13 @@ ANSWER_MAX = 200  # characters: a number, a pair, a fraction — with room for a
 VIEW_MAX_BYTES = 64_000  # a view is parameters and a small grid, never an image's pixels
 QUESTION_MAX_BYTES = 64_000
 CLIENT_MAX = 200
+# A class photo is the picture the app pools, reduced by the app to at most 512 pixels a side and
+# stored as PNG: a 512×512 colour PNG is at most ~0.8 MB even for noise, so 1 MiB refuses only
+# what the app would never send.
+PHOTO_MAX_BYTES = 1_048_576
+PHOTO_NAME_MAX = 120  # characters of the file's name, shown to the students as text
+PHOTOS_PER_CLASS = 5  # sharing a sixth deletes the oldest: a class keeps what it may go back to
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DEFAULT_TTL_HOURS = 24.0
 # Expired classes are deleted by whichever store activity comes first after this many seconds
 # (opening the store, a poll, a join, starting a class): a class's data goes within minutes of
@@ -145,8 +157,26 @@ join_attempts = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False),
 )
 
+class_photos = sa.Table(
+    "plab_class_photos", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),  # random: a student names it to read it
+    sa.Column("class_code", sa.ForeignKey("plab_classes.code", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("name", sa.String(PHOTO_NAME_MAX), nullable=False),
+    sa.Column("png", sa.LargeBinary, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("shared_at", sa.Double, nullable=False),
+)
+
+
+def _add_class_photos(connection) -> None:
+    """Schema 1 → 2: the class photos' table (``checkfirst``: a migration run from an even older
+    schema finds it created already)."""
+    class_photos.create(connection, checkfirst=True)
+
+
 # Migrations from an older schema: MIGRATIONS[n](connection) turns schema n into n + 1.
-MIGRATIONS: dict[int, object] = {}
+MIGRATIONS: dict[int, object] = {1: _add_class_photos}
 
 
 # -- results --------------------------------------------------------------------------------------
@@ -172,6 +202,18 @@ class Student:
     id: str
     nickname: str | None
     joined_at: float
+
+
+@dataclass(frozen=True)
+class ClassPhoto:
+    """A photo the teacher shared with the class: PNG bytes exactly as shared, and their
+    SHA-256 (hex)."""
+
+    id: str
+    name: str
+    png: bytes
+    sha256: str
+    shared_at: float
 
 
 @dataclass(frozen=True)
@@ -221,10 +263,15 @@ def clean_nickname(text) -> str | None:
     >>> clean_nickname("\\u200b"), len(clean_nickname("x" * 100))
     (None, 24)
     """
+    return _one_line(text, NICKNAME_MAX)
+
+
+def _one_line(text, limit: int) -> str | None:
+    """``text`` as one line of at most ``limit`` characters (see :func:`clean_nickname`)."""
     value = unicodedata.normalize("NFC", _storable(text))
     value = "".join(ch if ch == "\u200d" or not unicodedata.category(ch).startswith("C")
                     else " " if ch in "\t\n\r\x0b\x0c\x85" else "" for ch in value)
-    value = " ".join(value.split())[:NICKNAME_MAX].strip()
+    value = " ".join(value.split())[:limit].strip()
     return value or None
 
 
@@ -602,14 +649,91 @@ class Store:
 
     def end_class(self, code, teacher_key) -> None:
         """End the class: no more joining or answering; the teacher can still read everything
-        until the class expires and is purged."""
+        until the class expires and is purged — except the shared photos, deleted now (they
+        were shared to be shown to the class, which is over)."""
         def work(connection):
             now = self.clock()
             row = self._teacher(connection, code, teacher_key, now)
+            connection.execute(sa.delete(class_photos).where(class_photos.c.class_code == row.code))
             if row.ended_at is None:
                 self._bump(connection, row.code, ended_at=now)
 
         self._run(work, write=True)
+
+    def share_photo(self, code, teacher_key, png: bytes, name) -> str:
+        """Store ``png`` (a PNG file's bytes, at most :data:`PHOTO_MAX_BYTES`) as a photo of
+        class ``code``, shared by its teacher; returns the photo's id, which the teacher's view
+        names so that following students read it with :meth:`class_photo`.
+
+        The bytes are stored as given: the caller sends the picture it pools, not the file a
+        teacher uploaded (whose metadata, EXIF and location included, never leaves the teacher).
+        Sharing the same bytes again returns the same id; a class keeps its
+        :data:`PHOTOS_PER_CLASS` newest photos. ``name`` (the file's name) is text, capped.
+
+        Raises
+        ------
+        BadInput
+            Not a PNG (``not_png``), or too large (``too_large``).
+        NotTeacher, ClassNotFound, ClassEnded
+        """
+        if not isinstance(png, (bytes, bytearray, memoryview)):
+            raise BadInput("not_png", what="photo")
+        data = bytes(png)
+        if not data.startswith(PNG_SIGNATURE):
+            raise BadInput("not_png", what="photo")
+        if len(data) > PHOTO_MAX_BYTES:
+            raise BadInput("too_large", what="photo", size=len(data), limit=PHOTO_MAX_BYTES)
+        digest = hashlib.sha256(data).hexdigest()
+        label = _one_line(name, PHOTO_NAME_MAX) or ""  # no name: the app words one
+        photo_id = secrets.token_urlsafe(16)
+
+        def work(connection):
+            now = self.clock()
+            row = self._teacher(connection, code, teacher_key, now)
+            if row.ended_at is not None:
+                raise ClassEnded("class_ended", class_code=row.code)
+            same = connection.execute(select(class_photos.c.id).where(
+                class_photos.c.class_code == row.code,
+                class_photos.c.sha256 == digest)).scalar()
+            if same is not None:
+                return same
+            connection.execute(sa.insert(class_photos).values(
+                id=photo_id, class_code=row.code, name=label, png=data, sha256=digest,
+                shared_at=now))
+            older = connection.execute(select(class_photos.c.id).where(
+                class_photos.c.class_code == row.code, class_photos.c.id != photo_id)
+                .order_by(class_photos.c.shared_at, class_photos.c.id)).scalars().all()
+            extra = len(older) - (PHOTOS_PER_CLASS - 1)
+            if extra > 0:
+                connection.execute(sa.delete(class_photos).where(
+                    class_photos.c.id.in_(older[:extra])))
+            return photo_id
+
+        return self._run(work, write=True)
+
+    def class_photo(self, code, photo_id) -> ClassPhoto:
+        """Photo ``photo_id`` of class ``code`` (what a following student shows), byte for byte
+        as the teacher shared it.
+
+        Raises
+        ------
+        ClassNotFound, ClassEnded
+        UnknownPhoto
+            No such photo in this class (another class's id is unknown here too).
+        """
+        def work(connection):
+            row = self._open_class(connection, code, self.clock())
+            found = None
+            if isinstance(photo_id, str):
+                found = connection.execute(select(class_photos).where(
+                    class_photos.c.id == photo_id,
+                    class_photos.c.class_code == row.code)).one_or_none()
+            if found is None:
+                raise UnknownPhoto("no_photo", class_code=row.code)
+            return ClassPhoto(found.id, found.name, bytes(found.png), found.sha256,
+                              found.shared_at)
+
+        return self._run(work, write=False)
 
     def answers(self, code, teacher_key, question_id: int) -> list[Answer]:
         """Every student's current answer to ``question_id``, oldest first."""
@@ -796,8 +920,8 @@ class Store:
             return None
 
     def purge_expired(self, now: float | None = None) -> int:
-        """Delete every expired class with its students, questions and answers, and old join
-        counts; returns how many classes were deleted."""
+        """Delete every expired class with its students, questions, answers and photos, and old
+        join counts; returns how many classes were deleted."""
         def work(connection):
             moment = self.clock() if now is None else now
             expired = select(classes.c.code).where(classes.c.expires_at <= moment)
@@ -808,6 +932,8 @@ class Store:
             connection.execute(sa.delete(answers).where(answers.c.student_id.in_(joined)))
             connection.execute(sa.delete(questions).where(questions.c.class_code.in_(expired)))
             connection.execute(sa.delete(students).where(students.c.class_code.in_(expired)))
+            connection.execute(sa.delete(class_photos).where(
+                class_photos.c.class_code.in_(expired)))
             gone = connection.execute(sa.delete(classes).where(classes.c.expires_at <= moment))
             connection.execute(sa.delete(join_attempts).where(
                 join_attempts.c.slot < int(moment // self.join_window_s) - 1))

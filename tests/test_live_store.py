@@ -590,3 +590,154 @@ def test_errors_pickle_with_their_fields():
     assert type(again) is pl.NotTeacher and again.fields == error.fields
     assert str(again) == str(error)
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Photos the teacher shares with the class (schema 2)
+# ---------------------------------------------------------------------------------------------
+def _png(seed: int, side: int = 64, mode: str = "RGB") -> bytes:
+    """A real PNG file of random pixels (what the app would send: its pooled picture)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    shape = (side, side, 3) if mode == "RGB" else (side, side)
+    buffer = io.BytesIO()
+    Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8), mode).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_shared_photo_reads_back_byte_identical(store):
+    import hashlib
+
+    code, key = store.create_class()
+    png = _png(1)
+    photo_id = store.share_photo(code, key, png, "holiday <b>*snap*</b>.jpg")
+    assert isinstance(photo_id, str) and len(photo_id) >= 20  # random, not guessable
+    student = store.join(code, "Ada")
+    got = store.class_photo(code.lower(), photo_id)  # anyone with the class code and the id
+    assert got.png == png and type(got.png) is bytes
+    assert got.sha256 == hashlib.sha256(png).hexdigest()
+    assert got.name == "holiday <b>*snap*</b>.jpg"  # stored as the text it is
+    # the same bytes again: the same photo, not a second copy
+    assert store.share_photo(code, key, png, "again.png") == photo_id
+    assert counts(store)["plab_class_photos"] == 1
+    other = store.share_photo(code, key, _png(2, mode="L"), "gray.png")
+    assert other != photo_id and store.class_photo(code, other).png == _png(2, mode="L")
+    assert store.class_photo(code, photo_id).png == png  # the earlier one is still there
+    long_name = store.share_photo(code, key, _png(4), "\u202e" + "n" * 300 + "\n.png")
+    assert store.class_photo(code, long_name).name == "n" * 120  # one line, capped
+    assert store.class_photo(code, store.share_photo(code, key, _png(6), None)).name == ""
+    assert store.student(code, student).nickname == "Ada"
+
+
+def test_photos_are_capped_and_must_be_png(store):
+    code, key = store.create_class()
+    signature = b"\x89PNG\r\n\x1a\n"
+    at_cap = signature + bytes(pl.PHOTO_MAX_BYTES - len(signature))
+    assert pl.PHOTO_MAX_BYTES == 1024 * 1024
+    assert store.class_photo(code, store.share_photo(code, key, at_cap, "a")).png == at_cap
+    with pytest.raises(pl.BadInput) as caught:
+        store.share_photo(code, key, at_cap + b"\x00", "b")
+    assert caught.value.code == "too_large"
+    assert caught.value.fields == {"what": "photo", "size": pl.PHOTO_MAX_BYTES + 1,
+                                   "limit": pl.PHOTO_MAX_BYTES}
+    assert str(caught.value) == "The photo is too large: 1048577 bytes, at most 1048576."
+    for bad in (b"", b"GIF89a" + bytes(20), "\x89PNG\r\n\x1a\n as text", None, 3):
+        with pytest.raises(pl.BadInput) as caught:
+            store.share_photo(code, key, bad, "c")
+        assert caught.value.code == "not_png"
+    assert counts(store)["plab_class_photos"] == 1
+
+
+def test_only_the_teacher_key_shares_a_photo(store):
+    code, key = store.create_class()
+    _, other_key = store.create_class()
+    student = store.join(code, "Eve")
+    for wrong in ("", key[:-1], key + "=", other_key, student, None, 12345):
+        with pytest.raises(pl.NotTeacher):
+            store.share_photo(code, wrong, _png(3), "x.png")
+    for guessed in ("ZZZZZZ", "000000", "", None, code + "0"):
+        with pytest.raises(pl.ClassNotFound):
+            store.share_photo(guessed, key, _png(3), "x.png")
+    assert counts(store)["plab_class_photos"] == 0
+    # a guessed photo id reads nothing
+    store.share_photo(code, key, _png(3), "x.png")
+    for guessed in ("", "x" * 22, None, 7):
+        with pytest.raises(pl.UnknownPhoto):
+            store.class_photo(code, guessed)
+
+
+def test_photos_stay_in_their_class_and_go_with_it(url):
+    clock = Clock()
+    with pl.Store.open(url, clock=clock) as store:
+        a_code, a_key = store.create_class(ttl_hours=1)
+        b_code, b_key = store.create_class(ttl_hours=2)
+        c_code, c_key = store.create_class(ttl_hours=24)
+        a_photo = store.share_photo(a_code, a_key, _png(10), "a.png")
+        b_photo = store.share_photo(b_code, b_key, _png(11), "b.png")
+        c_photo = store.share_photo(c_code, c_key, _png(12), "c.png")
+        # the same bytes in two classes are two photos, each read only through its own class
+        assert store.share_photo(b_code, b_key, _png(10), "a too.png") != a_photo
+        with pytest.raises(pl.UnknownPhoto):
+            store.class_photo(b_code, a_photo)
+        with pytest.raises(pl.UnknownPhoto):
+            store.class_photo(a_code, b_photo)
+        assert counts(store)["plab_class_photos"] == 4
+        # ending a class deletes its photos at once (and only its own)
+        store.end_class(b_code, b_key)
+        with pytest.raises(pl.ClassEnded):
+            store.class_photo(b_code, b_photo)
+        with pytest.raises(pl.ClassEnded):
+            store.share_photo(b_code, b_key, _png(13), "late.png")
+        assert counts(store)["plab_class_photos"] == 2
+        # an expired class is unreadable at once, and purged with its photos
+        clock.now += 3600 + 1
+        with pytest.raises(pl.ClassNotFound):
+            store.class_photo(a_code, a_photo)
+        assert store.purge_expired() == 1
+        assert counts(store)["plab_class_photos"] == 1
+        assert store.class_photo(c_code, c_photo).png == _png(12)
+
+
+def test_a_class_keeps_its_newest_photos(store):
+    from pooling_live import store as module
+
+    code, key = store.create_class()
+    ids = [store.share_photo(code, key, _png(20 + n, side=8), f"{n}.png")
+           for n in range(module.PHOTOS_PER_CLASS + 2)]
+    assert counts(store)["plab_class_photos"] == module.PHOTOS_PER_CLASS
+    for gone in ids[:2]:
+        with pytest.raises(pl.UnknownPhoto):
+            store.class_photo(code, gone)
+    assert [store.class_photo(code, i).name for i in ids[2:]] == [
+        f"{n}.png" for n in range(2, module.PHOTOS_PER_CLASS + 2)]
+
+
+def test_a_schema_1_database_is_upgraded_to_2(url):
+    assert pl.SCHEMA_VERSION == 2
+    with pl.Store.open(url) as store:
+        code, key = store.create_class()
+        store.set_view(code, key, {"page": "explorer"})
+    # make it what version 1 wrote: the same tables but the photos', schema_version 1
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE plab_class_photos")
+        connection.execute(sa.update(live_store.meta).values(value="1"))
+    engine.dispose()
+    assert "plab_class_photos" not in sa.inspect(sa.create_engine(url)).get_table_names()
+    with pl.Store.open(url) as store:
+        with store.engine.connect() as connection:
+            assert connection.execute(sa.select(live_store.meta.c.value)).scalar_one() == "2"
+        assert "plab_class_photos" in sa.inspect(store.engine).get_table_names()
+        assert store.view(code) == (1, {"page": "explorer"})  # the class survived
+        photo = store.share_photo(code, key, _png(5), "p.png")
+        assert store.class_photo(code, photo).png == _png(5)
+    # a version this code does not know (written by a newer one) is still refused
+    _set_version(url, "3")
+    with pytest.raises(pl.SchemaError) as caught:
+        pl.Store.open(url)
+    assert caught.value.code == "schema_newer"
+    assert (caught.value.fields["found"], caught.value.fields["expected"]) == (3, 2)

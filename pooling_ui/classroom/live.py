@@ -39,6 +39,7 @@ from pooling_core.lessons import quiz as pq
 from pooling_ui.base.caching import cached_figure
 from pooling_ui.base.i18n import Message, labeller, t, t_plain
 from pooling_ui.base.timers import every
+from pooling_ui.classroom import class_photo
 from pooling_ui.classroom import live_sync as ls
 from pooling_ui.classroom.quiz import code_text, question_figure, question_panel
 from pooling_ui.figures import grids as fg
@@ -538,6 +539,7 @@ def teacher_page(fm, params) -> None:
         st.info(t("live.teacher.ended"), icon=":material/event_busy:")
     else:
         _ask_form(fm, params, code, teacher_key)
+        class_photo.share_section(fm, code, teacher_key)
     _summary(code, teacher_key)
     buttons = st.container(horizontal=True)
     if not state.ended:

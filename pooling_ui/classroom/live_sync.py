@@ -9,6 +9,14 @@ nothing changed). A following student's session puts the same values into its qu
 lets the panels read the link again, exactly as a freshly opened share link is read
 (:func:`before_panels`); the language and the projector switch stay the student's own.
 
+A photo the teacher shared with the class (:mod:`pooling_ui.classroom.class_photo`) is the one
+input that travels outside the link: the view then holds ``class_photo``, the photo's random id,
+beside ``link`` — a value of the view, never of a query string, so no share link can name a
+class's photo; and the store gives the photo only with the class's code. A following student's
+session reads it (:func:`_follow_photo`) and lends it to the input panel
+(:data:`pooling_ui.panels.inputs.CLASS_PHOTO`); a view without one takes it back. A photo that
+cannot be read leaves the student's input as it was, with a message.
+
 Students notice a change through a fragment that reruns every :data:`POLL_S` seconds
 (drawn with :func:`pooling_ui.base.timers.every`, so that its ticks cannot cost a run its output)
 (:func:`_student_poll`): it reads one row (:meth:`pooling_live.Store.poll` with the version last
@@ -31,6 +39,7 @@ the same student, with every answer kept).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -40,6 +49,8 @@ import pooling_live as pl
 from pooling_ui.base.i18n import Message, t
 from pooling_ui.base.linkstate import Link
 from pooling_ui.base.timers import every
+from pooling_ui.data import shared_photos
+from pooling_ui.panels import inputs
 
 URL_NAMES = ("class", "teacher", "me")
 LINK = Link("live", URL_NAMES)
@@ -91,7 +102,8 @@ def store() -> pl.Store:
 def error_message(error: pl.LiveError) -> Message:
     """A store's error in the catalogue's words (its code and fields)."""
     fields = dict(error.fields)
-    if fields.get("what") in ("view", "question"):  # the store names what it refused in English
+    # the store names what it refused in English
+    if fields.get("what") in ("view", "question", "photo"):
         fields["what"] = Message(f"live.what.{fields['what']}")
     return Message(f"live.errors.{error.code}", fields)
 
@@ -139,8 +151,9 @@ def role() -> str | None:
 
 
 def leave() -> None:
-    """Forget the class in this session (the store keeps it until it expires)."""
-    for key in (*SESSION_KEYS, FOLLOW):
+    """Forget the class in this session (the store keeps it until it expires), and its photo:
+    the session's own input comes back."""
+    for key in (*SESSION_KEYS, FOLLOW, inputs.CLASS_PHOTO):
         st.session_state.pop(key, None)
     for name in URL_NAMES:
         if name in st.query_params:
@@ -211,6 +224,9 @@ def view_link() -> dict[str, str]:
 
 def current_view(page: str) -> dict:
     view = {"page": page, "link": view_link()}
+    photo_id = inputs.class_photo_id(st.session_state.get(inputs.CLASS_PHOTO))
+    if photo_id is not None:
+        view["class_photo"] = photo_id
     step = st.session_state.get(STEP_KEY)
     if page == "explorer" and isinstance(step, int):
         view["step"] = step
@@ -249,7 +265,31 @@ def apply_view(view: dict, page: str) -> None:
     step = view.get("step")
     if page == "explorer" and isinstance(step, int) and not isinstance(step, bool):
         st.session_state[STEP_KEY] = max(step, 0)
+    _follow_photo(view.get("class_photo"))
     st.session_state[APPLIED] = view
+
+
+def _follow_photo(photo_id) -> None:
+    """Show the class photo ``photo_id`` names (read once per photo), or none when the view names
+    none. A photo that cannot be read keeps the session's input, and says why."""
+    if not isinstance(photo_id, str):
+        st.session_state.pop(inputs.CLASS_PHOTO, None)
+        return
+    if inputs.class_photo_id(st.session_state.get(inputs.CLASS_PHOTO)) == photo_id:
+        return
+    try:
+        photo = store().class_photo(st.session_state[CODE], photo_id)
+        if hashlib.sha256(photo.png).hexdigest() != photo.sha256:
+            raise ValueError("the photo's bytes do not match their SHA-256")
+        data = shared_photos.decode_png(photo.png)
+    except pl.LiveError as error:
+        reason = error_message(error)
+    except ValueError:
+        reason = Message("live.photo.unreadable")
+    else:
+        st.session_state[inputs.CLASS_PHOTO] = inputs.class_photo_map(photo.id, photo.name, data)
+        return
+    st.session_state[ERROR] = Message("live.photo.not_followed", {"reason": reason})
 
 
 def _note_poll(state: pl.Poll) -> bool:

@@ -35,6 +35,12 @@ Such a link opens as a *typed* grid holding exactly those float32 values: a draw
 not in the link, only its numbers. A bad ``grid`` gives an ``st.warning`` naming what is wrong
 and the default preset. An uploaded photo is never put in a link (the link then names no input).
 
+Class photo: in a live class, ``in_class_photo`` holds a :class:`FeatureMap` (source
+``"class"``) that the class lends the panel — the photo the teacher shared, set by
+:mod:`pooling_ui.classroom` (:func:`class_photo_map`). While it is there the panel shows it in
+place of the source choice, with a button that gives the session its own input back (the other
+inputs keep their values meanwhile). It is never written in the link.
+
 Share box: :func:`input_panel` keeps a place under the panel (in session state as
 ``in_share_slot`` for this run) and draws the "Share this view" expander there, with the full
 link in an ``st.code`` block (whose copy button is the "copy link" control);
@@ -80,6 +86,8 @@ LINK = Link("in", URL_NAMES)
 GRID_INPUT = "grid"  # input=grid: the numbers are in the link's grid=…
 LINK_GRID_MAX = urlstate.GRID_MAX
 LINKED_SOURCES = ("type", "draw")
+CLASS_PHOTO = "in_class_photo"  # a FeatureMap lent by the live class (see the module docstring)
+CLASS_PREFIX = "class:"  # a class photo's FeatureMap.key: "class:<photo id>"
 
 @dataclass(frozen=True, eq=False)
 class FeatureMap:
@@ -90,7 +98,8 @@ class FeatureMap:
     data : numpy.ndarray
         float32, ``(C, H, W)``; ``C`` is 1, or 3 for an RGB photo.
     source : str
-        ``"preset"``, ``"draw"``, ``"type"`` or ``"upload"``.
+        ``"preset"``, ``"draw"``, ``"type"``, ``"upload"``, or ``"class"`` (a photo shared
+        with the live class).
     label : Message or str
         What to call it, worded when shown (:attr:`name`): e.g. "worked 4×4", or a file's name.
     is_photo : bool
@@ -544,6 +553,34 @@ def _upload_input() -> FeatureMap | None:
     return fm
 
 
+# -- a class photo --------------------------------------------------------------------------------
+def class_photo_map(photo_id: str, name: str, data: np.ndarray) -> FeatureMap:
+    """The :class:`FeatureMap` of photo ``photo_id`` shared with the live class (``name``: the
+    file's name, shown as text; ``data``: float32 ``(C, H, W)``)."""
+    label = (Message("input.name_class_photo", {"name": name}) if name
+             else Message("input.name_class_photo_unnamed"))
+    return _make(data, "class", label, True, CLASS_PREFIX + photo_id)
+
+
+def class_photo_id(fm: FeatureMap | None) -> str | None:
+    """The id of the class photo ``fm`` is, or None when it is none."""
+    if fm is None or fm.source != "class" or not fm.key.startswith(CLASS_PREFIX):
+        return None
+    return fm.key[len(CLASS_PREFIX):]
+
+
+def _own_input_again() -> None:
+    st.session_state.pop(CLASS_PHOTO, None)
+
+
+def _class_photo_input(fm: FeatureMap) -> FeatureMap:
+    _, height, width = fm.shape
+    st.info(t("input.class_photo", photo=fm.name, h=height, w=width), icon=":material/co_present:")
+    st.button(t("input.class_photo_leave"), key="in_class_photo_leave", on_click=_own_input_again,
+              help=t("input.class_photo_leave_help"))
+    return fm
+
+
 # -- the panel ------------------------------------------------------------------------------------
 _BUILDERS = {
     "preset": _preset_input,
@@ -569,12 +606,16 @@ def input_panel() -> FeatureMap | None:
         LINK.show(warnings)
         if st.session_state.get("in_source") not in SOURCES:
             st.session_state["in_source"] = "preset"
-        source = st.radio(
-            t("input.source"), SOURCES, key="in_source", horizontal=True, persist_state="session",
-            format_func=labeller("input.sources."),
-            on_change=LINK.forget,
-        )
-        fm = _type_input(main_area) if source == "type" else _BUILDERS[source]()
+        lent = st.session_state.get(CLASS_PHOTO)
+        if isinstance(lent, FeatureMap):
+            source, fm = "class", _class_photo_input(lent)
+        else:
+            source = st.radio(
+                t("input.source"), SOURCES, key="in_source", horizontal=True,
+                persist_state="session", format_func=labeller("input.sources."),
+                on_change=LINK.forget,
+            )
+            fm = _type_input(main_area) if source == "type" else _BUILDERS[source]()
         if fm is None:
             fm = st.session_state.get("in_last_good")
             if fm is not None:
@@ -586,6 +627,7 @@ def input_panel() -> FeatureMap | None:
         st.session_state[SHARE_SLOT] = st.empty()
     shown = fm if source in LINKED_SOURCES else None
     LINK.write(_url_values(shown))
-    st.session_state["in_share_source"] = source, shown
+    # a class photo is not in the link, as an uploaded one is not: the share box says so
+    st.session_state["in_share_source"] = ("upload" if source == "class" else source), shown
     share_box()
     return fm
