@@ -54,8 +54,8 @@ STREAMLIT_OWNED = (
     '[data-testid="stCode"] .token',            # st.code's syntax colours: no theme option
 )
 
-_RUN_AXE = """async ([tags, owned]) => {
-    const result = await axe.run(document, {
+_RUN_AXE = """async ([tags, owned, within]) => {
+    const result = await axe.run(within ? {include: [within]} : document, {
         runOnly: {type: 'tag', values: tags},
         resultTypes: ['violations'],
         iframes: false,
@@ -110,10 +110,11 @@ def axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
-def audit(page) -> list[dict]:
-    """Run axe's WCAG 2.1 A/AA rules on ``page`` as it is now; one dict per flagged element."""
+def audit(page, within: str | None = None) -> list[dict]:
+    """Run axe's WCAG 2.1 A/AA rules on ``page`` as it is now (on the elements that match the
+    selector ``within`` and their content, if given); one dict per flagged element."""
     page.add_script_tag(content=axe_source())
-    return page.evaluate(_RUN_AXE, [list(WCAG_TAGS), list(STREAMLIT_OWNED)])
+    return page.evaluate(_RUN_AXE, [list(WCAG_TAGS), list(STREAMLIT_OWNED), within])
 
 
 def page_url(server, name: str, mode: str) -> str:
@@ -218,3 +219,40 @@ def test_page_has_no_serious_violation_of_ours(browser_page, app_server, name, m
     ours = [n for n in nodes if n["owner"] == "ours" and n["impact"] in SEVERE]
     assert not ours, (f"{len(ours)} serious or critical WCAG 2.1 A/AA violations of ours on "
                       f"/{name} ({mode}):\n{describe(ours)}")
+
+
+_SHARE_PASSES = """async () => {
+    const result = await axe.run('.pl-share', {runOnly: ['color-contrast', 'button-name'],
+                                               resultTypes: ['passes']});
+    return Object.fromEntries(result.passes.map(rule => [rule.id, rule.nodes.length]));
+}"""
+
+
+@pytest.mark.parametrize(("mode", "scheme"), [("en", "light"), ("zh", "dark"),
+                                              ("projector", "light")])
+def test_the_open_share_box_has_no_serious_violation_of_ours(browser_page, app_server, mode,
+                                                             scheme):
+    """The Share box is drawn only once opened: audited open, in both themes (our own HTML).
+
+    The audit covers the box's expander: the rest of the page is audited by the test above (in
+    the light theme)."""
+    from pooling_ui.base.i18n import t
+
+    page = browser_page(f"browser-axe-share-{mode}-{scheme}", timeout_ms=AXE_TIMEOUT_MS,
+                        color_scheme=scheme)
+    open_app(page, page_url(app_server, PAGE_NAMES[0], mode), timeout_ms=FIRST_LOAD_MS)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    title = sidebar.get_by_text(t("links.share_title", "zh" if mode == "zh" else "en"),
+                                exact=True)
+    if not title.is_visible():  # projector mode starts with the sidebar collapsed
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+    title.click()
+    page.locator(".pl-share button").wait_for(state="visible")
+    nodes = audit(page, '[data-testid="stSidebar"] [data-testid="stExpander"]:has(.pl-share)')
+    FOUND[(f"{PAGE_NAMES[0]}+share", f"{mode}-{scheme}")] = nodes
+    # axe did look at the box: its text's contrast and its button's name were checked
+    checked = page.evaluate(_SHARE_PASSES)
+    assert checked.get("color-contrast", 0) >= 2 and checked.get("button-name") == 1, checked
+    ours = [n for n in nodes if n["owner"] == "ours" and n["impact"] in SEVERE]
+    assert not ours, (f"{len(ours)} serious or critical WCAG 2.1 A/AA violations of ours with "
+                      f"the Share box open ({mode}, {scheme}):\n{describe(ours)}")

@@ -87,9 +87,9 @@ def copy_the_link(page) -> str:
     """Open "Share this view" and press its copy button; what landed on the clipboard."""
     sidebar = page.locator(SIDEBAR)
     sidebar.get_by_text("Share this view").click()
-    code = sidebar.locator('[data-testid="stCode"]')
-    code.hover()
-    code.get_by_role("button").first.click()
+    sidebar.get_by_role("button", name="Copy link").click()
+    page.wait_for_function("() => navigator.clipboard.readText().then(t => t.startsWith('http'))",
+                           timeout=EXPECT_TIMEOUT_MS)
     return page.evaluate("() => navigator.clipboard.readText()")
 
 

@@ -84,18 +84,23 @@ _FIGURE_TEXT_CHECK = """vw => {
     return found;
 }"""
 
-# Whether each copy button can be seen: visible, and no ancestor fades it out.
-_COPY_BUTTONS = """root => [...document.querySelectorAll(root + ' [data-testid="stCode"]')]
+# Whether each copy button can be seen: visible, and no ancestor fades it out. The buttons are
+# code blocks' (Streamlit's, on the lesson pages) and the Share box's (ours, in the sidebar).
+_COPY_BUTTONS = """root => [...document.querySelectorAll(root + ' [data-testid="stCode"], '
+                                         + root + ' .pl-share')]
     .filter(code => code.getBoundingClientRect().width > 0)
     .map(code => {
-        const button = code.querySelector('button[data-testid="stBaseButton-elementToolbar"]');
+        const button = code.querySelector(
+            'button[data-testid="stBaseButton-elementToolbar"], button.pl-share-copy');
         if (!button) return {text: code.innerText.slice(0, 60), button: false};
         let opacity = 1;
         for (let el = button; el && el !== code; el = el.parentElement) {
             opacity *= parseFloat(getComputedStyle(el).opacity);
         }
+        const box = button.getBoundingClientRect();
         return {text: code.innerText.slice(0, 60), button: true,
-                visibility: getComputedStyle(button).visibility, opacity};
+                visibility: getComputedStyle(button).visibility, opacity,
+                size: [Math.round(box.width), Math.round(box.height)]};
     })"""
 
 
@@ -124,7 +129,8 @@ def assert_no_sideways_scroll(page) -> None:
 def assert_copy_buttons_visible(page, root: str) -> list[dict]:
     buttons = page.evaluate(_COPY_BUTTONS, root)
     hidden = [b for b in buttons
-              if not b["button"] or b["visibility"] != "visible" or b["opacity"] < 0.99]
+              if not b["button"] or b["visibility"] != "visible" or b["opacity"] < 0.99
+              or min(b["size"]) == 0]
     assert not hidden, f"copy buttons that a touch screen cannot see (no hover): {hidden}"
     return buttons
 
@@ -139,7 +145,7 @@ def open_share_box(page) -> None:
     title.scroll_into_view_if_needed()
     title.tap()
     wait_for_idle(page)
-    sidebar.locator('[data-testid="stCode"]').last.scroll_into_view_if_needed()
+    sidebar.locator(".pl-share").last.scroll_into_view_if_needed()
 
 
 @pytest.mark.parametrize("name", PAGE_NAMES)
@@ -167,11 +173,11 @@ def test_share_box_copy_button_copies_the_link_on_a_phone(browser_page, app_serv
     open_app(page, f"{app_server.url}/?input=checkerboard&kind=avg&kernel=3&lang=en",
              timeout_ms=FIRST_LOAD_MS)
     open_share_box(page)
-    code = page.locator(SIDEBAR).locator('[data-testid="stCode"]').last
-    link = code.inner_text().strip()
+    box = page.locator(SIDEBAR).locator(".pl-share").last
+    link = box.locator(".pl-share-link").inner_text()
     assert link.startswith(app_server.url) and "kind=avg" in link, link
     page.evaluate("() => navigator.clipboard.writeText('nothing copied yet')")
-    code.locator('button[data-testid="stBaseButton-elementToolbar"]').tap()
+    box.get_by_role("button", name="Copy link").tap()
     page.wait_for_function("link => navigator.clipboard.readText().then(t => t === link)",
                            arg=link, timeout=EXPECT_TIMEOUT_MS)
 

@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 from test_ui_pages import BAD_LINKS, VALID_LINKS
-from ui_support import PAGES, assert_no_bug, formulas, open_page
+from ui_support import PAGES, assert_no_bug, formulas, open_page, parse_html, readable_html
 
 import pooling_core as pc
 
@@ -113,9 +113,11 @@ def visible_texts(app: AppTest) -> list[str]:
             continue  # st.latex
         if type(proto).__name__ == "Code":
             continue  # st.code: a program is in its language, not the reader's
-        if type(proto).__name__ == "Html" and re.fullmatch(
-                r"\s*(<style>.*</style>|<script[^>]*>.*</script>)\s*", proto.body, re.DOTALL):
-            continue  # a style sheet or a script (the page's language) is not text anyone reads
+        if type(proto).__name__ == "Html":
+            # our own HTML: what it shows and says (text, accessible names, a script's words),
+            # not its style sheets, scripts or data marked translate="no" (the Share box's link)
+            texts.extend(readable_html(parse_html(proto.body)))
+            continue
         texts.extend(_strings(proto))
     for frame in app.dataframe:
         texts.extend(str(column) for column in frame.value.columns)
@@ -238,3 +240,9 @@ def test_a_warning_from_a_link_is_reworded_when_the_language_changes():
     assert any("Link parameter kind='bogus'" in w.value for w in app.warning)
     app.button_group(key="lang").set_value("zh").run()
     assert any("链接参数 `kind='bogus'`" in w.value for w in app.warning)
+
+
+def test_the_share_box_is_read_for_its_words_and_not_for_its_link():
+    texts = visible_texts(open_page("explorer", {"lang": "en", "kind": "avg"}))
+    assert {"Copy link", "Copied"} <= set(texts)  # the button and what it says after a copy
+    assert not [text for text in texts if "kind=avg" in text]  # the link is data, in no language

@@ -20,11 +20,11 @@ from hypothesis import strategies as hs
 from hypothesis.extra import numpy as hnp
 from streamlit.testing.v1 import AppTest
 from test_ui_language import english_left
-from ui_support import assert_no_bug, open_page
+from ui_support import assert_no_bug, open_page, parse_html, share_box_html, shared_link
 
 from pooling_ui.base import urlstate
 from pooling_ui.base.urlstate import GRID_MAX, UrlValueError, format_grid, parse_grid
-from pooling_ui.panels import inputs
+from pooling_ui.panels import inputs, share
 from pooling_ui.panels.inputs import CANVAS_SIDE, canvas_state_for
 
 # A tools page with few modules of its own: these tests are about the panels, not the page.
@@ -305,19 +305,13 @@ def wired_app():
     share_box()
 
 
-def share_code(app: AppTest) -> str:
-    codes = [block.value for block in app.code]
-    assert len(codes) == 1, codes
-    return codes[0]
-
-
 def test_the_share_box_holds_the_whole_link_of_this_run():
     app = AppTest.from_function(wired_app, default_timeout=60)
     app.context = {"url": "http://pool.example:8501/gradients"}
     app.run()
     type_grid(app, [["1", "2"], ["3", "nan"]])
     app.selectbox(key="p_kind").set_value("avg").run()  # changed in the last run: still there
-    link = urlsplit(share_code(app))
+    link = urlsplit(shared_link(app))
     assert f"{link.scheme}://{link.netloc}{link.path}" == "http://pool.example:8501/gradients"
     query = {name: values[-1] for name, values in parse_qs(link.query).items()}
     assert query == dict(app.query_params)
@@ -330,5 +324,81 @@ def test_the_share_box_holds_the_whole_link_of_this_run():
 def test_without_an_address_the_box_says_so():
     app = AppTest.from_function(wired_app, default_timeout=60)
     app.run()
-    assert share_code(app).startswith("?input=worked4x4")
+    assert shared_link(app).startswith("?input=worked4x4")
     assert any("address is unknown" in caption.value for caption in app.caption)
+
+
+# A value that closes every element the box could be in and opens a script, an image with an
+# event handler and an attribute: in the page, any of these would run or load something.
+HOSTILE = ('</div></code><script>alert(1)</script>"><img src=x onerror=alert(2)>'
+           "' onmouseover='alert(3)' <button onclick=alert(4)>&amp;")
+
+
+def element(body: str, tag: str, css_class: str | None = None):
+    """The first ``tag`` element of the HTML ``body`` (with ``css_class``, if given)."""
+    return next(node for node in parse_html(body).walk()
+                if node.tag == tag and (css_class is None or css_class in node.classes()))
+
+
+def assert_inert_box(box, link: str) -> None:
+    """The box holds only its own elements, ``link`` as its text, and no event handler."""
+    nodes = list(box.walk())[1:]
+    assert [node.tag for node in nodes] == ["div", "div", "div", "button", "span", "script"]
+    assert not [(node.tag, name) for node in nodes for name in node.attrs
+                if name.startswith("on") or name in ("src", "href")]
+    assert nodes[1].text() == link
+    # the script is the same text whatever the link: nothing of the link was written into it
+    script = nodes[-1].text()
+    assert script == element(share.share_html("?kind=max", "en"), "script").text()
+    assert "alert" not in script and "onerror" not in script
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_hostile_link_stays_text_in_the_share_box(lang):
+    assert_inert_box(parse_html(share.share_html(HOSTILE, lang)), HOSTILE)
+
+
+def test_a_hostile_address_and_query_value_stay_text_in_the_app():
+    app = AppTest.from_function(wired_app, default_timeout=60)
+    app.context = {"url": "http://pool.example:8501/x" + HOSTILE}
+    app.query_params["note"] = HOSTILE  # a name the app does not read stays in the link
+    app.run()
+    link = shared_link(app)
+    assert link.startswith("http://pool.example:8501/x" + HOSTILE + "?")
+    assert parse_qs(urlsplit(link).query)["note"] == [HOSTILE]
+    assert_inert_box(share_box_html(app), link)
+
+
+def test_a_hostile_typed_cell_is_refused_and_stays_out_of_the_box():
+    app = AppTest.from_function(wired_app, default_timeout=60)
+    app.run()
+    type_grid(app, [["1", '"><img src=x onerror=alert(1)>'], ["3", "4"]])
+    assert_no_bug(app)
+    link = shared_link(app)
+    assert "onerror" not in link
+    assert_inert_box(share_box_html(app), link)
+
+
+def test_a_long_link_scrolls_in_a_named_focusable_region_and_a_short_one_does_not():
+    short, long = "?kind=max", "?grid=" + ",".join(["1"] * 300)
+    assert len(short) <= share.SHARE_BOX_CHARS < len(long)
+    for link, scrolls in ((short, False), (long, True)):
+        shown = element(share.share_html(link, "zh"), "div", share.LINK_CLASS)
+        assert shown.text() == link
+        assert (share.SCROLLS_CLASS in shown.classes()) is scrolls
+        expected = ({"role": "region", "tabindex": "0", "aria-label": "此视图的链接",
+                     "style": f"max-height: {share.SHARE_BOX_PX}px"} if scrolls else {})
+        assert {name: shown.attrs.get(name) for name in expected} == expected
+        assert ("role" in shown.attrs) is scrolls
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ("Copy link", "Copied", "Could not copy")),
+    ("zh", ("复制链接", "已复制", "无法复制")),
+])
+def test_the_copy_button_speaks_the_pages_language(lang, words):
+    button = element(share.share_html("?kind=max", lang), "button")
+    assert button.attrs["type"] == "button" and "tabindex" not in button.attrs
+    assert button.text() == words[0]
+    assert button.attrs["data-text-copied"] == words[1]
+    assert button.attrs["data-text-failed"].startswith(words[2])

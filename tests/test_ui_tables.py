@@ -12,7 +12,7 @@ import re
 from fractions import Fraction
 
 import pytest
-from ui_support import assert_no_bug, open_page
+from ui_support import assert_no_bug, open_page, parse_html
 
 from pooling_ui.base.i18n import t
 
@@ -38,9 +38,11 @@ def expected_cells(grid, marked, mark: str) -> dict[tuple[int, int], str]:
 
 
 def statuses(app) -> list[str]:
-    """The texts of the polite live regions on the page."""
-    bodies = [element.proto.body for element in app.get("html")]
-    return [re.sub(r"<[^>]+>", "", body) for body in bodies if 'aria-live="polite"' in body]
+    """The texts of the polite live regions on the page that say something (the Share box's is
+    empty until its button is pressed)."""
+    regions = [node for element in app.get("html") for node in parse_html(element.proto.body).walk()
+               if node.attrs.get("aria-live") == "polite"]
+    return [node.text() for node in regions if node.text()]
 
 
 def test_worked_example_as_tables_marks_the_window_step_by_step():

@@ -1,15 +1,16 @@
-"""CSS that keeps two of our controls readable and usable on a phone (no hover, 390 px wide).
+"""CSS that keeps our controls readable and usable on a phone (no hover, 390 px wide).
 
-Streamlit draws both elements; these rules only change how they show, never what they say:
+Streamlit draws the first two; these rules only change how they show, never what they say:
 
-* The Share box's link is an ``st.code`` block, whose "Copy to clipboard" button Streamlit
-  hides (``opacity: 0; visibility: hidden``) until the pointer is over the block. A touch screen
-  has no hover, so the button the box's hint points at never appeared: :func:`share_box_css`
-  shows it always, and every code block's on a device that cannot hover.
+* A code block's "Copy to clipboard" button Streamlit hides (``opacity: 0; visibility:
+  hidden``) until the pointer is over the block. A touch screen has no hover, so the button never
+  appeared there: :func:`code_copy_css` shows every code block's on a device that cannot hover.
 * ``st.badge`` keeps its text on one line and cuts it with "…": on a phone the cross-check badge
   read "forward 0,…" and the backward difference was lost. :func:`badge_css` lets it wrap.
 
-Both go into the one style sheet a run (:func:`pooling_ui.panels.display.page_css`). The
+The Share box's link and copy button are our own HTML
+(:func:`pooling_ui.panels.share.share_html`); :func:`share_box_css` draws them. All three go
+into the one style sheet a run (:func:`pooling_ui.panels.display.page_css`). The
 selectors use Streamlit's ``data-testid`` attributes and its ``stMarkdownBadge`` class, which
 are part of what its own tests rely on, rather than its generated ``st-emotion-cache-…`` names,
 which change with every release.
@@ -17,24 +18,49 @@ which change with every release.
 
 from __future__ import annotations
 
+from pooling_ui.panels import share
+
 # A code block's toolbar: its direct child that holds the copy button.
 CODE_COPY_TOOLBAR = '[data-testid="stCode"] > div:has([data-testid="stElementToolbarButton"])'
-# The only st.code in the sidebar is the Share box's link (pooling_ui.panels.share.share_box).
-SHARE_COPY_TOOLBAR = f'[data-testid="stSidebar"] {CODE_COPY_TOOLBAR}'
 # Three parts, so that the rule outweighs Streamlit's own (two) whichever comes first.
 BADGE = '[data-testid="stMain"] [data-testid="stMarkdownContainer"] .stMarkdownBadge'
 _SHOWN = "opacity: 1; visibility: visible; pointer-events: auto;"
 
 
-def share_box_css() -> str:
-    """CSS that shows the Share box's copy button without hover, and every code block's on a
-    device that cannot hover (a phone or a tablet).
+def code_copy_css() -> str:
+    """CSS that shows every code block's copy button on a device that cannot hover (a phone or a
+    tablet); where there is a mouse, code blocks keep Streamlit's hover behaviour."""
+    return f"@media (hover: none) {{ {CODE_COPY_TOOLBAR} {{ {_SHOWN} }} }}"
 
-    The Share box's button shows always, on every screen: its hint tells people to use it. Other
-    code blocks keep Streamlit's hover behaviour where there is a mouse.
+
+def share_box_css() -> str:
+    """CSS of the Share box's link and copy button (:mod:`pooling_ui.panels.share`).
+
+    Every colour is the theme's text colour (``currentColor``, inherited) over the sidebar's own
+    background, which stays visible through the box: the text and the button's label and border
+    have the contrast of the sidebar's text in either theme and in projector mode. The button is
+    always visible (no hover needed), and a keyboard focus is drawn around it and around the
+    scrolling box of a long link.
     """
-    return (f"{SHARE_COPY_TOOLBAR} {{ {_SHOWN} }}\n"
-            f"@media (hover: none) {{ {CODE_COPY_TOOLBAR} {{ {_SHOWN} }} }}")
+    focus = "outline: 2px solid currentColor; outline-offset: 2px;"
+    return (
+        f".{share.BOX_CLASS} {{ color: inherit; }}"
+        f".{share.LINK_CLASS} {{ font-family: 'Source Code Pro', monospace; font-size: 0.875rem;"
+        " line-height: 1.5; white-space: pre-wrap; overflow-wrap: anywhere; user-select: text;"
+        " padding: 0.5rem 0.75rem; border-radius: 0.5rem;"
+        " border: 1px solid color-mix(in srgb, currentColor 40%, transparent);"
+        " background: transparent; }"
+        f".{share.SCROLLS_CLASS} {{ overflow-y: auto; }}"
+        f".{share.LINK_CLASS}:focus-visible {{ {focus} }}"
+        ".pl-share-bar { display: flex; align-items: center; gap: 0.75rem;"
+        " margin-top: 0.5rem; }"
+        f".{share.BUTTON_CLASS} {{ font: inherit; font-size: 0.875rem; color: inherit;"
+        " background: transparent; border: 1px solid currentColor; border-radius: 0.5rem;"
+        " padding: 0.25rem 0.75rem; min-height: 2.25rem; cursor: pointer; }"
+        f".{share.BUTTON_CLASS}:hover {{ text-decoration: underline; }}"
+        f".{share.BUTTON_CLASS}:focus-visible {{ {focus} }}"
+        f".{share.STATUS_CLASS} {{ font-size: 0.875rem; }}"
+    )
 
 
 def badge_css() -> str:

@@ -86,7 +86,8 @@ CAPTION_OPACITY = 0.75
 def page_css(projector: bool) -> str:
     """The app's style sheet, one a run: readable captions, copy buttons and a badge that work on
     a phone (:mod:`pooling_ui.base.a11y_css`), and projector mode's rules when it is on."""
-    return (caption_css() + a11y_css.share_box_css() + a11y_css.badge_css()
+    return (caption_css() + a11y_css.code_copy_css() + a11y_css.share_box_css()
+            + a11y_css.badge_css()
             + SIDEBAR_FORMULA_CSS + (projector_css() if projector else ""))
 
 

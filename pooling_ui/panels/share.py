@@ -4,18 +4,71 @@
 it once; the entry point draws it again after the parameter panel, so that the link shown has
 this run's parameters too. Notes under the link say what it cannot carry (an uploaded photo,
 a drawing bigger than a link's grid).
+
+The link and its copy button are a small piece of our own HTML (:func:`share_html`), not an
+``st.code`` block: the code block made every load of the Explorer evaluate Streamlit's syntax
+highlighter (Prism with every language, about a quarter of a warm load's main-thread time) to show
+one line of plain text. The link is user data (a typed grid's cells are in it), so it enters the
+HTML only through :func:`html.escape`, and the script reads it back from the element's text; the
+script's own source is the same for every link. Its styles are in
+:func:`pooling_ui.base.a11y_css.share_box_css`.
 """
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from pooling_ui.base import urlstate
-from pooling_ui.base.i18n import t
+from pooling_ui.base.i18n import t, t_plain
 
 SHARE_SLOT = "in_share_slot"
 SHARE_BOX_CHARS = 400  # longer links get a box of SHARE_BOX_PX that scrolls
 SHARE_BOX_PX = 220
+# The class names of the box's parts, which the script and the style sheet find them by.
+BOX_CLASS = "pl-share"
+LINK_CLASS = "pl-share-link"
+BUTTON_CLASS = "pl-share-copy"
+STATUS_CLASS = "pl-share-status"
+SCROLLS_CLASS = "pl-share-scrolls"
+COPIED_MS = 2500  # how long "Copied" stays next to the button
+
+# One listener for the whole page, on the document, put there by the first box's script: the box
+# is drawn twice a run and again whenever its link changes (st.html then replaces its content and
+# runs its script anew), and a listener on the document serves every copy of the button without
+# being added twice. The link is read from the box's text, never written into this source.
+# ``navigator.clipboard`` exists only in a secure context (https, localhost); a class opening the
+# app at a LAN address over plain http gets the older execCommand("copy") on a selected textarea.
+_COPY_SCRIPT = (
+    "<script>(() => {"
+    "if (window.poolingLabShareCopy) { return; }"
+    "window.poolingLabShareCopy = true;"
+    "const byHand = text => {"
+    " const area = document.createElement('textarea');"
+    " area.value = text; area.setAttribute('readonly', '');"
+    " area.style.cssText = 'position:fixed;top:0;left:0;width:1px;height:1px;opacity:0;';"
+    " const back = document.activeElement;"
+    " document.body.appendChild(area); area.select(); area.setSelectionRange(0, text.length);"
+    " let done = false; try { done = document.execCommand('copy'); } catch (e) { done = false; }"
+    " area.remove(); if (back && back.focus) { back.focus({preventScroll: true}); }"
+    " return done; };"
+    "document.addEventListener('click', event => {"
+    f" const button = event.target.closest && event.target.closest('button.{BUTTON_CLASS}');"
+    " if (!button) { return; }"
+    f" const box = button.closest('.{BOX_CLASS}');"
+    f" const text = box.querySelector('.{LINK_CLASS}').textContent;"
+    f" const status = box.querySelector('.{STATUS_CLASS}');"
+    " const say = done => {"
+    "  status.textContent = done ? button.dataset.textCopied : button.dataset.textFailed;"
+    "  clearTimeout(status.poolingLabTimer);"
+    f"  status.poolingLabTimer = setTimeout(() => {{ status.textContent = ''; }}, {COPIED_MS}); }};"
+    " if (navigator.clipboard && navigator.clipboard.writeText) {"
+    "  navigator.clipboard.writeText(text).then(() => say(true), () => say(byHand(text)));"
+    " } else { say(byHand(text)); }"
+    "});"
+    "})();</script>"
+)
 
 
 def share_link() -> str:
@@ -36,6 +89,36 @@ def _share_notes(source: str, fm) -> list[str]:
     return []
 
 
+def share_html(link: str, lang: str | None = None) -> str:
+    """The box's HTML: ``link`` as selectable text, a copy button and a live region for "Copied".
+
+    ``link`` goes in only through :func:`html.escape`, as a text node; the button's words are
+    the catalogue's, in ``lang`` (default: the session's). A link longer than
+    :data:`SHARE_BOX_CHARS` scrolls in a box of :data:`SHARE_BOX_PX`, which is then a named,
+    focusable region so that a keyboard can scroll it too.
+
+    Examples
+    --------
+    >>> box = share_html('?grid=1,2"><img src=x onerror=alert(1)>', "en")
+    >>> '<img' in box, '&quot;&gt;&lt;img src=x onerror=alert(1)&gt;' in box
+    (False, True)
+    """
+    def say(key: str) -> str:
+        return html.escape(t_plain(f"links.{key}", lang))
+
+    scrolls = len(link) > SHARE_BOX_CHARS
+    region = (f' class="{LINK_CLASS} {SCROLLS_CLASS}" role="region" tabindex="0"'
+              f' aria-label="{say("share_link_label")}" style="max-height: {SHARE_BOX_PX}px"'
+              if scrolls else f' class="{LINK_CLASS}"')
+    return (f'<div class="{BOX_CLASS}">'
+            f'<div{region} translate="no">{html.escape(link)}</div>'
+            f'<div class="pl-share-bar"><button type="button" class="{BUTTON_CLASS}"'
+            f' data-text-copied="{say("share_copied")}"'
+            f' data-text-failed="{say("share_copy_failed")}">{say("share_copy")}</button>'
+            f'<span class="{STATUS_CLASS}" role="status" aria-live="polite"></span></div>'
+            f"</div>{_COPY_SCRIPT}")
+
+
 def share_box() -> None:
     """Draw (or draw again) the "Share this view" box in its place under the input panel.
 
@@ -48,10 +131,9 @@ def share_box() -> None:
         return
     source, fm = st.session_state.get("in_share_source", ("preset", None))
     with slot.container(), st.expander(t("links.share_title"), icon=":material/share:"):
-        link = share_link()
-        # a grid's link can run to thousands of characters: scroll it rather than fill the sidebar
-        height = "content" if len(link) <= SHARE_BOX_CHARS else SHARE_BOX_PX
-        st.code(link, language=None, wrap_lines=True, height=height)
+        # a grid's link can run to thousands of characters: it scrolls rather than fill the
+        # sidebar (share_html)
+        st.html(share_html(share_link()), unsafe_allow_javascript=True)
         st.caption(t("links.share_hint"))
         if not st.context.url:
             st.caption(t("links.share_no_address"))
