@@ -58,6 +58,14 @@ CURRENT_KEY = "page_current"
 
 def run() -> None:
     """The whole app: shared parts, then the page the URL names."""
+    try:
+        _run()
+    finally:
+        # the live class's timer last: its ticks cannot start before the page has this run
+        live_sync.after_page()
+
+
+def _run() -> None:
     language_switch()
     display.display_switch()
     pages = {
@@ -92,10 +100,10 @@ def run() -> None:
         return
     if fm is None:
         st.info(t("app.no_input"))
-        st.stop()
+        return  # not st.stop(): it would refuse the live class's timer drawn after the page
     if params is None:
         view_output.input_only_view(fm)
-        st.stop()
+        return
     st.session_state[CURRENT_KEY] = (fm, params)
     chosen.run()
 

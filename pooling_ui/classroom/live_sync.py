@@ -70,6 +70,7 @@ TEACHER_CHECK_S = 2.0
 ROLE, CODE, KEY, STUDENT, NICK = "live_role", "live_code", "live_key", "live_student", "live_nick"
 VERSION, QUESTION, ENDED, FOLLOW = "live_version", "live_question", "live_ended", "live_follow"
 PENDING, APPLIED, PUBLISHED, ERROR = "live_pending", "live_applied", "live_published", "live_error"
+TIMER = "live_timer"  # this run's timer fragment, drawn when the page is done (after_page)
 JOIN_CODE = "live_join_code"  # the join form's code box (prefilled by a join link)
 SESSION_KEYS = (ROLE, CODE, KEY, STUDENT, NICK, VERSION, QUESTION, ENDED, PENDING, APPLIED,
                 PUBLISHED)
@@ -387,7 +388,7 @@ def _strip(page: str) -> None:
             if page != LIVE_PAGE:
                 st.page_link(LIVE_PAGE_PATH, label=t("live.strip.open_class"),
                              icon=":material/co_present:")
-            every(TEACHER_CHECK_S, _teacher_step)
+            _timer_at_the_end(TEACHER_CHECK_S, _teacher_step)
             return
         st.markdown(t("live.strip.student", code=code))
         if st.session_state.get(ENDED) == "expired":
@@ -403,4 +404,28 @@ def _strip(page: str) -> None:
             st.caption(t("live.strip.exploring"))
         if st.session_state.get(QUESTION) is not None and page != LIVE_PAGE:
             st.page_link(LIVE_PAGE_PATH, label=t("live.strip.answer"), icon=":material/quiz:")
-        every(POLL_S, _student_poll)
+        _timer_at_the_end(POLL_S, _student_poll)
+
+
+def _timer_at_the_end(seconds: float, body) -> None:
+    """Keep the timer fragment's place in the strip now; :func:`after_page` draws it there.
+
+    A page learns of a timer fragment from the message that draws it and starts the timer on
+    receiving it. Drawn here, early in the run, a tick could reach the server while the rest of
+    the run was still being sent — the moment Streamlit drops a finished run's output (see
+    :mod:`pooling_ui.base.timers`; under a load average of 7, 1 student of 30 once missed a
+    question that way). Drawn as the run's last element, the timer starts when the page has
+    everything else.
+    """
+    st.session_state[TIMER] = (st.container(), seconds, body)
+
+
+def after_page() -> None:
+    """Draw the class's timer fragment (if this run has one) in the place kept for it; called by
+    the entry point when the page is done, however it ended."""
+    pending = st.session_state.pop(TIMER, None)
+    if pending is not None:
+        slot, seconds, body = pending
+        with slot:
+            every(seconds, body)
+
