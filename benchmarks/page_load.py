@@ -10,7 +10,8 @@ A load is timed from the navigation's start to the moment the page is complete: 
 finished (Streamlit's run state back to idle and staying so — see ``wait_for_idle``), nothing is
 stale or a skeleton, and every plotly figure has drawn. The same browser context is used for all
 loads (a returning visitor: static files come from the cache); each load is a new Streamlit
-session. Printed: the median of each, and their ratio (the target of issue 7: ≤ 1.25×).
+session. Printed: the median of each, and their ratio (the target now: ≤ 1.5×; it was 1.25× before
+the pages grew their tables, keyboard controls and live class).
 A measurement, not a test: it never runs under pytest.
 """
 
@@ -94,7 +95,7 @@ def main() -> None:
         print(f"| {name} | {medians[name]:.2f} s | "
               + ", ".join(f"{value:.2f}" for value in values) + " |")
     ratio = medians["Pooling Lab Explorer"] / medians["bare Streamlit + plotly"]
-    print(f"\nRatio: {ratio:.2f}× (target ≤ 1.25×)")
+    print(f"\nRatio: {ratio:.2f}× (target ≤ 1.5×)")
 
 
 if __name__ == "__main__":

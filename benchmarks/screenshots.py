@@ -268,7 +268,9 @@ def shared_grid(page, url: str) -> None:
     sidebar.get_by_text(t("links.share_title", "en"), exact=True).click()
     wait_for_idle(page, timeout_ms=60_000)
     scroll_main_to(page, t("animation.heading", "en"))
-    sidebar.locator('[data-testid="stCode"]').last.evaluate(
+    from pooling_ui.panels.share import BOX_CLASS
+
+    sidebar.locator(f".{BOX_CLASS}").last.evaluate(
         "element => element.scrollIntoView({block: 'center'})")
     page.wait_for_timeout(300)
     save(page, "screenshot-share")
