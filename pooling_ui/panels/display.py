@@ -28,6 +28,7 @@ from pooling_ui.base import profile as pf
 from pooling_ui.base.i18n import SCRIPT_MARK, Message, t
 from pooling_ui.base.linkstate import Link
 from pooling_ui.base.profile import STATE_KEY, is_projector
+from pooling_ui.panels import share
 
 URL_NAME = "projector"
 LINK = Link("display", (URL_NAME,))
@@ -86,7 +87,7 @@ CAPTION_OPACITY = 0.75
 def page_css(projector: bool) -> str:
     """The app's style sheet, one a run: readable captions, copy buttons and a badge that work on
     a phone (:mod:`pooling_ui.base.a11y_css`), and projector mode's rules when it is on."""
-    return (caption_css() + a11y_css.code_copy_css() + a11y_css.share_box_css()
+    return (caption_css() + a11y_css.code_copy_css() + share.share_box_css()
             + a11y_css.badge_css()
             + SIDEBAR_FORMULA_CSS + (projector_css() if projector else ""))
 

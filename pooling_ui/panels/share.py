@@ -11,7 +11,7 @@ highlighter (Prism with every language, about a quarter of a warm load's main-th
 one line of plain text. The link is user data (a typed grid's cells are in it), so it enters the
 HTML only through :func:`html.escape`, and the script reads it back from the element's text; the
 script's own source is the same for every link. Its styles are in
-:func:`pooling_ui.base.a11y_css.share_box_css`.
+:func:`share_box_css`.
 """
 
 from __future__ import annotations
@@ -139,3 +139,33 @@ def share_box() -> None:
             st.caption(t("links.share_no_address"))
         for note in _share_notes(source, fm):
             st.caption(note)
+
+
+def share_box_css() -> str:
+    """CSS of the Share box's link and copy button (:func:`share_html`).
+
+    Every colour is the theme's text colour (``currentColor``, inherited) over the sidebar's own
+    background, which stays visible through the box: the text and the button's label and border
+    have the contrast of the sidebar's text in either theme and in projector mode. The button is
+    always visible (no hover needed), and a keyboard focus is drawn around it and around the
+    scrolling box of a long link.
+    """
+    focus = "outline: 2px solid currentColor; outline-offset: 2px;"
+    return (
+        f".{BOX_CLASS} {{ color: inherit; }}"
+        f".{LINK_CLASS} {{ font-family: 'Source Code Pro', monospace; font-size: 0.875rem;"
+        " line-height: 1.5; white-space: pre-wrap; overflow-wrap: anywhere; user-select: text;"
+        " padding: 0.5rem 0.75rem; border-radius: 0.5rem;"
+        " border: 1px solid color-mix(in srgb, currentColor 40%, transparent);"
+        " background: transparent; }"
+        f".{SCROLLS_CLASS} {{ overflow-y: auto; }}"
+        f".{LINK_CLASS}:focus-visible {{ {focus} }}"
+        ".pl-share-bar { display: flex; align-items: center; gap: 0.75rem;"
+        " margin-top: 0.5rem; }"
+        f".{BUTTON_CLASS} {{ font: inherit; font-size: 0.875rem; color: inherit;"
+        " background: transparent; border: 1px solid currentColor; border-radius: 0.5rem;"
+        " padding: 0.25rem 0.75rem; min-height: 2.25rem; cursor: pointer; }"
+        f".{BUTTON_CLASS}:hover {{ text-decoration: underline; }}"
+        f".{BUTTON_CLASS}:focus-visible {{ {focus} }}"
+        f".{STATUS_CLASS} {{ font-size: 0.875rem; }}"
+    )
