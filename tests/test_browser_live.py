@@ -135,3 +135,41 @@ def test_a_live_class_follows_answers_and_is_diagnosed(browser_page, app_server,
         words(lang, "live.misconceptions.max_for_avg.name"), exact=True)).to_be_visible()
     for page in (teacher, *students):
         assert exception_texts(page) == []
+
+
+def test_a_photo_shared_with_the_class_reaches_a_following_student(browser_page, app_server):
+    """The teacher uploads a photo in the sidebar and shares it from the Live class page; a
+    student who joined by the link is shown it ("Class photo coffee.png (…), shared by the
+    teacher") with the teacher's size. scikit-image's coffee, 400×600, in gray: reduced to at
+    most 512 px a side in whole blocks it is 200×300 (step ⌈600/512⌉ = 2), worked out here."""
+    from photo_support import photo_bytes
+    from playwright.sync_api import expect
+
+    lang, base = "en", app_server.url
+    teacher = browser_page("browser-live-photo-teacher", timeout_ms=EXPECT_TIMEOUT_MS,
+                           viewport={"width": 1400, "height": 1000})
+    open_app(teacher, f"{base}/live?lang={lang}", timeout_ms=90_000)
+    teacher.locator(MAIN).get_by_role("button", name=words(lang, "live.start.button")).click()
+    wait_for_idle(teacher)
+    links = teacher.locator(f"{MAIN} code").all_text_contents()
+    join_link = next(text for text in links if "?class=" in text and "teacher=" not in text)
+    code = re.search(r"class=([0-9A-Z]{6})", join_link).group(1)
+
+    student = browser_page("browser-live-photo-student", timeout_ms=EXPECT_TIMEOUT_MS)
+    open_app(student, f"{base}/live?class={code}&lang={lang}")
+    student.locator(MAIN).get_by_role("button", name=words(lang, "live.join.button")).click()
+    wait_for_idle(student)
+
+    sidebar = teacher.locator(SIDEBAR)
+    sidebar.get_by_text(words(lang, "input.sources.upload"), exact=True).click()
+    wait_for_idle(teacher)
+    teacher.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "coffee.png", "mimeType": "image/png", "buffer": photo_bytes("coffee")}])
+    wait_for_idle(teacher, timeout_ms=60_000)
+    teacher.locator(MAIN).get_by_role("button", name=words(lang, "live.photo.share")).click()
+    wait_for_idle(teacher, timeout_ms=60_000)
+
+    shown = words(lang, "input.class_photo", photo=words(lang, "input.name_class_photo",
+                                                        name="coffee.png"), h=200, w=300)
+    expect(student.locator(SIDEBAR).get_by_text(shown)).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
+    assert not exception_texts(teacher) and not exception_texts(student)
