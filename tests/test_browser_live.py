@@ -41,12 +41,10 @@ def words(lang: str, key: str, **fields) -> str:
     return text.replace("**", "").replace("`", "")
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_live_class_follows_answers_and_is_diagnosed(browser_page, app_server, lang):
-    from playwright.sync_api import expect
-
-    base = app_server.url
-    teacher = browser_page(f"browser-live-teacher-{lang}", timeout_ms=EXPECT_TIMEOUT_MS,
+def start_class(browser_page, base: str, lang: str, name: str):
+    """A teacher's page on the Live class page that pressed *Start a class*: the page, the join
+    link, the teacher link and the class code, as the page shows them."""
+    teacher = browser_page(name, timeout_ms=EXPECT_TIMEOUT_MS,
                            viewport={"width": 1400, "height": 1000})
     open_app(teacher, f"{base}/live?lang={lang}", timeout_ms=90_000)
     teacher.locator(MAIN).get_by_role("button", name=words(lang, "live.start.button")).click()
@@ -55,6 +53,16 @@ def test_a_live_class_follows_answers_and_is_diagnosed(browser_page, app_server,
     join_link = next(text for text in links if "?class=" in text and "teacher=" not in text)
     teacher_link = next(text for text in links if "teacher=" in text)
     code = re.search(r"class=([0-9A-Z]{6})", join_link).group(1)
+    return teacher, join_link, teacher_link, code
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_live_class_follows_answers_and_is_diagnosed(browser_page, app_server, lang):
+    from playwright.sync_api import expect
+
+    base = app_server.url
+    teacher, join_link, teacher_link, code = start_class(
+        browser_page, base, lang, f"browser-live-teacher-{lang}")
     assert join_link.endswith(f"/live?class={code}")
 
     students = []
@@ -146,14 +154,7 @@ def test_a_photo_shared_with_the_class_reaches_a_following_student(browser_page,
     from playwright.sync_api import expect
 
     lang, base = "en", app_server.url
-    teacher = browser_page("browser-live-photo-teacher", timeout_ms=EXPECT_TIMEOUT_MS,
-                           viewport={"width": 1400, "height": 1000})
-    open_app(teacher, f"{base}/live?lang={lang}", timeout_ms=90_000)
-    teacher.locator(MAIN).get_by_role("button", name=words(lang, "live.start.button")).click()
-    wait_for_idle(teacher)
-    links = teacher.locator(f"{MAIN} code").all_text_contents()
-    join_link = next(text for text in links if "?class=" in text and "teacher=" not in text)
-    code = re.search(r"class=([0-9A-Z]{6})", join_link).group(1)
+    teacher, _, _, code = start_class(browser_page, base, lang, "browser-live-photo-teacher")
 
     student = browser_page("browser-live-photo-student", timeout_ms=EXPECT_TIMEOUT_MS)
     open_app(student, f"{base}/live?class={code}&lang={lang}")

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "deploy"))
 
 import classroom  # noqa: E402
 from browser_support import phone_photo_jpeg  # noqa: E402
+from live_class_support import consecutive_free_ports  # noqa: E402
 from streamlit_client import Session, run_sync  # noqa: E402
 
 
@@ -35,19 +36,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def consecutive_free_ports(count: int) -> int:
-    """The first of ``count`` loopback ports in a row that nobody listens on right now."""
-    while True:
-        first = free_port()
-        try:
-            for port in range(first, first + count):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
 
 
 @pytest.fixture(scope="module")

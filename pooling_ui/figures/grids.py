@@ -182,30 +182,13 @@ def value_heatmap(
     decimals: int | None = None,
 ) -> go.Heatmap:
     """A heatmap of ``grid`` placed at the offsets, its values printed while small (rounded to
-    ``decimals`` when given; hovering a cell still gives its exact value)."""
-    grid = np.asarray(grid)
-    value_range = value_range or finite_range(grid)
-    texts = cell_texts(grid, decimals) if show_text else None
-    trace = go.Heatmap(
-        z=colour_values(grid, value_range),
-        x0=x_offset + 0.5,
-        dx=1,
-        y0=y_offset + 0.5,
-        dy=1,
-        coloraxis=coloraxis,
-        name=name,
-        xgap=profile().cell_gap_px if texts is not None else 0,
-        ygap=profile().cell_gap_px if texts is not None else 0,
-    )
-    if texts is not None and decimals is not None:
-        trace.update(text=texts, texttemplate="%{text}", customdata=cell_texts(grid),
-                     hovertemplate=t("figures.value_hover") + " %{customdata}<extra></extra>")
-    elif texts is not None:
-        trace.update(text=texts, texttemplate="%{text}",
-                     hovertemplate=t("figures.value_hover") + " %{text}<extra></extra>")
-    else:
-        trace.update(hovertemplate=t("figures.value_hover") + " %{z:.4g}<extra></extra>")
-    return trace
+    ``decimals`` when given; hovering a cell still gives its exact value): plotly's validated
+    object of :func:`value_heatmap_spec`'s trace, for figures built with plotly's objects."""
+    spec = value_heatmap_spec(grid, x_offset=x_offset, y_offset=y_offset, name=name,
+                              coloraxis=coloraxis, value_range=value_range,
+                              show_text=show_text, decimals=decimals)
+    spec.pop("type")
+    return go.Heatmap(**spec)
 
 
 def band_path(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int], *,
@@ -737,7 +720,7 @@ def value_heatmap_spec(
     show_text: bool = True,
     decimals: int | None = None,
 ) -> dict:
-    """:func:`value_heatmap` as a plain trace dict."""
+    """A heatmap trace of ``grid`` as a plain dict (see :func:`value_heatmap`)."""
     grid = np.asarray(grid)
     value_range = value_range or finite_range(grid)
     texts = cell_texts(grid, decimals) if show_text else None
